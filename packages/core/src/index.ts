@@ -1,1 +1,55 @@
-export {};
+/**
+ * @mproc/core — Python's `multiprocessing` for Node.js. Everything here uses the default start
+ * method unless a Context from `getContext()` is used instead.
+ */
+import { availableParallelism } from 'node:os';
+
+export type {
+  Backend,
+  BackendCapabilities,
+  ChildChannel,
+  WorkerExit,
+  WorkerHandle,
+  WorkerStartOptions,
+} from './backend.js';
+export { BACKEND_API_VERSION } from './backend.js';
+export { registerBackend } from './backend-registry.js';
+export { Context, getContext } from './context.js';
+export {
+  AbortError,
+  BackendUnavailableError,
+  BootstrapError,
+  BrokenBarrierError,
+  BrokenPoolError,
+  BrokenProcessPool,
+  CancelledError,
+  ContextAlreadySetError,
+  Empty,
+  EOFError,
+  Full,
+  InvalidStateError,
+  MprocError,
+  PoolNotRunningError,
+  QueueClosedError,
+  SerializationError,
+  TaskTimeoutError,
+  TimeoutError,
+  WorkerExitedError,
+} from './errors.js';
+export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
+export { currentProcess, isMainProcess, type ProcessInfo } from './process-info.js';
+export type {
+  ChildMessage,
+  FunctionDefinition,
+  FunctionRef,
+  ParentMessage,
+} from './protocol/messages.js';
+export { AsyncResult, type ResultCallbacks } from './results/async-result.js';
+export { task } from './serialize/task-registry.js';
+export { transfer } from './serialize/transfer.js';
+export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
+
+/** The number of CPUs this process may use (`os.availableParallelism()`), as Python's `cpu_count()`. */
+export function cpuCount(): number {
+  return availableParallelism();
+}

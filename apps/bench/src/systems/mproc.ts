@@ -1,0 +1,57 @@
+import { TASKS } from '../tasks.js';
+import { echoMoved } from '../workers/mproc-tasks.js';
+import type { PoolHandle, SystemAdapter, TaskName } from './adapter.js';
+
+/**
+ * The slice of the @mproc/core API (SPEC.md sections 2 and 4) the bench uses, written out here
+ * instead of imported: the library is being written alongside the bench, and a missing export must
+ * make the system skip at run time, not break the bench's build.
+ */
+interface MprocPool {
+  applyAsync(fn: (...args: never[]) => unknown, args: unknown[]): PromiseLike<unknown>;
+  map(fn: (x: number) => unknown, items: Iterable<number>): Promise<unknown[]>;
+  imap(fn: (x: number) => unknown, items: Iterable<number>): AsyncIterable<unknown>;
+  terminate(): Promise<void>;
+}
+interface MprocCore {
+  getContext(method: string): { Pool(options: { processes: number; modules?: string[] }): MprocPool };
+  transfer<T>(value: T): T;
+  activeChildren(): Array<{ pid?: number | null }>;
+}
+
+/** URL of the module holding `echoMoved`, listed in the pool's `modules` option (SPEC.md §3 rule 2). */
+const MPROC_TASKS_MODULE = new URL('../workers/mproc-tasks.js', import.meta.url).href;
+
+/**
+ * mproc with one start method. Plain tasks are sent by source text (the self-contained functions
+ * of tasks.ts); `tiny` submits with `applyAsync`, `map` and `stream` use mproc's own `map` / `imap`
+ * with their default chunksize.
+ */
+export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'): Promise<SystemAdapter> {
+  const core = (await import('@mproc/core')) as unknown as Partial<MprocCore>;
+  for (const name of ['getContext', 'transfer', 'activeChildren'] as const) {
+    if (typeof core[name] !== 'function') throw new Error(`@mproc/core does not export ${name}() yet`);
+  }
+  const { getContext, transfer, activeChildren } = core as MprocCore;
+  const context = getContext(method);
+  return {
+    createPool(workers: number): PoolHandle {
+      const pool = context.Pool({ processes: workers, modules: [MPROC_TASKS_MODULE] });
+      const fn = (task: TaskName) => TASKS[task] as (...args: never[]) => unknown;
+      const handle: PoolHandle = {
+        run: (task, arg) => pool.applyAsync(fn(task), [arg]),
+        map: (task, items) => pool.map(TASKS[task], items),
+        imap: (task, items) => pool.imap(TASKS[task], items),
+        workerPids: () =>
+          activeChildren()
+            .map((child) => child.pid)
+            .filter((pid): pid is number => typeof pid === 'number'),
+        close: () => pool.terminate(),
+      };
+      if (method === 'threads') {
+        handle.runMoved = (data) => pool.applyAsync(echoMoved, [transfer(data)]) as PromiseLike<Uint8Array>;
+      }
+      return handle;
+    },
+  };
+}

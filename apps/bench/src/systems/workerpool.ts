@@ -1,0 +1,40 @@
+import workerpool from 'workerpool';
+import type { PoolHandle, SystemAdapter } from './adapter.js';
+import { workerPath } from './worker-path.js';
+
+/** The part of workerpool's internals the memory metric reads: the worker handles' process pids. */
+interface WorkerpoolInternals {
+  workers: Array<{ worker: { pid?: number } }>;
+}
+
+/**
+ * workerpool with `workerType` thread or process; fixed size via min = max workers. Process workers
+ * get `serialization: 'advanced'` for the same reason as tinypool's (see tinypool.ts).
+ */
+export function loadWorkerpool(workerType: 'thread' | 'process'): SystemAdapter {
+  return {
+    createPool(workers: number): PoolHandle {
+      const pool = workerpool.pool(workerPath('workerpool-worker'), {
+        workerType,
+        minWorkers: workers,
+        maxWorkers: workers,
+        ...(workerType === 'process' ? { forkOpts: { serialization: 'advanced' as const } } : {}),
+      });
+      const handle: PoolHandle = {
+        run: (task, arg) => pool.exec(task, [arg]),
+        workerPids: () =>
+          (pool as unknown as WorkerpoolInternals).workers
+            .map((handler) => handler.worker.pid)
+            .filter((pid): pid is number => typeof pid === 'number'),
+        close: async () => {
+          await pool.terminate();
+        },
+      };
+      if (workerType === 'thread') {
+        handle.runMoved = (data) =>
+          pool.exec('echoMoved', [data], { transfer: [data.buffer] }) as PromiseLike<Uint8Array>;
+      }
+      return handle;
+    },
+  };
+}

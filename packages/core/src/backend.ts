@@ -1,0 +1,89 @@
+/**
+ * The contract a start method implements. A backend only starts a worker, carries messages to and
+ * from it, reports its exit and stops it; every policy (scheduling, replacement, errors) is core's.
+ * Third-party backends implement this interface and pass it to `registerBackend()`.
+ */
+import type { TransferListItem } from 'node:worker_threads';
+import type { ChildMessage, ParentMessage } from './protocol/messages.js';
+
+/** Bumped when the contract changes incompatibly; core refuses a backend of another version. */
+export const BACKEND_API_VERSION = 1 as const;
+
+export interface BackendCapabilities {
+  /** `transfer()` moves ArrayBuffers to the worker instead of copying them. */
+  readonly transfer: boolean;
+  /** Each worker is an operating-system process of its own (its own pid, signals kill only it). */
+  readonly separateProcess: boolean;
+  /** Workers can `listen()` on one shared server port. */
+  readonly sharedPort: boolean;
+  /** Workers inherit the parent's `execArgv` (and so its loaders, such as tsx). */
+  readonly inheritsExecArgv: boolean;
+}
+
+export interface WorkerStartOptions {
+  /** The worker's environment; undefined inherits the parent's. */
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  /** Node options for the worker; undefined means the backend's default (see capabilities). */
+  readonly execArgv: readonly string[] | undefined;
+  /** The interpreter to start, set by `ctx.setExecutable()`; only backends that start one use it. */
+  readonly executable: string | undefined;
+}
+
+/** How and why a worker ended. */
+export interface WorkerExit {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The uncaught error that ended it, when the backend can tell. */
+  readonly error?: Error;
+}
+
+/** One running worker, as the parent sees it. */
+export interface WorkerHandle {
+  /** The worker's process id (on threads, the parent's). */
+  readonly pid: number;
+  /** The pid for process backends; the threadId on threads. */
+  readonly ident: number;
+  /**
+   * Sends one message. Throws synchronously when the message cannot be serialized; delivery
+   * failures to a dead worker are silent (its exit is reported through `onExit`).
+   */
+  send(message: ParentMessage, transfer: readonly TransferListItem[]): void;
+  /**
+   * Registers the one listener for every message the worker sends. Core ignores what is not its
+   * protocol, so a backend passes messages through unfiltered.
+   */
+  onMessage(listener: (message: unknown) => void): void;
+  /**
+   * Registers the one listener called exactly once when the worker has ended. A backend without
+   * signals (threads) reports 'SIGTERM' / 'SIGKILL' after `terminate()` / `kill()`, so exit codes
+   * read the same on every backend.
+   */
+  onExit(listener: (exit: WorkerExit) => void): void;
+  /** Asks the worker to stop now (SIGTERM, or `Worker.terminate()`). */
+  terminate(): void;
+  /** Stops the worker at once (SIGKILL, or `Worker.terminate()`). */
+  kill(): void;
+  /** Lets the parent's event loop exit while this worker lives (an idle pool keeps nothing alive). */
+  unref(): void;
+  /** Undoes `unref()` while the worker has work. */
+  ref(): void;
+}
+
+export interface Backend {
+  readonly apiVersion: typeof BACKEND_API_VERSION;
+  /** The start method's name: 'fork', 'spawn', 'threads', 'cluster', or a third party's. */
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** Starts one worker that runs core's worker loop (`serve` from `@mproc/core/child`). */
+  startWorker(options: WorkerStartOptions): WorkerHandle;
+}
+
+/** The worker's side of the channel, made by a backend's child entry and given to `serve()`. */
+export interface ChildChannel {
+  /** Sends one message; throws synchronously when it cannot be serialized. */
+  send(message: ChildMessage, transfer: readonly TransferListItem[]): void;
+  /** Registers the one listener for every message from the parent (core filters them). */
+  onMessage(listener: (message: unknown) => void): void;
+  /** Ends the worker once a stop was asked for and its work is done. */
+  exit(code: number): void;
+}

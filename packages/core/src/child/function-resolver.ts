@@ -1,0 +1,87 @@
+/**
+ * Turns a FunctionRef into a callable in the worker, in SPEC order: a `task()` reference by module
+ * and name; a named function exported by a `modules` entry or by the main module (matched by its
+ * source text, so a same-named other function is never taken); else the source text compiled here.
+ * Each id is resolved once per worker.
+ */
+
+import { whileImportingMain } from '../process-info.js';
+import type { FunctionDefinition, FunctionRef } from '../protocol/messages.js';
+import { registeredTask } from '../serialize/task-registry.js';
+import { importModule } from './import-module.js';
+
+export interface ResolvedFunction {
+  readonly fn: (...args: unknown[]) => unknown;
+  /** Compiled from source text: a ReferenceError then means it was not self-contained. */
+  readonly fromSource: boolean;
+}
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+function compile(source: string, name: string): AnyFunction {
+  try {
+    return new Function(`return (${source}\n);`)() as AnyFunction;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  // Method shorthand (`square(n) { ... }`) is not an expression on its own.
+  return new Function(`return ({${source}\n})[${JSON.stringify(name)}];`)() as AnyFunction;
+}
+
+function exported(namespace: Record<string, unknown>, name: string): unknown {
+  if (name in namespace) return namespace[name];
+  const commonJs = namespace.default as Record<string, unknown> | undefined;
+  return typeof commonJs === 'object' || typeof commonJs === 'function' ? commonJs?.[name] : undefined;
+}
+
+export class FunctionResolver {
+  readonly #modules: readonly string[];
+  readonly #mainModule: string | null;
+  readonly #resolved = new Map<number, ResolvedFunction>();
+
+  constructor(modules: readonly string[], mainModule: string | null) {
+    this.#modules = modules;
+    this.#mainModule = mainModule;
+  }
+
+  async resolve(ref: FunctionRef): Promise<ResolvedFunction> {
+    const known = this.#resolved.get(ref.id);
+    if (known) return known;
+    if (!ref.definition) throw new Error(`mproc protocol: function ${ref.id} arrived without its definition`);
+    const resolved = await this.#resolveDefinition(ref.definition);
+    this.#resolved.set(ref.id, resolved);
+    return resolved;
+  }
+
+  async #resolveDefinition(definition: FunctionDefinition): Promise<ResolvedFunction> {
+    if (definition.kind === 'module') {
+      const namespace = await importModule(definition.url);
+      const fn = registeredTask(definition.url, definition.name) ?? exported(namespace, definition.name);
+      if (typeof fn !== 'function') {
+        throw new TypeError(`module ${definition.url} has no task() or export named ${definition.name}`);
+      }
+      return { fn: fn as AnyFunction, fromSource: false };
+    }
+    if (definition.name) {
+      const found = await this.#findExported(definition.name, definition.source);
+      if (found) return { fn: found, fromSource: false };
+    }
+    return { fn: compile(definition.source, definition.name), fromSource: true };
+  }
+
+  async #findExported(name: string, source: string): Promise<AnyFunction | undefined> {
+    for (const url of this.#modules) {
+      const candidate = exported(await importModule(url), name);
+      if (typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source) {
+        return candidate as AnyFunction;
+      }
+    }
+    const main = this.#mainModule;
+    if (!main) return undefined;
+    const candidate = exported(await whileImportingMain(() => importModule(main)), name);
+    if (typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source) {
+      return candidate as AnyFunction;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The worker's main loop, the same on every backend: take the init message, run the initializer,
+ * then run tasks one at a time in arrival order and answer each with its result or its error.
+ */
+import type { TransferListItem } from 'node:worker_threads';
+import type { ChildChannel } from '../backend.js';
+import { SerializationError } from '../errors.js';
+import { currentProcess, markAsWorker, updateWorkerInfo } from '../process-info.js';
+import {
+  type ChildMessage,
+  type InitMessage,
+  isProtocolMessage,
+  MESSAGE_TYPE,
+  type ParentMessage,
+  type RunMessage,
+  type RunMode,
+} from '../protocol/messages.js';
+import { serializeError } from '../serialize/error-codec.js';
+import { takeTransfer, takeTransfers } from '../serialize/transfer.js';
+import { findUnclonable } from '../serialize/unclonable-path.js';
+import { FunctionResolver } from './function-resolver.js';
+import { watchParent } from './parent-watchdog.js';
+
+export interface ServeOptions {
+  /** Process backends: die when the process `parentPid` is gone (see parent-watchdog). */
+  readonly parentPid?: number;
+}
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+function toValue({ values, list }: ReturnType<typeof takeTransfers>) {
+  return { value: values, list };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+async function apply(fn: AnyFunction, mode: RunMode, payload: readonly unknown[]): Promise<unknown> {
+  if (mode === 'call') return fn(...payload);
+  const results = new Array<unknown>(payload.length);
+  for (let index = 0; index < payload.length; index++) {
+    const result = mode === 'map' ? fn(payload[index]) : fn(...(payload[index] as unknown[]));
+    results[index] = isThenable(result) ? await result : result;
+  }
+  return results;
+}
+
+/** A self-containedness hint on ReferenceErrors of functions that were sent as source text. */
+function explain(error: unknown, fromSource: boolean): unknown {
+  if (fromSource && error instanceof ReferenceError) {
+    error.message +=
+      ' (the task function was sent as source text, so it cannot use names from its module:' +
+      ' export it from the main module or a module in the `modules` option, or wrap it with task())';
+  }
+  return error;
+}
+
+export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
+  markAsWorker({ ...currentProcess(), name: 'PoolWorker' });
+  if (options.parentPid !== undefined) watchParent(options.parentPid);
+
+  let resolver = new FunctionResolver([], null);
+  let pending: Promise<void> = Promise.resolve();
+
+  const send = (message: ChildMessage, transfer: readonly TransferListItem[] = []) =>
+    channel.send(message, transfer);
+
+  const sendError = (taskId: number, error: unknown) =>
+    send({ type: MESSAGE_TYPE.error, taskId, error: serializeError(error) });
+
+  const sendResult = (taskId: number, mode: RunMode, raw: unknown) => {
+    const { value, list } = mode === 'call' ? takeTransfer(raw) : toValue(takeTransfers(raw as unknown[]));
+    try {
+      send({ type: MESSAGE_TYPE.result, taskId, value }, list);
+    } catch (error) {
+      const path = findUnclonable(value, 'result');
+      const reason = path ?? (error as Error).message;
+      sendError(
+        taskId,
+        new SerializationError(`cannot send the task's result back: ${reason}`, { cause: error }),
+      );
+    }
+  };
+
+  const init = async (message: InitMessage) => {
+    updateWorkerInfo({ ...currentProcess(), name: message.name, ident: message.ident });
+    resolver = new FunctionResolver(message.modules, message.mainModule);
+    try {
+      if (message.initializer) {
+        const { fn } = await resolver.resolve(message.initializer);
+        await fn(...message.initArgs);
+      }
+    } catch (error) {
+      send({ type: MESSAGE_TYPE.initFailed, error: serializeError(error) });
+      return;
+    }
+    send({ type: MESSAGE_TYPE.ready });
+  };
+
+  const run = async (message: RunMessage) => {
+    let fromSource = false;
+    try {
+      const resolved = await resolver.resolve(message.fn);
+      fromSource = resolved.fromSource;
+      sendResult(message.taskId, message.mode, await apply(resolved.fn, message.mode, message.payload));
+    } catch (error) {
+      sendError(message.taskId, explain(error, fromSource));
+    }
+  };
+
+  const handle = (message: ParentMessage): Promise<void> => {
+    switch (message.type) {
+      case MESSAGE_TYPE.init:
+        return init(message);
+      case MESSAGE_TYPE.run:
+        return run(message);
+      case MESSAGE_TYPE.stop:
+        channel.exit(0);
+        return Promise.resolve();
+    }
+  };
+
+  channel.onMessage((message) => {
+    if (!isProtocolMessage(message)) return;
+    pending = pending.then(() => handle(message as ParentMessage));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * A context is Python's start-method object: the factories of every mproc object, bound to one
+ * backend. `getContext()` hands out one Context per start method.
+ */
+import type { Backend } from './backend.js';
+import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-registry.js';
+import { BackendUnavailableError } from './errors.js';
+import { Pool, type PoolOptions } from './pool/pool.js';
+import { getStartMethod } from './start-method.js';
+
+export class Context {
+  readonly #method: string;
+  readonly #backend: Backend | undefined;
+  #executable: string | undefined;
+
+  /** @internal Use `getContext()`. */
+  constructor(method: string | Backend) {
+    if (typeof method === 'string') {
+      this.#method = method;
+    } else {
+      this.#method = method.name;
+      this.#backend = method;
+    }
+  }
+
+  /** The start method's name. */
+  getStartMethod(): string {
+    return this.#method;
+  }
+
+  /** Sets the Node executable that start methods starting a fresh interpreter (spawn) run. */
+  setExecutable(path: string): void {
+    if (typeof path !== 'string' || !path)
+      throw new TypeError('setExecutable(path): path must be a non-empty string');
+    this.#executable = path;
+  }
+
+  /** The executable set by `setExecutable()`, or undefined for `process.execPath`. */
+  getExecutable(): string | undefined {
+    return this.#executable;
+  }
+
+  /**
+   * The backend, loaded on first use.
+   * @throws BackendUnavailableError (as a rejection) naming the package to install.
+   */
+  backend(): Promise<Backend> {
+    return this.#backend ? Promise.resolve(this.#backend) : loadBackend(this.#method);
+  }
+
+  /** A Pool on this context's start method. See `Pool`. */
+  Pool(options: Omit<PoolOptions, 'context'> = {}): Pool {
+    return new Pool({ ...options, context: this });
+  }
+}
+
+const contexts = new Map<string, Context>();
+
+/**
+ * The context of a start method ('fork' | 'spawn' | 'threads' | 'cluster', or a registered name),
+ * or of a Backend object; with no argument, the default start method's.
+ * @throws BackendUnavailableError when the start method's package is not installed.
+ */
+export function getContext(method?: string | Backend): Context {
+  if (method !== undefined && typeof method !== 'string') {
+    registerBackend(method);
+    return new Context(method);
+  }
+  const name = method ?? getStartMethod();
+  let context = contexts.get(name);
+  if (!context) {
+    if (!isAvailable(name)) {
+      throw new BackendUnavailableError(
+        `the start method '${name}' needs the package ${packageOf(name)}: npm install ${packageOf(name)}`,
+      );
+    }
+    context = new Context(name);
+    contexts.set(name, context);
+  }
+  return context;
+}

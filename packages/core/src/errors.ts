@@ -1,0 +1,169 @@
+/**
+ * Every error mproc raises. Each class has a stable `code`, and `isInstance()` recognises it by a
+ * `Symbol.for` marker so the check works across duplicate copies of this package (e.g. one ESM and
+ * one CJS copy in the same process), where `instanceof` would not.
+ */
+
+const MPROC_ERROR = Symbol.for('mproc.error');
+
+/** Base class of every mproc error. */
+export class MprocError extends Error {
+  static readonly code: string = 'ERR_MPROC';
+  /** A stable identifier of the failure, e.g. `ERR_MPROC_TIMEOUT`. */
+  readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    const ctor = new.target as typeof MprocError;
+    this.code = ctor.code;
+    this.name = ctor.name;
+    Object.defineProperty(this, MPROC_ERROR, { value: true });
+  }
+
+  /** True when `value` is this class of error, from any copy of `@mproc/core`. */
+  static isInstance<T extends typeof MprocError>(this: T, value: unknown): value is InstanceType<T> {
+    if (typeof value !== 'object' || value === null || !(value as Record<symbol, unknown>)[MPROC_ERROR]) {
+      return false;
+    }
+    if (this.code === MprocError.code) return true;
+    // A subclass matches its own code and the codes of its subclasses, as instanceof would.
+    const codes = (value as { codes?: readonly string[] }).codes ?? [(value as MprocError).code];
+    return codes.includes(this.code);
+  }
+
+  /** Codes of this error's class and its mproc ancestors, for `isInstance()` across copies. */
+  get codes(): readonly string[] {
+    const codes: string[] = [];
+    for (let ctor = this.constructor as typeof MprocError; ctor?.code; ctor = Object.getPrototypeOf(ctor)) {
+      codes.push(ctor.code);
+      if (ctor === MprocError) break;
+    }
+    return codes;
+  }
+}
+
+/** A result was not ready within the `timeout` given to `get()`/`result()`; the task goes on. */
+export class TimeoutError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_TIMEOUT';
+}
+
+/** A task was stopped because it ran longer than its `timeout` option. */
+export class TaskTimeoutError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_TASK_TIMEOUT';
+}
+
+/** A task was cancelled through its `signal`; `cause` holds the signal's reason. */
+export class AbortError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_ABORTED';
+}
+
+/** The worker running a task died (exit, signal, uncaught error, out of memory). */
+export class WorkerExitedError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_WORKER_EXITED';
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+
+  constructor(
+    message: string,
+    exit: { exitCode: number | null; signal: string | null },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.exitCode = exit.exitCode;
+    this.signal = exit.signal;
+  }
+}
+
+/** The pool cannot run tasks: its initializer failed or its workers keep dying at start. */
+export class BrokenPoolError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_BROKEN_POOL';
+}
+
+/** A worker of a `ProcessPoolExecutor` died abruptly; the executor refuses new work. */
+export class BrokenProcessPool extends BrokenPoolError {
+  static override readonly code: string = 'ERR_MPROC_BROKEN_PROCESS_POOL';
+}
+
+/** A call on a pool that was closed or terminated. */
+export class PoolNotRunningError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_POOL_NOT_RUNNING';
+}
+
+/** An object was used in a state that does not allow the call (e.g. `join()` before `close()`). */
+export class InvalidStateError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_INVALID_STATE';
+}
+
+/** A value cannot be sent to or from a worker; the message names the path of the offending value. */
+export class SerializationError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_SERIALIZATION';
+}
+
+/** A start method's package is not installed; the message names the package. */
+export class BackendUnavailableError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_BACKEND_UNAVAILABLE';
+}
+
+/** `setStartMethod()` was called a second time without `{ force: true }`. */
+export class ContextAlreadySetError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_CONTEXT_ALREADY_SET';
+}
+
+/** A worker tried to start workers while it was still importing the main module. */
+export class BootstrapError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_BOOTSTRAP';
+}
+
+/** A non-blocking or timed `get` found the queue empty. */
+export class Empty extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_EMPTY';
+}
+
+/** A non-blocking or timed `put` found the queue full. */
+export class Full extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_FULL';
+}
+
+/** `get` on a closed queue. */
+export class QueueClosedError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_QUEUE_CLOSED';
+}
+
+/** `recv` on a connection whose peer is closed and has nothing left to read. */
+export class EOFError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_EOF';
+}
+
+/** A barrier was reset or aborted, or a waiter timed out. */
+export class BrokenBarrierError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_BROKEN_BARRIER';
+}
+
+/** The result of a cancelled `Future`. */
+export class CancelledError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_CANCELLED';
+}
+
+/** Classes a worker's error is rebuilt as in the parent, by class name. */
+export const MPROC_ERROR_CLASSES: ReadonlyMap<string, typeof MprocError> = new Map(
+  [
+    MprocError,
+    TimeoutError,
+    TaskTimeoutError,
+    AbortError,
+    BrokenPoolError,
+    BrokenProcessPool,
+    PoolNotRunningError,
+    InvalidStateError,
+    SerializationError,
+    BackendUnavailableError,
+    ContextAlreadySetError,
+    BootstrapError,
+    Empty,
+    Full,
+    QueueClosedError,
+    EOFError,
+    BrokenBarrierError,
+    CancelledError,
+  ].map((errorClass) => [errorClass.name, errorClass]),
+);

@@ -1,0 +1,108 @@
+/** Pool options: their types, their defaults, and the checks that name a wrong one. */
+import { availableParallelism } from 'node:os';
+import type { Context } from '../context.js';
+
+export interface PoolOptions {
+  /** Number of workers; default `cpuCount()`. */
+  readonly processes?: number;
+  /** Runs once in each worker, with `initArgs`, before its first task. */
+  readonly initializer?: (...args: never[]) => unknown;
+  readonly initArgs?: readonly unknown[];
+  /** A worker exits and is replaced after this many tasks; default: never. */
+  readonly maxTasksPerChild?: number | null;
+  /** The start method's context; default: the default context. */
+  readonly context?: Context;
+  /** Modules whose exported functions are sent by reference (module URL + export name). */
+  readonly modules?: readonly (string | URL)[];
+  /** The workers' environment; default: the parent's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Node options for the workers (see each backend for what it inherits by default). */
+  readonly execArgv?: readonly string[];
+}
+
+export interface ResolvedPoolOptions {
+  readonly processes: number;
+  readonly initializer: ((...args: never[]) => unknown) | undefined;
+  readonly initArgs: readonly unknown[];
+  readonly maxTasksPerChild: number | undefined;
+  readonly context: Context | undefined;
+  readonly modules: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  readonly execArgv: readonly string[] | undefined;
+}
+
+const KNOWN = new Set([
+  'processes',
+  'initializer',
+  'initArgs',
+  'maxTasksPerChild',
+  'context',
+  'modules',
+  'env',
+  'execArgv',
+]);
+
+function positiveInteger(value: unknown, name: string, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`${what}: option '${name}' must be an integer, got ${String(value)}`);
+  }
+  if (value < 1) throw new RangeError(`${what}: option '${name}' must be at least 1, got ${value}`);
+  return value;
+}
+
+function stringArray(value: unknown, name: string, what: string): readonly string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new TypeError(`${what}: option '${name}' must be an array of strings`);
+  }
+  return value;
+}
+
+function moduleUrl(entry: unknown, what: string): string {
+  if (entry instanceof URL) return entry.href;
+  if (typeof entry === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(entry)) return entry;
+  throw new TypeError(
+    `${what}: option 'modules' takes module URLs (e.g. import.meta.url), got ${String(entry)}`,
+  );
+}
+
+/**
+ * Checks `options` and fills in defaults.
+ * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range.
+ */
+export function resolvePoolOptions(options: PoolOptions = {}, what = 'Pool'): ResolvedPoolOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${what}: options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`${what}: unknown option '${key}'`);
+  }
+  const { initializer, initArgs = [], env, context } = options;
+  if (initializer !== undefined && typeof initializer !== 'function') {
+    throw new TypeError(`${what}: option 'initializer' must be a function`);
+  }
+  if (!Array.isArray(initArgs)) throw new TypeError(`${what}: option 'initArgs' must be an array`);
+  if (env !== undefined && (typeof env !== 'object' || env === null)) {
+    throw new TypeError(`${what}: option 'env' must be an object of strings`);
+  }
+  if (context !== undefined && typeof (context as { backend?: unknown })?.backend !== 'function') {
+    throw new TypeError(`${what}: option 'context' must be a Context from getContext()`);
+  }
+  if (options.modules !== undefined && !Array.isArray(options.modules)) {
+    throw new TypeError(`${what}: option 'modules' must be an array of module URLs`);
+  }
+  return {
+    processes:
+      options.processes === undefined
+        ? availableParallelism()
+        : positiveInteger(options.processes, 'processes', what),
+    initializer,
+    initArgs,
+    maxTasksPerChild:
+      options.maxTasksPerChild == null
+        ? undefined
+        : positiveInteger(options.maxTasksPerChild, 'maxTasksPerChild', what),
+    context,
+    modules: (options.modules ?? []).map((entry) => moduleUrl(entry, what)),
+    env,
+    execArgv: options.execArgv === undefined ? undefined : stringArray(options.execArgv, 'execArgv', what),
+  };
+}

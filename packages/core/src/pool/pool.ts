@@ -1,0 +1,354 @@
+/**
+ * `Pool`: Python's `multiprocessing.Pool` on any start method. This file turns each public call into
+ * jobs for the scheduler and settles the call's result from the jobs' outcomes; the scheduler owns
+ * workers and queues.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
+type AnyFunction = (...args: any[]) => unknown;
+
+import { loadBackend } from '../backend-registry.js';
+import { BootstrapError, BrokenPoolError } from '../errors.js';
+import { mainModuleUrl } from '../main-module.js';
+import { isImportingMain } from '../process-info.js';
+import type { RunMode } from '../protocol/messages.js';
+import { AsyncResult, type Outcome, type ResultCallbacks, SETTLE } from '../results/async-result.js';
+import { ImapIterator } from '../results/imap-iterator.js';
+import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
+import { takeTransfers } from '../serialize/transfer.js';
+import { getStartMethod } from '../start-method.js';
+import { chunks, collect, defaultChunksize, isAsyncIterable, isIterable } from './chunking.js';
+import { Job } from './job.js';
+import { type PoolOptions, resolvePoolOptions } from './pool-options.js';
+import { Scheduler } from './scheduler.js';
+import {
+  abortErrorFor,
+  onAbort,
+  parseSubmitOptions,
+  type SubmitLimits,
+  type SubmitOptions,
+} from './submit-options.js';
+
+export type { PoolOptions } from './pool-options.js';
+export type { SubmitOptions } from './submit-options.js';
+
+/** Options of `map`-like calls: `chunksize` plus `signal` and `timeout`. */
+export interface MapOptions extends SubmitOptions {
+  readonly chunksize?: number;
+}
+
+type Input<T> = Iterable<T> | AsyncIterable<T>;
+type Task<A extends unknown[], R> = (...args: A) => R;
+
+/** Internal hooks for ProcessPoolExecutor, which shares this engine. */
+export interface PoolInternals {
+  readonly brokenError?: typeof BrokenPoolError;
+}
+
+function parseMapArguments(
+  chunksizeOrOptions: number | MapOptions | undefined,
+  options: MapOptions | undefined,
+  what: string,
+): { chunksize: number | undefined; limits: SubmitLimits } {
+  const merged: MapOptions | undefined =
+    typeof chunksizeOrOptions === 'number'
+      ? { ...options, chunksize: chunksizeOrOptions }
+      : (chunksizeOrOptions ?? options);
+  const limits = parseSubmitOptions(merged, what, ['chunksize', 'callback', 'errorCallback']);
+  const chunksize = merged?.chunksize;
+  if (chunksize !== undefined && !(Number.isInteger(chunksize) && chunksize >= 1)) {
+    throw new RangeError(`${what}: chunksize must be an integer ≥ 1, got ${chunksize}`);
+  }
+  return { chunksize, limits };
+}
+
+function assertIterable(iterable: unknown, what: string): void {
+  if (!isIterable(iterable) && !isAsyncIterable(iterable)) {
+    throw new TypeError(`${what}: the input must be an iterable or an async iterable`);
+  }
+}
+
+export class Pool implements AsyncDisposable {
+  readonly #scheduler: Scheduler;
+  readonly #processes: number;
+
+  /**
+   * Starts `processes` workers.
+   * @throws TypeError / RangeError naming an invalid option; BootstrapError when called while a
+   *   worker imports the main module (guard the main module's top level with `isMainProcess()`).
+   */
+  constructor(options: PoolOptions = {}, internals: PoolInternals = {}) {
+    if (isImportingMain()) {
+      throw new BootstrapError(
+        'a worker tried to start a pool while importing the main module: guard the top level of your script with ' +
+          '`if (isMainProcess()) { ... }` (Python spells it `if __name__ == "__main__":`)',
+      );
+    }
+    const resolved = resolvePoolOptions(options);
+    this.#processes = resolved.processes;
+    const initializer = resolved.initializer && functionHandle(resolved.initializer, 'Pool initializer');
+    const backend = resolved.context ? resolved.context.backend() : loadBackend(getStartMethod());
+    this.#scheduler = new Scheduler(
+      {
+        processes: resolved.processes,
+        maxTasksPerChild: resolved.maxTasksPerChild,
+        initializer,
+        initArgs: resolved.initArgs,
+        modules: resolved.modules,
+        mainModule: mainModuleUrl(),
+        env: resolved.env,
+        execArgv: resolved.execArgv,
+        executable: resolved.context?.getExecutable(),
+        brokenError: internals.brokenError ?? BrokenPoolError,
+      },
+      backend,
+    );
+  }
+
+  /** The number of workers. */
+  get processes(): number {
+    return this.#processes;
+  }
+
+  /** The idents of the live workers (pids; threadIds on threads). */
+  get workers(): readonly number[] {
+    return this.#scheduler.idents;
+  }
+
+  /** Runs `fn(...args)` in a worker. @throws the task's error. */
+  apply<A extends unknown[], R>(fn: Task<A, R>, args?: A, options?: SubmitOptions): Promise<Awaited<R>> {
+    return this.applyAsync(fn, args, options).get();
+  }
+
+  /**
+   * Runs `fn(...args)` in a worker and returns its AsyncResult at once.
+   * @throws TypeError for a function that cannot be sent; PoolNotRunningError after close()/terminate().
+   */
+  applyAsync<A extends unknown[], R>(
+    fn: Task<A, R>,
+    args?: A,
+    options: SubmitOptions & ResultCallbacks<Awaited<R>> = {},
+  ): AsyncResult<Awaited<R>> {
+    const what = 'Pool.applyAsync';
+    const handle = functionHandle(fn, what);
+    if (args !== undefined && !Array.isArray(args)) throw new TypeError(`${what}: args must be an array`);
+    const limits = parseSubmitOptions(options, what, ['callback', 'errorCallback']);
+    this.#scheduler.assertAccepting(what);
+    const result = new AsyncResult<Awaited<R>>(options);
+    const settle = (outcome: Outcome<unknown>) => result[SETTLE](outcome as Outcome<Awaited<R>>);
+    if (limits.signal?.aborted) {
+      settle({ ok: false, error: abortErrorFor(limits.signal) });
+      return result;
+    }
+    const { values, list } = takeTransfers(args ?? []);
+    const job: Job = new Job({
+      fn: handle,
+      mode: 'call',
+      payload: values,
+      transfer: list,
+      timeout: limits.timeout,
+      offset: 0,
+      onSettled: (outcome) => {
+        detach();
+        settle(outcome);
+      },
+    });
+    const detach = onAbort(limits.signal, () =>
+      this.#scheduler.cancel(job, abortErrorFor(limits.signal as AbortSignal)),
+    );
+    this.#scheduler.submit(job);
+    return result;
+  }
+
+  /** `fn(item)` for each item, in input order. The first error rejects the whole call. */
+  map<T, R>(
+    fn: (item: T) => R,
+    iterable: Input<T>,
+    chunksizeOrOptions?: number | MapOptions,
+    options?: MapOptions,
+  ): Promise<Awaited<R>[]> {
+    return this.#mapLike<Awaited<R>>('map', 'Pool.map', fn, iterable, chunksizeOrOptions, options).get();
+  }
+
+  mapAsync<T, R>(
+    fn: (item: T) => R,
+    iterable: Input<T>,
+    options?: MapOptions & ResultCallbacks<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]> {
+    return this.#mapLike('map', 'Pool.mapAsync', fn, iterable, options, undefined, options);
+  }
+
+  /** `fn(...args)` for each args array, in input order. */
+  starmap<A extends unknown[], R>(
+    fn: Task<A, R>,
+    iterable: Input<A>,
+    chunksizeOrOptions?: number | MapOptions,
+    options?: MapOptions,
+  ): Promise<Awaited<R>[]> {
+    return this.#mapLike<Awaited<R>>(
+      'starmap',
+      'Pool.starmap',
+      fn,
+      iterable,
+      chunksizeOrOptions,
+      options,
+    ).get();
+  }
+
+  starmapAsync<A extends unknown[], R>(
+    fn: Task<A, R>,
+    iterable: Input<A>,
+    options?: MapOptions & ResultCallbacks<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]> {
+    return this.#mapLike('starmap', 'Pool.starmapAsync', fn, iterable, options, undefined, options);
+  }
+
+  /** Lazy `map`: results in input order, each as soon as it and those before it are done. */
+  imap<T, R>(
+    fn: (item: T) => R,
+    iterable: Input<T>,
+    chunksizeOrOptions?: number | MapOptions,
+    options?: MapOptions,
+  ): AsyncIterableIterator<Awaited<R>> {
+    return this.#imapLike(true, 'Pool.imap', fn, iterable, chunksizeOrOptions, options);
+  }
+
+  /** Lazy `map`: results in completion order. */
+  imapUnordered<T, R>(
+    fn: (item: T) => R,
+    iterable: Input<T>,
+    chunksizeOrOptions?: number | MapOptions,
+    options?: MapOptions,
+  ): AsyncIterableIterator<Awaited<R>> {
+    return this.#imapLike(false, 'Pool.imapUnordered', fn, iterable, chunksizeOrOptions, options);
+  }
+
+  /** Takes no more tasks; workers exit once the queued work is done. */
+  close(): void {
+    this.#scheduler.close();
+  }
+
+  /**
+   * Resolves once every worker has exited.
+   * @throws InvalidStateError (as a rejection) unless close() or terminate() was called.
+   */
+  join(): Promise<void> {
+    return this.#scheduler.join();
+  }
+
+  /** Stops the workers now; unfinished tasks reject with PoolNotRunningError. */
+  terminate(): Promise<void> {
+    return this.#scheduler.terminate();
+  }
+
+  /** `await using pool = ...` terminates the pool when the block ends, as Python's `with`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
+  #mapLike<R>(
+    mode: RunMode,
+    what: string,
+    fn: AnyFunction,
+    iterable: Input<unknown>,
+    chunksizeOrOptions: number | MapOptions | undefined,
+    options: MapOptions | undefined,
+    callbacks: ResultCallbacks<R[]> = {},
+  ): AsyncResult<R[]> {
+    const handle = functionHandle(fn, what);
+    assertIterable(iterable, what);
+    const { chunksize, limits } = parseMapArguments(chunksizeOrOptions, options, what);
+    this.#scheduler.assertAccepting(what);
+    const result = new AsyncResult<R[]>(callbacks);
+    const closeCall = this.#scheduler.openCall();
+    const jobs = new Set<Job>();
+    const fail = (error: unknown) => {
+      result[SETTLE]({ ok: false, error });
+      // The call has failed: queued chunks are dropped, running ones finish unobserved.
+      for (const job of jobs) if (job.state === 'queued') this.#scheduler.cancel(job, error as Error);
+    };
+    const detach = onAbort(limits.signal, () => {
+      const error = abortErrorFor(limits.signal as AbortSignal);
+      result[SETTLE]({ ok: false, error });
+      for (const job of jobs) this.#scheduler.cancel(job, error);
+    });
+    collect(iterable)
+      .then((items) => {
+        if (result.ready()) return;
+        if (limits.signal?.aborted) return fail(abortErrorFor(limits.signal));
+        this.#submitChunks(handle, mode, items, chunksize, limits, jobs, result, fail);
+      })
+      .catch(fail)
+      .finally(() => {
+        closeCall();
+        if (result.ready()) detach();
+        else result.wait().then(detach);
+      });
+    return result;
+  }
+
+  #submitChunks<R>(
+    handle: FunctionHandle,
+    mode: RunMode,
+    items: unknown[],
+    chunksize: number | undefined,
+    limits: SubmitLimits,
+    jobs: Set<Job>,
+    result: AsyncResult<R[]>,
+    fail: (error: unknown) => void,
+  ): void {
+    const values = new Array<unknown>(items.length);
+    let remaining = 0;
+    const size = chunksize ?? defaultChunksize(items.length, this.#processes);
+    for (const chunk of chunks(items, size)) {
+      const { values: payload, list } = takeTransfers(chunk.items);
+      const job: Job = new Job({
+        fn: handle,
+        mode,
+        payload,
+        transfer: list,
+        timeout: limits.timeout,
+        offset: chunk.offset,
+        onSettled: (outcome) => {
+          jobs.delete(job);
+          if (!outcome.ok) return fail(outcome.error);
+          const chunkValues = outcome.value as unknown[];
+          for (let index = 0; index < chunkValues.length; index++)
+            values[chunk.offset + index] = chunkValues[index];
+          if (--remaining === 0) result[SETTLE]({ ok: true, value: values as R[] });
+        },
+      });
+      jobs.add(job);
+      remaining++;
+    }
+    if (remaining === 0) {
+      result[SETTLE]({ ok: true, value: [] });
+      return;
+    }
+    for (const job of [...jobs]) this.#scheduler.submit(job);
+  }
+
+  #imapLike<R>(
+    ordered: boolean,
+    what: string,
+    fn: AnyFunction,
+    iterable: Input<unknown>,
+    chunksizeOrOptions: number | MapOptions | undefined,
+    options: MapOptions | undefined,
+  ): AsyncIterableIterator<R> {
+    const handle = functionHandle(fn, what);
+    assertIterable(iterable, what);
+    const { chunksize, limits } = parseMapArguments(chunksizeOrOptions, options, what);
+    this.#scheduler.assertAccepting(what);
+    return new ImapIterator<R>({
+      scheduler: this.#scheduler,
+      fn: handle,
+      iterable,
+      chunksize: chunksize ?? 1,
+      ordered,
+      maxChunksInFlight: this.#processes * 2,
+      limits,
+      what,
+    });
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * The pool's engine: a queue of jobs, a set of worker slots, and the lifecycle policy every backend
+ * shares — start workers, hand each idle one the next job, replace workers that exit, stop a job by
+ * replacing its worker, and break the pool instead of respawning forever.
+ *
+ *   Pool call ──► Job ──► JobQueue ──► dispatch() ──► WorkerSlot.run() ──► backend channel
+ *                   ▲                                                          │
+ *                   └──────────── settle(outcome) ◄── finished / exited ◄──────┘
+ */
+import type { Backend, WorkerExit } from '../backend.js';
+import {
+  type BrokenPoolError,
+  InvalidStateError,
+  PoolNotRunningError,
+  TaskTimeoutError,
+  WorkerExitedError,
+} from '../errors.js';
+import { MESSAGE_TYPE } from '../protocol/messages.js';
+import type { Outcome } from '../results/async-result.js';
+import type { FunctionHandle } from '../serialize/function-handle.js';
+import type { Job } from './job.js';
+import { JobQueue } from './job-queue.js';
+import { type SlotEvents, WorkerSlot } from './worker-slot.js';
+
+export interface SchedulerOptions {
+  readonly processes: number;
+  readonly maxTasksPerChild: number | undefined;
+  readonly initializer: FunctionHandle | undefined;
+  readonly initArgs: readonly unknown[];
+  readonly modules: readonly string[];
+  readonly mainModule: string | null;
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  readonly execArgv: readonly string[] | undefined;
+  readonly executable: string | undefined;
+  /** The error class a broken pool fails with (the executor uses BrokenProcessPool). */
+  readonly brokenError: typeof BrokenPoolError;
+}
+
+export type SchedulerState = 'running' | 'closing' | 'terminated' | 'broken';
+
+export class Scheduler implements SlotEvents {
+  readonly #options: SchedulerOptions;
+  readonly #queue = new JobQueue();
+  readonly #slots = new Set<WorkerSlot>();
+  #backend: Backend | undefined;
+  #state: SchedulerState = 'running';
+  #brokenBy: Error | undefined;
+  #nextWorkerId = 1;
+  /** Workers that died before answering their init message, in a row. */
+  #startFailures = 0;
+  /** Calls accepted but still producing jobs (e.g. reading an async iterable). */
+  #openCalls = 0;
+  #referenced = false;
+  #whenFinished: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  constructor(options: SchedulerOptions, backend: Promise<Backend>) {
+    this.#options = options;
+    backend.then(
+      (resolved) => {
+        this.#backend = resolved;
+        this.#ensureWorkers();
+        this.#dispatch();
+      },
+      (error: Error) => this.#breakWith(error),
+    );
+  }
+
+  get state(): SchedulerState {
+    return this.#state;
+  }
+
+  /** The workers' idents (pids, or threadIds on threads), for `Pool.workers`. */
+  get idents(): number[] {
+    return [...this.#slots].map((slot) => slot.handle.ident);
+  }
+
+  /**
+   * Fails fast for calls the pool can no longer take.
+   * @throws PoolNotRunningError after close()/terminate(); the broken error when broken.
+   */
+  assertAccepting(what: string): void {
+    if (this.#state === 'broken') throw this.#brokenBy;
+    if (this.#state !== 'running') throw new PoolNotRunningError(`${what}: the pool is ${this.#stateWord()}`);
+  }
+
+  #stateWord(): string {
+    return this.#state === 'closing' ? 'closed' : this.#state;
+  }
+
+  /** Marks a call that will submit jobs later; the pool does not finish closing until it ends. */
+  openCall(): () => void {
+    this.#openCalls++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.#openCalls--;
+      this.#afterChange();
+    };
+  }
+
+  submit(job: Job): void {
+    if (this.#state === 'terminated' || this.#state === 'broken') {
+      job.settle({ ok: false, error: this.#refusal() });
+      return;
+    }
+    this.#queue.push(job);
+    this.#ensureWorkers();
+    this.#dispatch();
+  }
+
+  /** Settles `job` with `error` now: drops it when queued, replaces its worker when running. */
+  cancel(job: Job, error: Error): void {
+    if (job.state === 'queued') {
+      this.#queue.forget(job);
+      job.settle({ ok: false, error });
+      this.#afterChange();
+    } else if (job.state === 'running') {
+      job.settle({ ok: false, error });
+      for (const slot of this.#slots) {
+        if (slot.job === job) {
+          slot.job = undefined;
+          slot.kill();
+        }
+      }
+    }
+  }
+
+  close(): void {
+    if (this.#state === 'running') this.#state = 'closing';
+    this.#afterChange();
+  }
+
+  terminate(): Promise<void> {
+    if (this.#state !== 'broken') this.#state = 'terminated';
+    this.#failAll(new PoolNotRunningError('the pool was terminated before the task finished'));
+    for (const slot of this.#slots) slot.kill();
+    return this.#finished();
+  }
+
+  /**
+   * Resolves once every worker has exited.
+   * @throws InvalidStateError when neither close() nor terminate() was called.
+   */
+  join(): Promise<void> {
+    if (this.#state === 'running') {
+      return Promise.reject(new InvalidStateError('Pool.join(): call close() or terminate() first'));
+    }
+    return this.#finished();
+  }
+
+  // --- SlotEvents -------------------------------------------------------------------------------
+
+  ready(slot: WorkerSlot): void {
+    this.#startFailures = 0;
+    if (this.#state === 'terminated' || this.#state === 'broken') slot.kill();
+    this.#afterChange();
+  }
+
+  initFailed(slot: WorkerSlot, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.#breakWith(
+      new this.#options.brokenError(`the pool's initializer failed in worker ${slot.workerId}: ${reason}`, {
+        cause: error,
+      }),
+    );
+  }
+
+  finished(slot: WorkerSlot, job: Job, outcome: Outcome<unknown>): void {
+    job.settle(outcome);
+    const limit = this.#options.maxTasksPerChild;
+    if (limit !== undefined && slot.tasksRun >= limit) slot.stop();
+    this.#afterChange();
+  }
+
+  timedOut(_slot: WorkerSlot, job: Job): void {
+    this.cancel(job, new TaskTimeoutError(`the task ran longer than its timeout of ${job.timeout} ms`));
+  }
+
+  exited(slot: WorkerSlot, exit: WorkerExit): void {
+    this.#slots.delete(slot);
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    if (slot.job) {
+      const job = slot.job;
+      slot.job = undefined;
+      job.settle({
+        ok: false,
+        error: new WorkerExitedError(
+          `worker ${slot.workerId} (pid ${slot.handle.pid}) ${how} while running a task`,
+          exit,
+          {
+            cause: exit.error,
+          },
+        ),
+      });
+    }
+    if (!slot.started && slot.state !== 'stopping') {
+      this.#startFailures++;
+      if (this.#startFailures >= Math.max(3, this.#options.processes)) {
+        const cause = new WorkerExitedError(`worker ${slot.workerId} ${how} before it was ready`, exit, {
+          cause: exit.error,
+        });
+        this.#breakWith(
+          new this.#options.brokenError(
+            `${this.#startFailures} workers in a row died while starting: ${cause.message}`,
+            {
+              cause,
+            },
+          ),
+        );
+      }
+    }
+    this.#afterChange();
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  #refusal(): Error {
+    return this.#brokenBy ?? new PoolNotRunningError(`the pool is ${this.#stateWord()}`);
+  }
+
+  #hasWork(): boolean {
+    if (this.#queue.size > 0) return true;
+    for (const slot of this.#slots) if (slot.job) return true;
+    return false;
+  }
+
+  #afterChange(): void {
+    this.#ensureWorkers();
+    this.#dispatch();
+    if (this.#state === 'closing' && this.#queue.size === 0 && this.#openCalls === 0) {
+      for (const slot of this.#slots) if (slot.state === 'idle') slot.stop();
+    }
+    this.#checkFinished();
+  }
+
+  /** Keeps `processes` live workers while there is (or may be) work. */
+  #ensureWorkers(): void {
+    const backend = this.#backend;
+    if (!backend) return;
+    const wanted = this.#state === 'running' || (this.#state === 'closing' && this.#queue.size > 0);
+    if (!wanted) return;
+    let live = 0;
+    for (const slot of this.#slots) if (slot.state !== 'stopping') live++;
+    for (; live < this.#options.processes; live++) {
+      if (!this.#startWorker(backend)) return;
+    }
+  }
+
+  #startWorker(backend: Backend): boolean {
+    const workerId = this.#nextWorkerId++;
+    const options = this.#options;
+    let slot: WorkerSlot;
+    try {
+      const handle = backend.startWorker({
+        env: options.env,
+        execArgv: options.execArgv,
+        executable: options.executable,
+      });
+      slot = new WorkerSlot(workerId, handle, this);
+      this.#slots.add(slot);
+      slot.init(
+        {
+          type: MESSAGE_TYPE.init,
+          workerId,
+          name: `PoolWorker-${workerId}`,
+          ident: handle.ident,
+          initializer: options.initializer ?? null,
+          initArgs: options.initArgs,
+          modules: options.modules,
+          mainModule: options.mainModule,
+        },
+        options.initializer,
+      );
+    } catch (error) {
+      this.#breakWith(
+        new options.brokenError(`cannot start a worker: ${(error as Error).message}`, { cause: error }),
+      );
+      return false;
+    }
+    if (this.#referenced) slot.handle.ref();
+    else slot.handle.unref();
+    return true;
+  }
+
+  #dispatch(): void {
+    while (this.#queue.size > 0) {
+      const slot = this.#idleSlot();
+      if (!slot) break;
+      const job = this.#queue.shift();
+      if (!job) break;
+      try {
+        slot.run(job);
+      } catch (error) {
+        job.settle({ ok: false, error });
+      }
+    }
+    this.#updateReferences();
+  }
+
+  #idleSlot(): WorkerSlot | undefined {
+    for (const slot of this.#slots) if (slot.state === 'idle') return slot;
+    return undefined;
+  }
+
+  /**
+   * Workers keep the parent alive only while there is work or someone awaits their exit (join,
+   * terminate), as Python's daemonic pool workers do.
+   */
+  #updateReferences(): void {
+    const busy = this.#hasWork() || this.#whenFinished !== undefined;
+    if (busy === this.#referenced) return;
+    this.#referenced = busy;
+    for (const slot of this.#slots) {
+      if (busy) slot.handle.ref();
+      else slot.handle.unref();
+    }
+  }
+
+  #failAll(error: Error): void {
+    for (const job of this.#queue.drain()) job.settle({ ok: false, error });
+    for (const slot of this.#slots) {
+      const job = slot.job;
+      slot.job = undefined;
+      job?.settle({ ok: false, error });
+    }
+  }
+
+  #breakWith(error: Error): void {
+    if (this.#state === 'broken' || this.#state === 'terminated') return;
+    this.#state = 'broken';
+    this.#brokenBy = error;
+    this.#failAll(error);
+    for (const slot of this.#slots) slot.kill();
+    this.#checkFinished();
+  }
+
+  #finished(): Promise<void> {
+    if (!this.#whenFinished) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => {
+        resolve = settle;
+      });
+      this.#whenFinished = { promise, resolve };
+    }
+    const finished = this.#whenFinished.promise;
+    this.#updateReferences();
+    this.#checkFinished();
+    return finished;
+  }
+
+  #checkFinished(): void {
+    if (!this.#whenFinished || this.#state === 'running' || this.#slots.size > 0) return;
+    if (this.#state === 'closing' && (this.#queue.size > 0 || this.#openCalls > 0)) return;
+    this.#whenFinished.resolve();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The parent's view of one worker: its handle, the job it runs, which functions it already knows,
+ * and the timer of the running job. It turns the worker's messages into events for the scheduler.
+ */
+import type { WorkerExit, WorkerHandle } from '../backend.js';
+import { SerializationError } from '../errors.js';
+import {
+  type ChildMessage,
+  type InitMessage,
+  isProtocolMessage,
+  MESSAGE_TYPE,
+} from '../protocol/messages.js';
+import type { Outcome } from '../results/async-result.js';
+import { deserializeError } from '../serialize/error-codec.js';
+import type { FunctionHandle } from '../serialize/function-handle.js';
+import type { Job } from './job.js';
+
+export type SlotState = 'starting' | 'idle' | 'busy' | 'stopping';
+
+export interface SlotEvents {
+  ready(slot: WorkerSlot): void;
+  initFailed(slot: WorkerSlot, error: unknown): void;
+  finished(slot: WorkerSlot, job: Job, outcome: Outcome<unknown>): void;
+  timedOut(slot: WorkerSlot, job: Job): void;
+  exited(slot: WorkerSlot, exit: WorkerExit): void;
+}
+
+export class WorkerSlot {
+  readonly workerId: number;
+  readonly handle: WorkerHandle;
+  state: SlotState = 'starting';
+  job: Job | undefined;
+  tasksRun = 0;
+  /** Set once the worker answered its init message. */
+  started = false;
+  readonly #events: SlotEvents;
+  readonly #knownFunctions = new Set<number>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(workerId: number, handle: WorkerHandle, events: SlotEvents) {
+    this.workerId = workerId;
+    this.handle = handle;
+    this.#events = events;
+    handle.onMessage((message) => {
+      if (isProtocolMessage(message)) this.#receive(message as ChildMessage);
+    });
+    handle.onExit((exit) => {
+      this.#clearTimer();
+      this.#events.exited(this, exit);
+    });
+  }
+
+  /** The `{ id, definition? }` to send: the definition only the first time this worker sees it. */
+  functionRef(handle: FunctionHandle): { id: number; definition?: FunctionHandle['definition'] } {
+    return this.#knownFunctions.has(handle.id) ? { id: handle.id } : handle;
+  }
+
+  /**
+   * Sends the init message.
+   * @throws SerializationError when the initializer's arguments cannot be sent.
+   */
+  init(message: InitMessage, initializer: FunctionHandle | undefined): void {
+    try {
+      this.handle.send(message, []);
+    } catch (error) {
+      throw new SerializationError('cannot send the initializer arguments to a worker', { cause: error });
+    }
+    if (initializer) this.#knownFunctions.add(initializer.id);
+  }
+
+  /**
+   * Sends `job` to this idle worker.
+   * @throws SerializationError naming the path of the value that cannot be sent; the worker stays idle.
+   */
+  run(job: Job): void {
+    const fn = this.functionRef(job.fn);
+    try {
+      this.handle.send(
+        { type: MESSAGE_TYPE.run, taskId: job.id, fn, mode: job.mode, payload: job.payload },
+        job.transfer,
+      );
+    } catch (error) {
+      const path = job.unclonablePath() ?? (error as Error).message;
+      throw new SerializationError(`cannot send the task to a worker: ${path}`, { cause: error });
+    }
+    this.#knownFunctions.add(job.fn.id);
+    this.job = job;
+    job.state = 'running';
+    this.state = 'busy';
+    if (job.timeout !== undefined) {
+      this.#timer = setTimeout(() => this.#events.timedOut(this, job), job.timeout);
+    }
+  }
+
+  /** Asks the worker to exit once idle (close, maxTasksPerChild). */
+  stop(): void {
+    if (this.state === 'stopping') return;
+    this.state = 'stopping';
+    try {
+      this.handle.send({ type: MESSAGE_TYPE.stop }, []);
+    } catch {
+      this.handle.kill();
+    }
+  }
+
+  /** Stops the worker now (abort, timeout, terminate, broken pool). */
+  kill(): void {
+    this.state = 'stopping';
+    this.#clearTimer();
+    this.handle.kill();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #receive(message: ChildMessage): void {
+    switch (message.type) {
+      case MESSAGE_TYPE.ready:
+        this.started = true;
+        if (this.state === 'starting') this.state = 'idle';
+        this.#events.ready(this);
+        return;
+      case MESSAGE_TYPE.initFailed:
+        this.started = true;
+        this.#events.initFailed(this, deserializeError(message.error));
+        return;
+      case MESSAGE_TYPE.result:
+        this.#finish(message.taskId, { ok: true, value: message.value });
+        return;
+      case MESSAGE_TYPE.error:
+        this.#finish(message.taskId, { ok: false, error: deserializeError(message.error) });
+        return;
+    }
+  }
+
+  #finish(taskId: number, outcome: Outcome<unknown>): void {
+    const job = this.job;
+    if (!job || job.id !== taskId) return; // an answer to a job already given up on
+    this.#clearTimer();
+    this.job = undefined;
+    this.tasksRun++;
+    if (this.state === 'busy') this.state = 'idle';
+    this.#events.finished(this, job, outcome);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The wire protocol between the parent and one worker. Every message is a plain object whose `type`
+ * is one of MESSAGE_TYPE's values, so anything else on a shared channel (a user's own
+ * `process.send`, cluster's internal traffic) is told apart and ignored.
+ */
+import type { SerializedError } from '../serialize/error-codec.js';
+
+export const MESSAGE_TYPE = Object.freeze({
+  init: 'mproc:init',
+  run: 'mproc:run',
+  stop: 'mproc:stop',
+  ready: 'mproc:ready',
+  initFailed: 'mproc:init-failed',
+  result: 'mproc:result',
+  error: 'mproc:error',
+} as const);
+
+/** How a worker finds a function: by module and export name, or by compiling its source text. */
+export type FunctionDefinition =
+  | { readonly kind: 'module'; readonly url: string; readonly name: string }
+  | { readonly kind: 'source'; readonly name: string; readonly source: string };
+
+/** A function as sent: its id, with its definition the first time a worker sees that id. */
+export interface FunctionRef {
+  readonly id: number;
+  readonly definition?: FunctionDefinition;
+}
+
+/**
+ * How a worker applies the function to the payload: `call` → `fn(...payload)`;
+ * `map` → `payload.map(item => fn(item))`; `starmap` → `payload.map(args => fn(...args))`.
+ */
+export type RunMode = 'call' | 'map' | 'starmap';
+
+export interface InitMessage {
+  readonly type: typeof MESSAGE_TYPE.init;
+  readonly workerId: number;
+  /** The worker's name, as `currentProcess().name` reports it. */
+  readonly name: string;
+  /** The worker's ident as the parent knows it (the threadId on threads). */
+  readonly ident: number;
+  readonly initializer: FunctionRef | null;
+  readonly initArgs: readonly unknown[];
+  /** Module URLs whose exports the worker looks up functions in (the `modules` option). */
+  readonly modules: readonly string[];
+  /** URL of the script the user ran, or null when there is none worth importing. */
+  readonly mainModule: string | null;
+}
+
+export interface RunMessage {
+  readonly type: typeof MESSAGE_TYPE.run;
+  readonly taskId: number;
+  readonly fn: FunctionRef;
+  readonly mode: RunMode;
+  readonly payload: readonly unknown[];
+}
+
+export interface StopMessage {
+  readonly type: typeof MESSAGE_TYPE.stop;
+}
+
+export interface ReadyMessage {
+  readonly type: typeof MESSAGE_TYPE.ready;
+}
+
+export interface InitFailedMessage {
+  readonly type: typeof MESSAGE_TYPE.initFailed;
+  readonly error: SerializedError;
+}
+
+export interface ResultMessage {
+  readonly type: typeof MESSAGE_TYPE.result;
+  readonly taskId: number;
+  /** For `map`/`starmap` runs, the array of results. */
+  readonly value: unknown;
+}
+
+export interface ErrorMessage {
+  readonly type: typeof MESSAGE_TYPE.error;
+  readonly taskId: number;
+  readonly error: SerializedError;
+}
+
+export type ParentMessage = InitMessage | RunMessage | StopMessage;
+export type ChildMessage = ReadyMessage | InitFailedMessage | ResultMessage | ErrorMessage;
+
+const TYPES: ReadonlySet<unknown> = new Set(Object.values(MESSAGE_TYPE));
+
+/** True for messages of this protocol; false for anything else sharing the channel. */
+export function isProtocolMessage(value: unknown): value is ParentMessage | ChildMessage {
+  return typeof value === 'object' && value !== null && TYPES.has((value as { type?: unknown }).type);
+}

@@ -1,0 +1,210 @@
+/**
+ * The iterator behind `imap` and `imapUnordered`. It reads the input lazily, a chunk at a time, and
+ * keeps at most `maxChunksInFlight` chunks between "read" and "handed to the caller", so an endless
+ * generator streams in constant memory and a slow consumer slows the reading. An error (or the end
+ * of the pool) is thrown at the position it belongs to and ends the iteration.
+ */
+
+import { reader } from '../pool/chunking.js';
+import { Job } from '../pool/job.js';
+import type { Scheduler } from '../pool/scheduler.js';
+import type { SubmitLimits } from '../pool/submit-options.js';
+import { abortErrorFor, onAbort } from '../pool/submit-options.js';
+import type { FunctionHandle } from '../serialize/function-handle.js';
+import { takeTransfers } from '../serialize/transfer.js';
+import type { Outcome } from './async-result.js';
+
+export interface ImapSettings {
+  readonly scheduler: Scheduler;
+  readonly fn: FunctionHandle;
+  readonly iterable: Iterable<unknown> | AsyncIterable<unknown>;
+  readonly chunksize: number;
+  readonly ordered: boolean;
+  readonly maxChunksInFlight: number;
+  readonly limits: SubmitLimits;
+  readonly what: string;
+}
+
+type Source = Iterator<unknown> | AsyncIterator<unknown>;
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown }).then === 'function';
+}
+
+export class ImapIterator<R> implements AsyncIterableIterator<R> {
+  readonly #settings: ImapSettings;
+  readonly #source: Source;
+  #sourceDone = false;
+  /** Chunks submitted and not yet fully handed out. */
+  #inFlight = 0;
+  #nextChunk = 0;
+  #nextToYield = 0;
+  /** Settled chunks: by index when ordered, in completion order otherwise. */
+  readonly #settled = new Map<number, Outcome<unknown>>();
+  readonly #completionOrder: number[] = [];
+  #buffer: unknown[] = [];
+  #bufferIndex = 0;
+  readonly #jobs = new Set<Job>();
+  #finished = false;
+  #wake: (() => void) | undefined;
+  #abortedBy: Error | undefined;
+  #reading: Promise<void> | undefined;
+  #readError: unknown;
+  /** Serializes next()/return() so concurrent callers see one consistent sequence. */
+  #turn: Promise<unknown> = Promise.resolve();
+  readonly #detach: () => void;
+
+  constructor(settings: ImapSettings) {
+    this.#settings = settings;
+    this.#source = reader(settings.iterable);
+    this.#detach = onAbort(settings.limits.signal, () => {
+      const error = abortErrorFor(settings.limits.signal as AbortSignal);
+      this.#abortedBy = error;
+      for (const job of this.#jobs) settings.scheduler.cancel(job, error);
+      this.#wakeUp();
+    });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<R>> {
+    const step = this.#turn.then(() => this.#next());
+    this.#turn = step.catch(() => undefined);
+    return step;
+  }
+
+  /** Stops reading the input; queued chunks are dropped, running ones finish unobserved. */
+  return(): Promise<IteratorResult<R>> {
+    const step = this.#turn.then(async () => {
+      await this.#finish();
+      return { done: true, value: undefined } as IteratorResult<R>;
+    });
+    this.#turn = step.catch(() => undefined);
+    return step;
+  }
+
+  async #next(): Promise<IteratorResult<R>> {
+    if (this.#finished) return { done: true, value: undefined };
+    try {
+      for (;;) {
+        if (this.#bufferIndex < this.#buffer.length) {
+          return { done: false, value: this.#buffer[this.#bufferIndex++] as R };
+        }
+        if (this.#abortedBy) throw this.#abortedBy;
+        if (this.#readError) throw this.#readError;
+        this.#startReading();
+        const outcome = this.#takeSettled();
+        if (outcome) {
+          this.#inFlight--;
+          if (!outcome.ok) throw outcome.error;
+          this.#buffer = outcome.value as unknown[];
+          this.#bufferIndex = 0;
+          continue;
+        }
+        if (this.#inFlight === 0 && this.#sourceDone && !this.#reading) {
+          await this.#finish();
+          return { done: true, value: undefined };
+        }
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+      }
+    } catch (error) {
+      await this.#finish();
+      throw error;
+    }
+  }
+
+  #takeSettled(): Outcome<unknown> | undefined {
+    const index = this.#settings.ordered ? this.#nextToYield : this.#completionOrder[0];
+    if (index === undefined) return undefined;
+    const outcome = this.#settled.get(index);
+    if (!outcome) return undefined;
+    this.#settled.delete(index);
+    if (this.#settings.ordered) this.#nextToYield++;
+    else this.#completionOrder.shift();
+    return outcome;
+  }
+
+  /** Reads more input in the background when there is room in flight and the pool takes work. */
+  #startReading(): void {
+    if (this.#reading || this.#sourceDone || this.#finished) return;
+    if (this.#inFlight >= this.#settings.maxChunksInFlight) return;
+    // After close() nothing more is read; once what was submitted is handed out, the iteration
+    // ends with PoolNotRunningError (see #readChunks).
+    if (this.#settings.scheduler.state !== 'running' && this.#inFlight > 0) return;
+    this.#reading = this.#readChunks()
+      .catch((error: unknown) => {
+        this.#readError = error;
+      })
+      .finally(() => {
+        this.#reading = undefined;
+        this.#wakeUp();
+      });
+  }
+
+  async #readChunks(): Promise<void> {
+    const { scheduler, chunksize, maxChunksInFlight, what } = this.#settings;
+    while (!this.#sourceDone && !this.#finished && this.#inFlight < maxChunksInFlight) {
+      if (scheduler.state !== 'running') {
+        if (this.#inFlight === 0) scheduler.assertAccepting(what);
+        return;
+      }
+      const items: unknown[] = [];
+      while (items.length < chunksize) {
+        const step = this.#source.next();
+        const { done, value } = isThenable(step) ? await step : step;
+        if (done) {
+          this.#sourceDone = true;
+          break;
+        }
+        items.push(value);
+      }
+      if (items.length > 0 && !this.#finished) this.#submit(items);
+    }
+  }
+
+  #submit(items: unknown[]): void {
+    const index = this.#nextChunk++;
+    const { values, list } = takeTransfers(items);
+    const job: Job = new Job({
+      fn: this.#settings.fn,
+      mode: 'map',
+      payload: values,
+      transfer: list,
+      timeout: this.#settings.limits.timeout,
+      offset: index * this.#settings.chunksize,
+      onSettled: (outcome) => {
+        this.#jobs.delete(job);
+        if (this.#finished) return;
+        this.#settled.set(index, outcome);
+        if (!this.#settings.ordered) this.#completionOrder.push(index);
+        this.#wakeUp();
+      },
+    });
+    this.#jobs.add(job);
+    this.#inFlight++;
+    this.#settings.scheduler.submit(job);
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #finish(): Promise<void> {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#detach();
+    for (const job of this.#jobs) {
+      if (job.state === 'queued') this.#settings.scheduler.cancel(job, new Error('imap iteration ended'));
+    }
+    this.#settled.clear();
+    this.#buffer = [];
+    // Not awaited: an async source may be in the middle of a slow read; it is closed after it.
+    Promise.resolve(this.#source.return?.()).catch(() => undefined);
+  }
+}
