@@ -42,10 +42,11 @@ function definitionOf(fn: AnyFunction, what: string): FunctionDefinition {
  */
 export function functionHandle(fn: unknown, what: string): FunctionHandle {
   if (typeof fn !== 'function') throw new TypeError(`${what}: the task must be a function, got ${typeof fn}`);
-  let handle = handles.get(fn);
+  const task = fn as AnyFunction;
+  let handle = handles.get(task);
   if (!handle) {
-    handle = { id: nextId++, definition: definitionOf(fn, what) };
-    handles.set(fn, handle);
+    handle = { id: nextId++, definition: definitionOf(task, what) };
+    handles.set(task, handle);
   }
   return handle;
 }
