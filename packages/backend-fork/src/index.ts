@@ -24,7 +24,7 @@ class ForkWorkerHandle implements WorkerHandle {
   constructor(options: WorkerStartOptions) {
     this.#child = fork(CHILD_ENTRY, [String(process.pid)], {
       env: options.env ?? process.env,
-      execArgv: options.execArgv ? [...options.execArgv] : process.execArgv,
+      execArgv: [...(options.execArgv ?? [])],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

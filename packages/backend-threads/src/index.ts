@@ -26,7 +26,7 @@ class ThreadWorkerHandle implements WorkerHandle {
   constructor(options: WorkerStartOptions) {
     this.#worker = new Worker(CHILD_ENTRY, {
       env: options.env ?? process.env,
-      execArgv: options.execArgv ? [...options.execArgv] : undefined,
+      execArgv: [...(options.execArgv ?? [])],
     });
     this.ident = this.#worker.threadId;
     this.#worker.on('error', (error) => {

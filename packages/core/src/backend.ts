@@ -23,7 +23,10 @@ export interface BackendCapabilities {
 export interface WorkerStartOptions {
   /** The worker's environment; undefined inherits the parent's. */
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
-  /** Node options for the worker; undefined means the backend's default (see capabilities). */
+  /**
+   * Node options for the worker: the `execArgv` option, else (when the backend inherits them) the
+   * parent's options that make sense for a worker; undefined: none.
+   */
   readonly execArgv: readonly string[] | undefined;
   /** The interpreter to start, set by `ctx.setExecutable()`; only backends that start one use it. */
   readonly executable: string | undefined;

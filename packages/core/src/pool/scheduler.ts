@@ -18,6 +18,7 @@ import {
 import { MESSAGE_TYPE } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
+import { inheritableExecArgv } from './exec-argv.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
 import { type SlotEvents, WorkerSlot } from './worker-slot.js';
@@ -254,7 +255,9 @@ export class Scheduler implements SlotEvents {
     try {
       const handle = backend.startWorker({
         env: options.env,
-        execArgv: options.execArgv,
+        execArgv:
+          options.execArgv ??
+          (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
         executable: options.executable,
       });
       slot = new WorkerSlot(workerId, handle, this);

@@ -1,0 +1,9 @@
+import { describe } from 'vitest';
+import { poolSuite } from './pool-suite.js';
+
+/** Registers the whole conformance suite for the start method `method`. */
+export function describeConformance(method: string): void {
+  describe(`conformance: ${method}`, () => {
+    poolSuite(method);
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Test helpers for "the parent dies": run a parent script in its own Node process, and wait until
+ * a set of processes is gone. There is no event for the end of a process that is not our child, so
+ * waitUntilGone polls, within an explicit bound.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface ParentScript {
+  readonly pid: number;
+  readonly exited: Promise<unknown>;
+  /** The first line the script prints on stdout. */
+  firstLine(): Promise<string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Runs ESM `source` with `node -e`; bare imports resolve from the current directory. */
+export async function spawnParentScript(source: string): Promise<ParentScript> {
+  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', source], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child, 'spawn');
+  const exited = once(child, 'exit');
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const first = new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    exited.then(() => reject(new Error('the parent script exited before printing a line')));
+  });
+  first.catch(() => undefined);
+  return {
+    pid: child.pid as number,
+    exited,
+    firstLine: () => first,
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  // An exited process whose new parent has not reaped it yet is a zombie: it runs nothing.
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return true;
+  }
+}
+
+/** Resolves once every pid is gone; rejects after `bound` ms naming the ones still alive. */
+export async function waitUntilGone(pids: readonly number[], bound: number): Promise<void> {
+  const deadline = Date.now() + bound;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    const alive = pids.filter((pid) => !isGone(pid));
+    if (alive.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`processes still alive after ${bound} ms: ${alive.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}

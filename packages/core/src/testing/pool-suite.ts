@@ -1,0 +1,599 @@
+/**
+ * SPEC 4 (Pool) as tests, run once per backend. Task functions here are sent by source text, so
+ * each is self-contained; failure modes (exit, signal, hang, throw) are just tasks that do them.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  AsyncResult,
+  BrokenPoolError,
+  getContext,
+  InvalidStateError,
+  type Pool,
+  PoolNotRunningError,
+  type PoolOptions,
+  SerializationError,
+  TaskTimeoutError,
+  TimeoutError,
+  WorkerExitedError,
+} from '../index.js';
+import { spawnParentScript, waitUntilGone } from './parent-process.js';
+
+/** A value unique to the worker that runs it: each worker (thread or process) has its own globalThis. */
+const workerId = () => {
+  const state = globalThis as { __mprocTestWorkerId?: string };
+  state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
+  return state.__mprocTestWorkerId;
+};
+
+const sleepThen = async <T>(ms: number, value: T): Promise<T> => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return value;
+};
+
+export function poolSuite(method: string): void {
+  const context = getContext(method);
+  const isProcess = method !== 'threads';
+
+  async function withPool(options: Omit<PoolOptions, 'context'>, body: (pool: Pool) => Promise<void>) {
+    const pool = context.Pool(options);
+    try {
+      await body(pool);
+    } finally {
+      await pool.terminate();
+    }
+  }
+
+  describe('Pool results', () => {
+    it('map returns results in input order, for sync and async functions', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        expect(await pool.map((x: number) => x * x, [1, 2, 3, 4, 5])).toEqual([1, 4, 9, 16, 25]);
+        const slowFirst = (x: number) =>
+          new Promise((resolve) => setTimeout(() => resolve(x), x === 0 ? 100 : 0));
+        expect(await pool.map(slowFirst, [0, 1, 2, 3], 1)).toEqual([0, 1, 2, 3]);
+      }));
+
+    it('map accepts any iterable, sync or async, and an empty one', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        async function* numbers() {
+          yield 1;
+          yield 2;
+          yield 3;
+        }
+        expect(await pool.map((x: number) => x + 1, numbers())).toEqual([2, 3, 4]);
+        expect(await pool.map((x: number) => x + 1, new Set([10, 20]))).toEqual([11, 21]);
+        expect(await pool.map((x: number) => x, [])).toEqual([]);
+      }));
+
+    it('apply, applyAsync and starmap pass arguments as Python does', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        expect(await pool.apply((a: number, b: number) => a + b, [2, 3])).toBe(5);
+        expect(await pool.applyAsync((a: string) => a.toUpperCase(), ['x'])).toBe('X');
+        expect(
+          await pool.starmap(
+            (a: number, b: number) => a * b,
+            [
+              [1, 2],
+              [3, 4],
+            ],
+          ),
+        ).toEqual([2, 12]);
+        expect(await pool.starmapAsync((a: number, b: number) => a - b, [[5, 1]]).get()).toEqual([4]);
+        expect(await pool.mapAsync((x: number) => -x, [1, 2]).get()).toEqual([-1, -2]);
+      }));
+
+    it('structured-clone values survive the round trip', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const value = {
+          map: new Map([[1, 'a']]),
+          set: new Set([2n]),
+          date: new Date(0),
+          regexp: /x+/gi,
+          bytes: new Uint8Array([1, 2, 3]),
+          nested: { deep: [1, { deeper: true }] },
+        };
+        expect(await pool.apply((v: unknown) => v, [value])).toEqual(value);
+      }));
+
+    it('imap yields in input order; imapUnordered in completion order', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const delays = [300, 0, 0, 0];
+        const ordered: number[] = [];
+        for await (const ms of pool.imap(
+          (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
+          delays,
+        )) {
+          ordered.push(ms as number);
+        }
+        expect(ordered).toEqual(delays);
+        const unordered: number[] = [];
+        for await (const ms of pool.imapUnordered(
+          (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
+          delays,
+        )) {
+          unordered.push(ms as number);
+        }
+        expect(unordered.sort((a, b) => a - b)).toEqual([0, 0, 0, 300]);
+        expect(unordered[unordered.length - 1]).toBe(300);
+      }));
+
+    it('chunksize decides how items are spread over workers', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        await pool.map(workerId, [1, 2]); // both workers are up
+        const oneChunk = await pool.map(workerId, new Array(8).fill(0), 8);
+        expect(new Set(oneChunk).size).toBe(1);
+        const slowId = async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const state = globalThis as { __mprocTestWorkerId?: string };
+          state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
+          return state.__mprocTestWorkerId;
+        };
+        const singles = await pool.map(slowId, new Array(8).fill(0), 1);
+        expect(new Set(singles).size).toBe(2);
+      }));
+  });
+
+  describe('AsyncResult', () => {
+    it('get(timeout) rejects with TimeoutError while the task goes on', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const result = pool.applyAsync(sleepThen, [300, 'done']);
+        expect(result).toBeInstanceOf(AsyncResult);
+        expect(result.ready()).toBe(false);
+        expect(() => result.successful()).toThrow(InvalidStateError);
+        await expect(result.get(10)).rejects.toBeInstanceOf(TimeoutError);
+        expect(await result.wait(10)).toBe(false);
+        expect(await result.get(5000)).toBe('done');
+        expect(result.ready()).toBe(true);
+        expect(result.successful()).toBe(true);
+      }));
+
+    it('callback and errorCallback run once, before get() settles', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const seen: unknown[] = [];
+        const ok = pool.applyAsync((x: number) => x * 2, [21], {
+          callback: (value) => seen.push(['ok', value]),
+        });
+        expect(await ok.get()).toBe(42);
+        expect(seen).toEqual([['ok', 42]]);
+        const failing = pool.applyAsync(
+          () => {
+            throw new RangeError('nope');
+          },
+          [],
+          { errorCallback: (error) => seen.push(['error', (error as Error).message]) },
+        );
+        await expect(failing.get()).rejects.toThrow('nope');
+        expect(failing.successful()).toBe(false);
+        const mapped = pool.mapAsync((x: number) => x, [1, 2], {
+          callback: (values) => seen.push(['map', values]),
+        });
+        await mapped;
+        expect(seen).toEqual([
+          ['ok', 42],
+          ['error', 'nope'],
+          ['map', [1, 2]],
+        ]);
+      }));
+  });
+
+  describe('task errors', () => {
+    it("keep the class, name, message, own properties, cause and the worker's stack", () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool
+          .apply(() => {
+            class ParseError extends Error {
+              override name = 'ParseError';
+            }
+            const inner = new TypeError('inner');
+            const thrown = new ParseError('outer', { cause: inner });
+            Object.assign(thrown, { line: 7, detail: { file: 'a.txt' } });
+            throw thrown;
+          })
+          .catch((caught: unknown) => caught as Error & { line: number; detail: unknown });
+        expect(error).toBeInstanceOf(Error);
+        expect(error.name).toBe('ParseError');
+        expect(error.message).toBe('outer');
+        expect(error.line).toBe(7);
+        expect(error.detail).toEqual({ file: 'a.txt' });
+        expect(error.cause).toBeInstanceOf(TypeError);
+        expect((error.cause as Error).message).toBe('inner');
+        expect(error.stack).toContain('outer');
+        expect(error.stack).toMatch(/child\.(c?js)/);
+        const builtin = await pool.apply(() => [].reduce(() => 0)).catch((caught: unknown) => caught);
+        expect(builtin).toBeInstanceOf(TypeError);
+      }));
+
+    it('an error in the middle of map rejects the whole call, and the pool goes on', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const failOnThree = (x: number) => {
+          if (x === 3) throw new RangeError(`bad item ${x}`);
+          return x;
+        };
+        await expect(pool.map(failOnThree, [1, 2, 3, 4, 5], 1)).rejects.toThrow(new RangeError('bad item 3'));
+        expect(await pool.map((x: number) => x, [1, 2])).toEqual([1, 2]);
+      }));
+
+    it('an error in the middle of imap is thrown at its position and ends the iteration', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const failOnThree = (x: number) => {
+          if (x === 3) throw new RangeError('three');
+          return x;
+        };
+        const seen: number[] = [];
+        const iterate = async () => {
+          for await (const value of pool.imap(failOnThree, [1, 2, 3, 4, 5])) seen.push(value as number);
+        };
+        await expect(iterate()).rejects.toThrow('three');
+        expect(seen).toEqual([1, 2]);
+      }));
+
+    it('a function that uses names from its module fails with a hint to export it', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool.apply(() => workerId()).catch((caught: unknown) => caught as Error);
+        expect(error).toBeInstanceOf(ReferenceError);
+        expect(error.message).toMatch(/export it/);
+      }));
+
+    it('native and bound functions are refused at the call', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        expect(() => pool.apply(Math.sqrt, [4])).toThrow(TypeError);
+        expect(() => pool.apply(((x: number) => x).bind(null), [4])).toThrow(/bound/);
+      }));
+  });
+
+  describe('values that cannot be sent', () => {
+    it('an unsendable argument fails that call with the path of the value; the pool goes on', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool
+          .apply((x: unknown) => x, [{ cb: () => 1 }])
+          .catch((caught: unknown) => caught as Error);
+        expect(error).toBeInstanceOf(SerializationError);
+        expect(error.message).toContain('args[0].cb is a function');
+        const mapError = await pool
+          .map((x: unknown) => x, [1, 2, { deep: [Symbol('s')] }])
+          .catch((e: unknown) => e);
+        expect((mapError as Error).message).toContain('iterable[2].deep[0] is a symbol');
+        expect(await pool.apply((x: number) => x + 1, [1])).toBe(2);
+      }));
+
+    it('an unsendable result fails that call with the path of the value; the pool goes on', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool
+          .apply(() => ({ ok: 1, cb: () => 2 }))
+          .catch((caught: unknown) => caught as Error);
+        expect(error).toBeInstanceOf(SerializationError);
+        expect(error.message).toContain('result.cb is a function');
+        expect(await pool.apply(() => 'still serving')).toBe('still serving');
+      }));
+  });
+
+  describe('worker lifecycle', () => {
+    it('the initializer runs once in each worker before its tasks, with initArgs', () =>
+      withPool(
+        {
+          processes: 2,
+          initializer: (base: number) => {
+            const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
+            state.__mprocTestBase = base;
+            state.__mprocTestInits = (state.__mprocTestInits ?? 0) + 1;
+          },
+          initArgs: [40],
+        },
+        async (pool) => {
+          const read = (x: number) => {
+            const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
+            return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestInits];
+          };
+          expect(await pool.map(read, [1, 2, 3, 4], 1)).toEqual([
+            [41, 1],
+            [42, 1],
+            [43, 1],
+            [44, 1],
+          ]);
+        },
+      ));
+
+    it('a failing initializer breaks the pool with its cause instead of respawning', () =>
+      withPool(
+        {
+          processes: 2,
+          initializer: () => {
+            throw new Error('no database');
+          },
+        },
+        async (pool) => {
+          const error = await pool.apply(() => 1).catch((caught: unknown) => caught as BrokenPoolError);
+          expect(error).toBeInstanceOf(BrokenPoolError);
+          expect((error.cause as Error).message).toBe('no database');
+          expect(() => pool.apply(() => 1)).toThrow(BrokenPoolError);
+          await pool.terminate();
+          expect(pool.workers).toEqual([]);
+        },
+      ));
+
+    it('workers that die while starting break the pool instead of respawning forever', () =>
+      withPool({ processes: 1, execArgv: ['--no-such-node-flag'] }, async (pool) => {
+        const error = await pool.apply(() => 1).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(BrokenPoolError);
+      }));
+
+    it('maxTasksPerChild replaces each worker after that many tasks', () =>
+      withPool({ processes: 1, maxTasksPerChild: 2 }, async (pool) => {
+        const ids: string[] = [];
+        for (let index = 0; index < 6; index++) ids.push(await pool.apply(workerId));
+        expect(new Set(ids).size).toBe(3);
+        expect(ids[0]).toBe(ids[1]);
+        expect(ids[2]).toBe(ids[3]);
+        expect(ids[1]).not.toBe(ids[2]);
+      }));
+
+    it('a worker that calls process.exit(3) rejects its task with WorkerExitedError and is replaced', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool
+          .apply(() => process.exit(3))
+          .catch((caught: unknown) => caught as WorkerExitedError);
+        expect(error).toBeInstanceOf(WorkerExitedError);
+        expect(error.exitCode).toBe(3);
+        expect(error.message).toContain('code 3');
+        expect(await pool.apply(() => 'replaced')).toBe('replaced');
+      }));
+
+    it.skipIf(!isProcess)(
+      'a worker killed by SIGKILL rejects its task with WorkerExitedError naming the signal (process backends: a thread shares the parent process)',
+      () =>
+        withPool({ processes: 1 }, async (pool) => {
+          const error = await pool
+            .apply(() => process.kill(process.pid, 'SIGKILL'))
+            .catch((caught: unknown) => caught as WorkerExitedError);
+          expect(error).toBeInstanceOf(WorkerExitedError);
+          expect(error.signal).toBe('SIGKILL');
+          expect(await pool.apply(() => 'replaced')).toBe('replaced');
+        }),
+    );
+
+    it('an uncaught error thrown outside the task kills the worker; its task rejects and the pool goes on', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool
+          .apply(
+            () =>
+              new Promise(() => {
+                setTimeout(() => {
+                  throw new Error('escaped');
+                });
+              }),
+          )
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(WorkerExitedError);
+        expect(await pool.apply(() => 'replaced')).toBe('replaced');
+      }));
+  });
+
+  describe('abort and timeout', () => {
+    it('aborting a queued task removes it; the running one finishes', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const running = pool.apply(sleepThen, [200, 'first']);
+        const controller = new AbortController();
+        const queued = pool.apply(() => 'never', [], { signal: controller.signal });
+        controller.abort(new Error('changed my mind'));
+        const error = await queued.catch((caught: unknown) => caught as AbortError);
+        expect(error).toBeInstanceOf(AbortError);
+        expect((error.cause as Error).message).toBe('changed my mind');
+        expect(await running).toBe('first');
+      }));
+
+    it('aborting a running task stops it by replacing its worker', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const before = await pool.apply(workerId);
+        const error = await pool
+          .apply(
+            () => {
+              for (;;);
+            },
+            [],
+            { signal: AbortSignal.timeout(200) },
+          )
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(AbortError);
+        const after = await pool.apply(workerId);
+        expect(after).not.toBe(before);
+      }));
+
+    it('an already aborted signal rejects at once', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        await expect(pool.apply(() => 1, [], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+          AbortError,
+        );
+        await expect(pool.map((x: number) => x, [1], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+          AbortError,
+        );
+      }));
+
+    it('timeout stops a hung task with TaskTimeoutError and the pool goes on', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const error = await pool
+          .apply(
+            () => {
+              for (;;);
+            },
+            [],
+            { timeout: 100 },
+          )
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(TaskTimeoutError);
+        expect(await pool.apply(() => 'next')).toBe('next');
+      }));
+
+    it('timeout counts from when a worker takes the task, not from the queue', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        const first = pool.apply(sleepThen, [500, 'slow']);
+        const second = pool.apply(sleepThen, [10, 'quick'], { timeout: 400 });
+        expect(await first).toBe('slow');
+        expect(await second).toBe('quick');
+      }));
+
+    it('map takes signal and timeout in its options', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const hang = (x: number) => {
+          if (x === 2) for (;;);
+          return x;
+        };
+        await expect(pool.map(hang, [1, 2, 3], { chunksize: 1, timeout: 150 })).rejects.toBeInstanceOf(
+          TaskTimeoutError,
+        );
+        expect(await pool.map((x: number) => x * 3, [1, 2], 1, { timeout: 5000 })).toEqual([3, 6]);
+      }));
+  });
+
+  describe('closing and terminating', () => {
+    it('close() lets queued work finish, then join() resolves; later calls fail', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const results = pool.map(
+          (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
+          [50, 50, 50],
+          1,
+        );
+        await expect(pool.join()).rejects.toBeInstanceOf(InvalidStateError);
+        pool.close();
+        expect(() => pool.apply(() => 1)).toThrow(PoolNotRunningError);
+        expect(() => pool.map((x: number) => x, [1])).toThrow(PoolNotRunningError);
+        await pool.join();
+        expect(await results).toEqual([50, 50, 50]);
+        expect(pool.workers).toEqual([]);
+      }));
+
+    it('terminate() with tasks in flight settles every one of them', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const hang = () => new Promise(() => {});
+        const pending = [pool.apply(hang), pool.apply(hang), pool.apply(hang), pool.map(hang, [1, 2, 3])];
+        const outcomes = Promise.allSettled(pending);
+        await pool.terminate();
+        for (const outcome of await outcomes) {
+          expect(outcome.status).toBe('rejected');
+          expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(PoolNotRunningError);
+        }
+        expect(() => pool.apply(() => 1)).toThrow(PoolNotRunningError);
+      }));
+
+    it('Symbol.asyncDispose terminates the pool', async () => {
+      const pool = context.Pool({ processes: 1 });
+      expect(await pool.apply(() => 1)).toBe(1);
+      await pool[Symbol.asyncDispose]();
+      expect(pool.workers).toEqual([]);
+      expect(() => pool.apply(() => 1)).toThrow(PoolNotRunningError);
+    });
+  });
+
+  describe('lazy imap', () => {
+    function endless() {
+      const stats = { pulled: 0, closed: false };
+      function* numbers() {
+        try {
+          for (;;) yield stats.pulled++;
+        } finally {
+          stats.closed = true;
+        }
+      }
+      return { stats, numbers: numbers() };
+    }
+
+    it('streams an endless generator with a bounded number of items read ahead', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const { stats, numbers } = endless();
+        let consumed = 0;
+        let maxAhead = 0;
+        for await (const value of pool.imap((x: number) => x * 2, numbers, 5)) {
+          expect(value).toBe(consumed * 2);
+          consumed++;
+          maxAhead = Math.max(maxAhead, stats.pulled - consumed);
+          if (consumed === 5000) break;
+        }
+        // At most processes × 2 chunks of 5 are read ahead of the consumer.
+        expect(maxAhead).toBeLessThanOrEqual(2 * 2 * 5);
+      }));
+
+    it('breaking out of imap stops reading the input and closes it', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const { stats, numbers } = endless();
+        for await (const value of pool.imapUnordered((x: number) => x, numbers)) {
+          if ((value as number) >= 0) break;
+        }
+        const pulledAtBreak = stats.pulled;
+        expect(stats.closed).toBe(true);
+        expect(await pool.apply(() => 'idle')).toBe('idle');
+        expect(stats.pulled).toBe(pulledAtBreak);
+      }));
+
+    it('close() then join() after a partly consumed imap finishes', () =>
+      withPool({ processes: 2 }, async (pool) => {
+        const { numbers } = endless();
+        const iterator = pool.imap((x: number) => x, numbers);
+        expect((await iterator.next()).value).toBe(0);
+        expect((await iterator.next()).value).toBe(1);
+        pool.close();
+        await pool.join();
+        const rest: unknown[] = [];
+        await expect(
+          (async () => {
+            for (;;) {
+              const step = await iterator.next();
+              if (step.done) return;
+              rest.push(step.value);
+            }
+          })(),
+        ).rejects.toBeInstanceOf(PoolNotRunningError);
+      }));
+  });
+
+  describe('options', () => {
+    it('an invalid option throws a TypeError or RangeError naming it', () => {
+      expect(() => context.Pool({ processes: 0 })).toThrow(/processes/);
+      expect(() => context.Pool({ processes: 0 })).toThrow(RangeError);
+      expect(() => context.Pool({ processes: 1.5 })).toThrow(TypeError);
+      expect(() => context.Pool({ maxTasksPerChild: -1 })).toThrow(/maxTasksPerChild/);
+      expect(() => context.Pool({ initializer: 5 as never })).toThrow(/initializer/);
+      expect(() => context.Pool({ initArgs: 'x' as never })).toThrow(/initArgs/);
+      expect(() => context.Pool({ execArgv: [1] as never })).toThrow(/execArgv/);
+      expect(() => context.Pool({ modules: ['./relative.js'] })).toThrow(/modules/);
+      expect(() => context.Pool({ proceses: 2 } as never)).toThrow(/unknown option 'proceses'/);
+    });
+
+    it('invalid call arguments throw at the call', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        expect(() => pool.map((x: number) => x, [1], 0)).toThrow(RangeError);
+        expect(() => pool.map((x: number) => x, 5 as never)).toThrow(TypeError);
+        expect(() => pool.apply(() => 1, [], { timeout: -1 })).toThrow(/timeout/);
+        expect(() => pool.apply(() => 1, [], { signal: 'x' as never })).toThrow(/signal/);
+        expect(() => pool.apply(() => 1, 'x' as never)).toThrow(/args/);
+      }));
+
+    it('env replaces the environment of the workers', () =>
+      withPool({ processes: 1, env: { MPROC_TEST_ONLY: 'yes' } }, async (pool) => {
+        expect(await pool.apply(() => [process.env.MPROC_TEST_ONLY, process.env.PATH])).toEqual([
+          'yes',
+          undefined,
+        ]);
+      }));
+  });
+
+  describe('parent death', () => {
+    it('workers exit when the parent is killed with SIGKILL, even inside a synchronous loop', async () => {
+      const parent = await spawnParentScript(`
+        import { getContext } from '@mproc/core';
+        const pool = getContext(${JSON.stringify(method)}).Pool({ processes: 2 });
+        await pool.map((x) => x, [1, 2], 1);
+        pool.apply(() => { for (;;); });
+        pool.apply(() => { for (;;); });
+        console.log(JSON.stringify({ pids: ${isProcess ? 'pool.workers' : '[]'} }));
+      `);
+      try {
+        const { pids } = JSON.parse(await parent.firstLine()) as { pids: number[] };
+        expect(pids.length).toBe(isProcess ? 2 : 0);
+        parent.kill('SIGKILL');
+        await parent.exited;
+        await waitUntilGone([parent.pid, ...pids], 10_000);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    });
+  });
+}
