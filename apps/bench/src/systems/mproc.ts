@@ -16,7 +16,8 @@ interface MprocPool {
 interface MprocCore {
   getContext(method: string): { Pool(options: { processes: number; modules?: string[] }): MprocPool };
   transfer<T>(value: T): T;
-  activeChildren(): Array<{ pid?: number | null }>;
+  /** Optional here: only the memory metric of process backends needs it. */
+  activeChildren?(): Array<{ pid?: number | null }>;
 }
 
 /** URL of the module holding `echoMoved`, listed in the pool's `modules` option (SPEC.md §3 rule 2). */
@@ -29,7 +30,7 @@ const MPROC_TASKS_MODULE = new URL('../workers/mproc-tasks.js', import.meta.url)
  */
 export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'): Promise<SystemAdapter> {
   const core = (await import('@mproc/core')) as unknown as Partial<MprocCore>;
-  for (const name of ['getContext', 'transfer', 'activeChildren'] as const) {
+  for (const name of ['getContext', 'transfer'] as const) {
     if (typeof core[name] !== 'function') throw new Error(`@mproc/core does not export ${name}() yet`);
   }
   const { getContext, transfer, activeChildren } = core as MprocCore;
@@ -42,10 +43,12 @@ export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'
         run: (task, arg) => pool.applyAsync(fn(task), [arg]),
         map: (task, items) => pool.map(TASKS[task], items),
         imap: (task, items) => pool.imap(TASKS[task], items),
-        workerPids: () =>
-          activeChildren()
+        workerPids: () => {
+          if (!activeChildren) throw new Error('@mproc/core does not export activeChildren() yet');
+          return activeChildren()
             .map((child) => child.pid)
-            .filter((pid): pid is number => typeof pid === 'number'),
+            .filter((pid): pid is number => typeof pid === 'number');
+        },
         close: () => pool.terminate(),
       };
       if (method === 'threads') {

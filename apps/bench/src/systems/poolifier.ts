@@ -19,7 +19,7 @@ export function loadPoolifier(flavor: 'threads' | 'cluster'): SystemAdapter {
       const pool =
         flavor === 'threads'
           ? new FixedThreadPool<unknown, unknown>(workers, workerPath('poolifier-thread-worker'))
-          : new FixedClusterPool<unknown, unknown>(workers, workerPath('poolifier-cluster-worker'), {
+          : new FixedClusterPool<unknown, unknown>(workers, workerPath('poolifier-cluster-worker', '.cjs'), {
               settings: { serialization: 'advanced' },
             });
       const handle: PoolHandle = {
