@@ -36,6 +36,6 @@ describe('fork backend', () => {
     );
     expect(pids).not.toContain(process.pid);
     expect(new Set(pids).size).toBe(2);
-    expect(pool.workers.sort()).toEqual([...new Set(pids)].sort());
+    expect([...pool.workers].sort()).toEqual([...new Set(pids)].sort());
   });
 });

@@ -31,6 +31,11 @@ const sleepThen = async <T>(ms: number, value: T): Promise<T> => {
   return value;
 };
 
+/** The fulfilment handler of a call that must fail: `.then(unexpected, (error) => error)`. */
+const unexpected = (): never => {
+  throw new Error('expected the call to fail, but it succeeded');
+};
+
 export function poolSuite(method: string): void {
   const context = getContext(method);
   const isProcess = method !== 'threads';
@@ -189,7 +194,7 @@ export function poolSuite(method: string): void {
             Object.assign(thrown, { line: 7, detail: { file: 'a.txt' } });
             throw thrown;
           })
-          .catch((caught: unknown) => caught as Error & { line: number; detail: unknown });
+          .then(unexpected, (caught: unknown) => caught as Error & { line: number; detail: unknown });
         expect(error).toBeInstanceOf(Error);
         expect(error.name).toBe('ParseError');
         expect(error.message).toBe('outer');
@@ -199,7 +204,7 @@ export function poolSuite(method: string): void {
         expect((error.cause as Error).message).toBe('inner');
         expect(error.stack).toContain('outer');
         expect(error.stack).toMatch(/child\.(c?js)/);
-        const builtin = await pool.apply(() => [].reduce(() => 0)).catch((caught: unknown) => caught);
+        const builtin = await pool.apply(() => [].reduce((a: number) => a)).then(unexpected, (caught: unknown) => caught);
         expect(builtin).toBeInstanceOf(TypeError);
       }));
 
@@ -229,7 +234,7 @@ export function poolSuite(method: string): void {
 
     it('a function that uses names from its module fails with a hint to export it', () =>
       withPool({ processes: 1 }, async (pool) => {
-        const error = await pool.apply(() => workerId()).catch((caught: unknown) => caught as Error);
+        const error = await pool.apply(() => workerId()).then(unexpected, (caught: unknown) => caught as Error);
         expect(error).toBeInstanceOf(ReferenceError);
         expect(error.message).toMatch(/export it/);
       }));
@@ -246,12 +251,12 @@ export function poolSuite(method: string): void {
       withPool({ processes: 1 }, async (pool) => {
         const error = await pool
           .apply((x: unknown) => x, [{ cb: () => 1 }])
-          .catch((caught: unknown) => caught as Error);
+          .then(unexpected, (caught: unknown) => caught as Error);
         expect(error).toBeInstanceOf(SerializationError);
         expect(error.message).toContain('args[0].cb is a function');
         const mapError = await pool
           .map((x: unknown) => x, [1, 2, { deep: [Symbol('s')] }])
-          .catch((e: unknown) => e);
+          .then(unexpected, (caught: unknown) => caught as Error);
         expect((mapError as Error).message).toContain('iterable[2].deep[0] is a symbol');
         expect(await pool.apply((x: number) => x + 1, [1])).toBe(2);
       }));
@@ -260,7 +265,7 @@ export function poolSuite(method: string): void {
       withPool({ processes: 1 }, async (pool) => {
         const error = await pool
           .apply(() => ({ ok: 1, cb: () => 2 }))
-          .catch((caught: unknown) => caught as Error);
+          .then(unexpected, (caught: unknown) => caught as Error);
         expect(error).toBeInstanceOf(SerializationError);
         expect(error.message).toContain('result.cb is a function');
         expect(await pool.apply(() => 'still serving')).toBe('still serving');
@@ -302,7 +307,7 @@ export function poolSuite(method: string): void {
           },
         },
         async (pool) => {
-          const error = await pool.apply(() => 1).catch((caught: unknown) => caught as BrokenPoolError);
+          const error = await pool.apply(() => 1).then(unexpected, (caught: unknown) => caught as BrokenPoolError);
           expect(error).toBeInstanceOf(BrokenPoolError);
           expect((error.cause as Error).message).toBe('no database');
           expect(() => pool.apply(() => 1)).toThrow(BrokenPoolError);
@@ -313,7 +318,7 @@ export function poolSuite(method: string): void {
 
     it('workers that die while starting break the pool instead of respawning forever', () =>
       withPool({ processes: 1, execArgv: ['--no-such-node-flag'] }, async (pool) => {
-        const error = await pool.apply(() => 1).catch((caught: unknown) => caught);
+        const error = await pool.apply(() => 1).then(unexpected, (caught: unknown) => caught);
         expect(error).toBeInstanceOf(BrokenPoolError);
       }));
 
@@ -331,7 +336,7 @@ export function poolSuite(method: string): void {
       withPool({ processes: 1 }, async (pool) => {
         const error = await pool
           .apply(() => process.exit(3))
-          .catch((caught: unknown) => caught as WorkerExitedError);
+          .then(unexpected, (caught: unknown) => caught as WorkerExitedError);
         expect(error).toBeInstanceOf(WorkerExitedError);
         expect(error.exitCode).toBe(3);
         expect(error.message).toContain('code 3');
@@ -344,7 +349,7 @@ export function poolSuite(method: string): void {
         withPool({ processes: 1 }, async (pool) => {
           const error = await pool
             .apply(() => process.kill(process.pid, 'SIGKILL'))
-            .catch((caught: unknown) => caught as WorkerExitedError);
+            .then(unexpected, (caught: unknown) => caught as WorkerExitedError);
           expect(error).toBeInstanceOf(WorkerExitedError);
           expect(error.signal).toBe('SIGKILL');
           expect(await pool.apply(() => 'replaced')).toBe('replaced');
@@ -362,7 +367,7 @@ export function poolSuite(method: string): void {
                 });
               }),
           )
-          .catch((caught: unknown) => caught);
+          .then(unexpected, (caught: unknown) => caught);
         expect(error).toBeInstanceOf(WorkerExitedError);
         expect(await pool.apply(() => 'replaced')).toBe('replaced');
       }));
@@ -375,7 +380,7 @@ export function poolSuite(method: string): void {
         const controller = new AbortController();
         const queued = pool.apply(() => 'never', [], { signal: controller.signal });
         controller.abort(new Error('changed my mind'));
-        const error = await queued.catch((caught: unknown) => caught as AbortError);
+        const error = await queued.then(unexpected, (caught: unknown) => caught as AbortError);
         expect(error).toBeInstanceOf(AbortError);
         expect((error.cause as Error).message).toBe('changed my mind');
         expect(await running).toBe('first');
@@ -392,7 +397,7 @@ export function poolSuite(method: string): void {
             [],
             { signal: AbortSignal.timeout(200) },
           )
-          .catch((caught: unknown) => caught);
+          .then(unexpected, (caught: unknown) => caught);
         expect(error).toBeInstanceOf(AbortError);
         const after = await pool.apply(workerId);
         expect(after).not.toBe(before);
@@ -418,7 +423,7 @@ export function poolSuite(method: string): void {
             [],
             { timeout: 100 },
           )
-          .catch((caught: unknown) => caught);
+          .then(unexpected, (caught: unknown) => caught);
         expect(error).toBeInstanceOf(TaskTimeoutError);
         expect(await pool.apply(() => 'next')).toBe('next');
       }));
