@@ -43,7 +43,12 @@ type Task<A extends unknown[], R> = (...args: A) => R;
 /** Internal hooks for ProcessPoolExecutor, which shares this engine. */
 export interface PoolInternals {
   readonly brokenError?: typeof BrokenPoolError;
+  /** See SchedulerOptions.breakOnWorkerDeath. */
+  readonly breakOnWorkerDeath?: boolean;
 }
+
+/** Reads a pool's scheduler, for ProcessPoolExecutor, which submits its own jobs to it. */
+export const SCHEDULER: unique symbol = Symbol('mproc.scheduler');
 
 function parseMapArguments(
   chunksizeOrOptions: number | MapOptions | undefined,
@@ -100,6 +105,7 @@ export class Pool implements AsyncDisposable {
         execArgv: resolved.execArgv,
         executable: resolved.context?.getExecutable(),
         brokenError: internals.brokenError ?? BrokenPoolError,
+        breakOnWorkerDeath: internals.breakOnWorkerDeath ?? false,
       },
       backend,
     );
@@ -108,6 +114,11 @@ export class Pool implements AsyncDisposable {
   /** The number of workers. */
   get processes(): number {
     return this.#processes;
+  }
+
+  /** @internal The engine, for ProcessPoolExecutor. */
+  get [SCHEDULER](): Scheduler {
+    return this.#scheduler;
   }
 
   /** The idents of the live workers (pids; threadIds on threads). */

@@ -35,6 +35,11 @@ export interface SchedulerOptions {
   readonly executable: string | undefined;
   /** The error class a broken pool fails with (the executor uses BrokenProcessPool). */
   readonly brokenError: typeof BrokenPoolError;
+  /**
+   * A worker that dies without being asked to stop breaks the pool, failing every pending job with
+   * `brokenError`, instead of being replaced (Python's ProcessPoolExecutor; Pool leaves it off).
+   */
+  readonly breakOnWorkerDeath?: boolean;
 }
 
 export type SchedulerState = 'running' | 'closing' | 'terminated' | 'broken';
@@ -181,6 +186,16 @@ export class Scheduler implements SlotEvents {
   exited(slot: WorkerSlot, exit: WorkerExit): void {
     this.#slots.delete(slot);
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    if (this.#options.breakOnWorkerDeath && slot.state !== 'stopping') {
+      const cause = new WorkerExitedError(`worker ${slot.workerId} (pid ${slot.handle.pid}) ${how}`, exit, {
+        cause: exit.error,
+      });
+      const error = new this.#options.brokenError(`a worker died abruptly: ${cause.message}`, { cause });
+      // Its own job fails like every other pending one; #breakWith no longer sees this slot.
+      slot.job?.settle({ ok: false, error });
+      slot.job = undefined;
+      this.#breakWith(error);
+    }
     if (slot.job) {
       const job = slot.job;
       slot.job = undefined;
