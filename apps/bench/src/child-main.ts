@@ -4,16 +4,25 @@
  * The parent (runner.ts) reads the last stdout line that starts with RESULT_MARKER.
  */
 import { parseArgs } from 'node:util';
-import { closeQuietly, expectEqual } from './metrics/common.js';
+import { closeAll, expectEqual, openPool } from './metrics/common.js';
 import { runMeasurement } from './metrics/index.js';
 import { QUICK_SETTINGS } from './settings.js';
 import { findSystem } from './systems/registry.js';
 import type { ChildResult, Measurement, PayloadVariant, Settings } from './types.js';
 import { RESULT_MARKER } from './types.js';
 
+let reported = false;
+
+/**
+ * Writes the result line first, then closes the pools (bounded) and exits explicitly: a library
+ * may keep handles open after close, and the measurement must not depend on how it shuts down.
+ */
 function report(result: ChildResult, exitCode: number): void {
-  // Exit explicitly once the line is written: a library may keep handles open after close().
-  process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`, () => process.exit(exitCode));
+  if (reported) return;
+  reported = true;
+  process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(result)}\n`, () => {
+    closeAll().finally(() => process.exit(exitCode));
+  });
 }
 
 function describe(error: unknown): string {
@@ -37,12 +46,8 @@ async function main(): Promise<void> {
 
   if (values.probe) {
     // Can the system start and run one task? Decides whether it is benchmarked or skipped.
-    const pool = system.createPool(settings.workers);
-    try {
-      expectEqual(await pool.run('inc', 1), 2, 'inc(1)');
-    } finally {
-      await closeQuietly(pool);
-    }
+    const pool = openPool(() => system.createPool(settings.workers));
+    expectEqual(await pool.run('inc', 1), 2, 'inc(1)');
     report({ samples: [] }, 0);
     return;
   }
@@ -54,6 +59,10 @@ async function main(): Promise<void> {
   report({ samples }, 0);
 }
 
+// Nothing left to run but no result: some promise of the library never settled.
+process.on('beforeExit', () =>
+  report({ error: 'the event loop emptied before a result (a promise never settled)' }, 1),
+);
 process.on('unhandledRejection', (error) => report({ error: describe(error) }, 1));
 process.on('uncaughtException', (error) => report({ error: describe(error) }, 1));
 main().catch((error: unknown) => report({ error: describe(error) }, 1));

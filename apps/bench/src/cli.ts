@@ -24,7 +24,7 @@ function pythonVersion(): string | undefined {
 }
 
 function printHeader(settings: Settings, python: string | undefined): void {
-  const mode = settings.quick ? 'quick (smaller sizes, fewer repetitions)' : 'full';
+  const mode = settings.quick ? 'quick (smaller sizes, fewer repetitions: not for quoting)' : 'full';
   console.log(`# mproc bench — ${mode}`);
   console.log(
     `node ${process.version}, ${python ?? 'no python3'}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
@@ -80,10 +80,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   const timeoutMs = options.quick ? JOB_TIMEOUT_MS.quick : JOB_TIMEOUT_MS.full;
   for (const [index, job] of plan.entries()) {
-    const result = await runChild(job.system, jobArgs(job, settings), {
-      timeoutMs,
-      exposeGc: job.measurement === 'memory',
-    });
+    const result = await runChild(job.system, jobArgs(job, settings), { timeoutMs });
     const label = `[${index + 1}/${plan.length}] ${describeJob(job)}`;
     if ('error' in result) {
       failures.push(`${describeJob(job)}: ${result.error}`);
@@ -100,6 +97,7 @@ async function main(): Promise<number> {
     console.log(`wrote ${rows.length} rows to ${options.jsonFile}`);
   }
   console.log('');
+  console.log(`## Results (${settings.quick ? 'quick' : 'full'} run, ${settings.reps} repetition(s) each)\n`);
   console.log(markdownReport(rows));
   if (failures.length > 0) {
     console.log(`## Failures (${failures.length})\n`);

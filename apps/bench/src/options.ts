@@ -19,7 +19,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only LIST        systems to run, comma separated: a full name (tinypool/threads) or a
                      library (mproc, piscina, tinypool, workerpool, poolifier, python)
   --metric LIST      measurements to run: ${MEASUREMENTS.join(', ')} (stream-rss comes with stream)
-  --reps N           repetitions per system and measurement (default 5, quick 2)
+  --reps N           repetitions per system and measurement (default 5, quick 1)
   --help             this text
 `;
 

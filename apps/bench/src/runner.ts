@@ -22,16 +22,15 @@ export function killRunningChild(): void {
   }
 }
 
-/** Command line of one child: Node systems run measure.js, Python systems python/measure.py. */
-function commandFor(system: SystemInfo, args: string[], exposeGc: boolean): [string, string[]] {
+/**
+ * Command line of one child: Node systems run measure.js, Python systems python/measure.py. No
+ * Node flags: fork-based workers would inherit them.
+ */
+function commandFor(system: SystemInfo, args: string[]): [string, string[]] {
   if (system.runtime === 'python') {
     return [PYTHON, [PYTHON_CHILD, '--system', system.name.replace(/^python\//, ''), ...args]];
   }
-  // --expose-gc lets the memory metric collect before reading RSS; other runs stay default.
-  return [
-    process.execPath,
-    [...(exposeGc ? ['--expose-gc'] : []), NODE_CHILD, '--system', system.name, ...args],
-  ];
+  return [process.execPath, [NODE_CHILD, '--system', system.name, ...args]];
 }
 
 /**
@@ -41,9 +40,9 @@ function commandFor(system: SystemInfo, args: string[], exposeGc: boolean): [str
 export function runChild(
   system: SystemInfo,
   args: string[],
-  options: { timeoutMs: number; exposeGc?: boolean },
+  options: { timeoutMs: number },
 ): Promise<ChildResult> {
-  const [command, commandArgs] = commandFor(system, args, options.exposeGc ?? false);
+  const [command, commandArgs] = commandFor(system, args);
   return new Promise((resolve) => {
     const child = spawn(command, commandArgs, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     runningGroup = child.pid;

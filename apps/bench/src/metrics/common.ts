@@ -28,24 +28,23 @@ export function expectEqual(actual: unknown, expected: unknown, what: string): v
   }
 }
 
-/**
- * Stops the pool but never lets a stuck shutdown hang the child: the measurement is already made
- * and the child exits right after, which ends its workers too.
- */
-export async function closeQuietly(pool: PoolHandle, timeoutMs = 5_000): Promise<void> {
-  const timer = sleep(timeoutMs, undefined, { ref: false });
-  await Promise.race([pool.close().catch(() => undefined), timer]);
+/** Pools this child opened; child-main.ts closes them after the result is reported. */
+const openPools = new Set<PoolHandle>();
+
+/** Constructs a pool and remembers it for `closeAll`. */
+export function openPool(create: () => PoolHandle): PoolHandle {
+  const pool = create();
+  openPools.add(pool);
+  return pool;
 }
 
-/** Runs `body` with a fresh pool and always closes it. */
-export async function withPool<T>(
-  create: () => PoolHandle,
-  body: (pool: PoolHandle) => Promise<T>,
-): Promise<T> {
-  const pool = create();
-  try {
-    return await body(pool);
-  } finally {
-    await closeQuietly(pool);
-  }
+/**
+ * Closes every pool this child opened, waiting at most `timeoutMs`. This runs after the result is
+ * out, so a close that never settles (poolifier 5.3.2's `destroy()` sometimes does not) costs no
+ * measurement; the runner then kills the child's process group, leftover workers included.
+ */
+export async function closeAll(timeoutMs = 1_000): Promise<void> {
+  const closing = Promise.all([...openPools].map((pool) => pool.close().catch(() => undefined)));
+  openPools.clear();
+  await Promise.race([closing, sleep(timeoutMs)]); // a ref'd timer: keeps this process alive meanwhile
 }

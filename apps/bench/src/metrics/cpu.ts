@@ -1,7 +1,7 @@
 import type { SystemAdapter } from '../systems/adapter.js';
 import { fib } from '../tasks.js';
 import type { Sample, Settings } from '../types.js';
-import { elapsedMs, expectEqual, warmUp, withPool } from './common.js';
+import { elapsedMs, expectEqual, openPool, warmUp } from './common.js';
 
 /**
  * `cpu`: K × fib(n), first one after the other in this process, then all at once on the pool;
@@ -15,17 +15,13 @@ export async function measureCpu(system: SystemAdapter, settings: Settings): Pro
   for (let i = 0; i < fibTasks; i++) expectEqual(fib(fibN), expected, 'serial fib');
   const serialMs = elapsedMs(start);
 
-  return withPool(
-    () => system.createPool(settings.workers),
-    async (pool) => {
-      await warmUp(pool, settings.workers);
-      start = performance.now();
-      const pending: PromiseLike<unknown>[] = [];
-      for (let i = 0; i < fibTasks; i++) pending.push(pool.run('fib', fibN));
-      const results = await Promise.all(pending);
-      const poolMs = elapsedMs(start);
-      expectEqual(results[fibTasks - 1], expected, 'pool fib');
-      return [{ metric: 'cpu', value: serialMs / poolMs, unit: 'x' }];
-    },
-  );
+  const pool = openPool(() => system.createPool(settings.workers));
+  await warmUp(pool, settings.workers);
+  start = performance.now();
+  const pending: PromiseLike<unknown>[] = [];
+  for (let i = 0; i < fibTasks; i++) pending.push(pool.run('fib', fibN));
+  const results = await Promise.all(pending);
+  const poolMs = elapsedMs(start);
+  expectEqual(results[fibTasks - 1], expected, 'pool fib');
+  return [{ metric: 'cpu', value: serialMs / poolMs, unit: 'x' }];
 }

@@ -1,6 +1,6 @@
 import type { PoolHandle, SystemAdapter } from '../systems/adapter.js';
 import type { Sample, Settings } from '../types.js';
-import { elapsedMs, expectEqual, warmUp, withPool } from './common.js';
+import { elapsedMs, expectEqual, openPool, warmUp } from './common.js';
 
 /** Python's default `Pool.map` chunksize: ceil(n / (4 * workers)). */
 export function pythonDefaultChunksize(items: number, workers: number): number {
@@ -23,19 +23,15 @@ async function chunkedMap(pool: PoolHandle, items: number[], workers: number): P
 /** `map`: `x => x * x` over N integers with the library's own map and default chunksize if it has one. */
 export async function measureMap(system: SystemAdapter, settings: Settings): Promise<Sample[]> {
   const items = Array.from({ length: settings.mapItems }, (_, i) => i);
-  return withPool(
-    () => system.createPool(settings.workers),
-    async (pool) => {
-      await warmUp(pool, settings.workers);
-      const start = performance.now();
-      const results = pool.map
-        ? await pool.map('square', items)
-        : await chunkedMap(pool, items, settings.workers);
-      const seconds = elapsedMs(start) / 1000;
-      const last = items.length - 1;
-      expectEqual(results.length, items.length, 'map length');
-      expectEqual(results[last], last * last, 'the last square');
-      return [{ metric: 'map', value: items.length / seconds, unit: 'items/s' }];
-    },
-  );
+  const pool = openPool(() => system.createPool(settings.workers));
+  await warmUp(pool, settings.workers);
+  const start = performance.now();
+  const results = pool.map
+    ? await pool.map('square', items)
+    : await chunkedMap(pool, items, settings.workers);
+  const seconds = elapsedMs(start) / 1000;
+  const last = items.length - 1;
+  expectEqual(results.length, items.length, 'map length');
+  expectEqual(results[last], last * last, 'the last square');
+  return [{ metric: 'map', value: items.length / seconds, unit: 'items/s' }];
 }

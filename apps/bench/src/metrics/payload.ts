@@ -1,6 +1,6 @@
 import type { PoolHandle, SystemAdapter } from '../systems/adapter.js';
 import type { PayloadVariant, Sample, Settings } from '../types.js';
-import { elapsedMs, expectEqual, warmUp, withPool } from './common.js';
+import { elapsedMs, expectEqual, openPool, warmUp } from './common.js';
 
 /** One round trip: send the array to a worker and get it back (copied, or moved when `moved`). */
 function roundTrip(pool: PoolHandle, data: Uint8Array, moved: boolean): PromiseLike<unknown> {
@@ -20,21 +20,17 @@ export async function measurePayload(
   variant: PayloadVariant,
 ): Promise<Sample[]> {
   const moved = variant === 'transfer';
-  return withPool(
-    () => system.createPool(settings.workers),
-    async (pool) => {
-      await warmUp(pool, settings.workers);
-      let data: Uint8Array = new Uint8Array(settings.payloadBytes).fill(7);
-      data = (await roundTrip(pool, data, moved)) as Uint8Array; // warm-up trip of the full size
-      const start = performance.now();
-      for (let trip = 0; trip < settings.payloadTrips; trip++) {
-        data = (await roundTrip(pool, data, moved)) as Uint8Array;
-      }
-      const seconds = elapsedMs(start) / 1000;
-      expectEqual(data.byteLength, settings.payloadBytes, 'echoed byteLength');
-      expectEqual(data[settings.payloadBytes - 1], 7, 'echoed last byte');
-      const megabytes = (settings.payloadBytes * settings.payloadTrips) / 1e6;
-      return [{ metric: 'payload', variant, value: megabytes / seconds, unit: 'MB/s' }];
-    },
-  );
+  const pool = openPool(() => system.createPool(settings.workers));
+  await warmUp(pool, settings.workers);
+  let data: Uint8Array = new Uint8Array(settings.payloadBytes).fill(7);
+  data = (await roundTrip(pool, data, moved)) as Uint8Array; // warm-up trip of the full size
+  const start = performance.now();
+  for (let trip = 0; trip < settings.payloadTrips; trip++) {
+    data = (await roundTrip(pool, data, moved)) as Uint8Array;
+  }
+  const seconds = elapsedMs(start) / 1000;
+  expectEqual(data.byteLength, settings.payloadBytes, 'echoed byteLength');
+  expectEqual(data[settings.payloadBytes - 1], 7, 'echoed last byte');
+  const megabytes = (settings.payloadBytes * settings.payloadTrips) / 1e6;
+  return [{ metric: 'payload', variant, value: megabytes / seconds, unit: 'MB/s' }];
 }

@@ -1,6 +1,6 @@
 import type { SystemAdapter } from '../systems/adapter.js';
 import type { Sample, Settings } from '../types.js';
-import { closeQuietly, elapsedMs, expectEqual } from './common.js';
+import { elapsedMs, expectEqual, openPool } from './common.js';
 
 /**
  * `startup`: from the pool's construction to the first result of `inc(1)`. The library is already
@@ -9,13 +9,9 @@ import { closeQuietly, elapsedMs, expectEqual } from './common.js';
  */
 export async function measureStartup(system: SystemAdapter, settings: Settings): Promise<Sample[]> {
   const start = performance.now();
-  const pool = system.createPool(settings.workers);
-  try {
-    const result = await pool.run('inc', 1);
-    const ms = elapsedMs(start);
-    expectEqual(result, 2, 'inc(1)');
-    return [{ metric: 'startup', value: ms, unit: 'ms' }];
-  } finally {
-    await closeQuietly(pool);
-  }
+  const pool = openPool(() => system.createPool(settings.workers));
+  const result = await pool.run('inc', 1);
+  const ms = elapsedMs(start);
+  expectEqual(result, 2, 'inc(1)');
+  return [{ metric: 'startup', value: ms, unit: 'ms' }];
 }

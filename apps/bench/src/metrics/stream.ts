@@ -1,6 +1,6 @@
 import type { PoolHandle, SystemAdapter } from '../systems/adapter.js';
 import type { Sample, Settings } from '../types.js';
-import { MiB, warmUp, withPool } from './common.js';
+import { MiB, openPool, warmUp } from './common.js';
 
 /** The endless input. */
 function* naturals(): Generator<number> {
@@ -54,21 +54,17 @@ async function boundedSubmitLoop(pool: PoolHandle, deadline: number, inFlight: n
  * for thread systems includes the worker threads.
  */
 export async function measureStream(system: SystemAdapter, settings: Settings): Promise<Sample[]> {
-  return withPool(
-    () => system.createPool(settings.workers),
-    async (pool) => {
-      await warmUp(pool, settings.workers);
-      const start = performance.now();
-      const deadline = start + settings.streamSeconds * 1000;
-      const { count, stoppedAt } = pool.imap
-        ? await consumeImap(pool, deadline)
-        : await boundedSubmitLoop(pool, deadline, settings.streamInFlight);
-      const seconds = (stoppedAt - start) / 1000;
-      const peakRss = (process.resourceUsage().maxRSS * 1024) / MiB;
-      return [
-        { metric: 'stream', value: count / seconds, unit: 'items/s' },
-        { metric: 'stream-rss', value: peakRss, unit: 'MiB' },
-      ];
-    },
-  );
+  const pool = openPool(() => system.createPool(settings.workers));
+  await warmUp(pool, settings.workers);
+  const start = performance.now();
+  const deadline = start + settings.streamSeconds * 1000;
+  const { count, stoppedAt } = pool.imap
+    ? await consumeImap(pool, deadline)
+    : await boundedSubmitLoop(pool, deadline, settings.streamInFlight);
+  const seconds = (stoppedAt - start) / 1000;
+  const peakRss = (process.resourceUsage().maxRSS * 1024) / MiB;
+  return [
+    { metric: 'stream', value: count / seconds, unit: 'items/s' },
+    { metric: 'stream-rss', value: peakRss, unit: 'MiB' },
+  ];
 }

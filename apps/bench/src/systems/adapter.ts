@@ -18,8 +18,6 @@ export interface PoolHandle {
   map?(task: 'square', items: number[]): Promise<unknown[]>;
   /** The library's own lazy, ordered imap. Absent: metrics use a bounded submit loop. */
   imap?(task: 'square', items: Iterable<number>): AsyncIterable<unknown>;
-  /** Pids of the worker processes (process systems only; needed by the memory metric). */
-  workerPids?(): number[];
   /** Stops the workers. */
   close(): Promise<void>;
 }

@@ -16,8 +16,6 @@ interface MprocPool {
 interface MprocCore {
   getContext(method: string): { Pool(options: { processes: number; modules?: string[] }): MprocPool };
   transfer<T>(value: T): T;
-  /** Optional here: only the memory metric of process backends needs it. */
-  activeChildren?(): Array<{ pid?: number | null }>;
 }
 
 /** URL of the module holding `echoMoved`, listed in the pool's `modules` option (SPEC.md §3 rule 2). */
@@ -33,7 +31,7 @@ export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'
   for (const name of ['getContext', 'transfer'] as const) {
     if (typeof core[name] !== 'function') throw new Error(`@mproc/core does not export ${name}() yet`);
   }
-  const { getContext, transfer, activeChildren } = core as MprocCore;
+  const { getContext, transfer } = core as MprocCore;
   const context = getContext(method);
   return {
     createPool(workers: number): PoolHandle {
@@ -43,12 +41,6 @@ export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'
         run: (task, arg) => pool.applyAsync(fn(task), [arg]),
         map: (task, items) => pool.map(TASKS[task], items),
         imap: (task, items) => pool.imap(TASKS[task], items),
-        workerPids: () => {
-          if (!activeChildren) throw new Error('@mproc/core does not export activeChildren() yet');
-          return activeChildren()
-            .map((child) => child.pid)
-            .filter((pid): pid is number => typeof pid === 'number');
-        },
         close: () => pool.terminate(),
       };
       if (method === 'threads') {

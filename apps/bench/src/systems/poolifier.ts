@@ -2,11 +2,6 @@ import { FixedClusterPool, FixedThreadPool } from 'poolifier';
 import type { PoolHandle, SystemAdapter } from './adapter.js';
 import { workerPath } from './worker-path.js';
 
-/** The part of the cluster pool's worker nodes the memory metric reads. */
-interface ClusterNode {
-  worker: { process?: { pid?: number } };
-}
-
 /**
  * poolifier's fixed pools with default options. The cluster pool gets `serialization: 'advanced'`
  * in its cluster settings for the same reason as tinypool's child processes (see tinypool.ts).
@@ -25,10 +20,6 @@ export function loadPoolifier(flavor: 'threads' | 'cluster'): SystemAdapter {
       const handle: PoolHandle = {
         run: (task, arg) => pool.execute(arg, task),
         map: (task, items) => pool.mapExecute(items, task),
-        workerPids: () =>
-          (pool.workerNodes as unknown as ClusterNode[])
-            .map((node) => node.worker.process?.pid)
-            .filter((pid): pid is number => typeof pid === 'number'),
         close: () => pool.destroy(),
       };
       if (flavor === 'threads') {

@@ -19,8 +19,6 @@ export function loadTinypool(runtime: 'worker_threads' | 'child_process'): Syste
       });
       const handle: PoolHandle = {
         run: (task, arg) => pool.run(arg, { name: task }),
-        // For child processes tinypool's `threadId` is the child's pid.
-        workerPids: () => pool.threads.map((worker) => worker.threadId),
         close: () => pool.destroy(),
       };
       if (runtime === 'worker_threads') {

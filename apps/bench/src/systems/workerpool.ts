@@ -2,11 +2,6 @@ import workerpool from 'workerpool';
 import type { PoolHandle, SystemAdapter } from './adapter.js';
 import { workerPath } from './worker-path.js';
 
-/** The part of workerpool's internals the memory metric reads: the worker handles' process pids. */
-interface WorkerpoolInternals {
-  workers: Array<{ worker: { pid?: number } }>;
-}
-
 /**
  * workerpool with `workerType` thread or process; fixed size via min = max workers. Process workers
  * get `serialization: 'advanced'` for the same reason as tinypool's (see tinypool.ts).
@@ -22,10 +17,6 @@ export function loadWorkerpool(workerType: 'thread' | 'process'): SystemAdapter 
       });
       const handle: PoolHandle = {
         run: (task, arg) => pool.exec(task, [arg]),
-        workerPids: () =>
-          (pool as unknown as WorkerpoolInternals).workers
-            .map((handler) => handler.worker.pid)
-            .filter((pid): pid is number => typeof pid === 'number'),
         close: async () => {
           await pool.terminate();
         },
