@@ -5,6 +5,7 @@
 import type { Backend } from './backend.js';
 import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-registry.js';
 import { BackendUnavailableError } from './errors.js';
+import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Pool, type PoolOptions } from './pool/pool.js';
 import { getStartMethod } from './start-method.js';
 
@@ -51,6 +52,11 @@ export class Context {
   /** A Pool on this context's start method. See `Pool`. */
   Pool(options: Omit<PoolOptions, 'context'> = {}): Pool {
     return new Pool({ ...options, context: this });
+  }
+
+  /** A ProcessPoolExecutor on this context's start method. See `ProcessPoolExecutor`. */
+  ProcessPoolExecutor(options: Omit<ProcessPoolExecutorOptions, 'mpContext'> = {}): ProcessPoolExecutor {
+    return new ProcessPoolExecutor({ ...options, mpContext: this });
   }
 }
 

@@ -36,6 +36,23 @@ export {
   TimeoutError,
   WorkerExitedError,
 } from './errors.js';
+export { Future } from './executor/future.js';
+export {
+  type ExecutorMapOptions,
+  ProcessPoolExecutor,
+  type ProcessPoolExecutorOptions,
+  type ShutdownOptions,
+} from './executor/process-pool-executor.js';
+export {
+  ALL_COMPLETED,
+  asCompleted,
+  type DoneAndNotDone,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  type ReturnWhen,
+  type WaitOptions,
+  wait,
+} from './executor/wait.js';
 export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
 export { currentProcess, isMainProcess, type ProcessInfo } from './process-info.js';
 export type {

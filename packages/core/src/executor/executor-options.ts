@@ -1,0 +1,46 @@
+/** ProcessPoolExecutor options: Python's names in camelCase, checked, then turned into Pool options. */
+import type { Context } from '../context.js';
+import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
+
+export interface ProcessPoolExecutorOptions {
+  /** Number of workers; default `cpuCount()`. */
+  readonly maxWorkers?: number;
+  /** The start method's context; default: the default context. */
+  readonly mpContext?: Context;
+  /** Runs once in each worker, with `initArgs`, before its first task. */
+  readonly initializer?: (...args: never[]) => unknown;
+  readonly initArgs?: readonly unknown[];
+  /** A worker exits and is replaced after this many tasks; default: never. */
+  readonly maxTasksPerChild?: number | null;
+  /** Modules whose exported functions are sent by reference (module URL + export name). */
+  readonly modules?: readonly (string | URL)[];
+}
+
+const KNOWN = new Set(['maxWorkers', 'mpContext', 'initializer', 'initArgs', 'maxTasksPerChild', 'modules']);
+
+/**
+ * Checks `options` and returns the equivalent Pool options.
+ * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out
+ *   of range; the message names the option.
+ */
+export function toPoolOptions(options: ProcessPoolExecutorOptions, what: string): PoolOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${what}: options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`${what}: unknown option '${key}'`);
+  }
+  const { maxWorkers, mpContext, ...shared } = options;
+  if (maxWorkers !== undefined) {
+    if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers)) {
+      throw new TypeError(`${what}: option 'maxWorkers' must be an integer, got ${String(maxWorkers)}`);
+    }
+    if (maxWorkers < 1)
+      throw new RangeError(`${what}: option 'maxWorkers' must be at least 1, got ${maxWorkers}`);
+  }
+  if (mpContext !== undefined && typeof (mpContext as { backend?: unknown })?.backend !== 'function') {
+    throw new TypeError(`${what}: option 'mpContext' must be a Context from getContext()`);
+  }
+  const poolOptions: PoolOptions = { ...shared, processes: maxWorkers, context: mpContext };
+  resolvePoolOptions(poolOptions, what); // the options both share, with this class's name in messages
+  return poolOptions;
+}

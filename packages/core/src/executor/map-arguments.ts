@@ -1,0 +1,58 @@
+/**
+ * The arguments of `ProcessPoolExecutor.map(fn, ...iterables, options?)`: the options object is the
+ * last argument when it is a plain object that is not iterable (Python passes them by keyword).
+ */
+import { isAsyncIterable, isIterable } from '../pool/chunking.js';
+import { checkTimeout } from './timeout.js';
+import type { Input } from './zip.js';
+
+/** Options of `ProcessPoolExecutor.map`. */
+export interface ExecutorMapOptions {
+  /** Milliseconds from the map call within which each next result must be ready. */
+  readonly timeout?: number;
+  /** Argument tuples sent to a worker per message; default 1. */
+  readonly chunksize?: number;
+}
+
+export interface MapArguments {
+  readonly inputs: readonly Input[];
+  readonly timeout: number | undefined;
+  readonly chunksize: number;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function isOptions(value: unknown): value is ExecutorMapOptions {
+  return isPlainObject(value) && !isIterable(value) && !isAsyncIterable(value);
+}
+
+/**
+ * Splits `args` into the inputs and the options, and checks both.
+ * @throws TypeError for no input, an input that is not iterable or an unknown option; RangeError for
+ *   a `timeout` or `chunksize` out of range (TypeError when `chunksize` is not an integer).
+ */
+export function parseMapArguments(args: readonly unknown[], what: string): MapArguments {
+  const last = args[args.length - 1];
+  const options: ExecutorMapOptions = args.length > 0 && isOptions(last) ? last : {};
+  const inputs = options === last ? args.slice(0, -1) : args;
+  if (inputs.length === 0) throw new TypeError(`${what}: give at least one iterable`);
+  inputs.forEach((input, index) => {
+    if (!isIterable(input) && !isAsyncIterable(input)) {
+      throw new TypeError(`${what}: iterables[${index}] is not an iterable or an async iterable`);
+    }
+  });
+  for (const key of Object.keys(options)) {
+    if (key !== 'timeout' && key !== 'chunksize') throw new TypeError(`${what}: unknown option '${key}'`);
+  }
+  const { timeout, chunksize = 1 } = options;
+  checkTimeout(timeout, what);
+  if (typeof chunksize !== 'number' || !Number.isInteger(chunksize)) {
+    throw new TypeError(`${what}: option 'chunksize' must be an integer, got ${String(chunksize)}`);
+  }
+  if (chunksize < 1) throw new RangeError(`${what}: option 'chunksize' must be at least 1, got ${chunksize}`);
+  return { inputs: inputs as Input[], timeout, chunksize };
+}

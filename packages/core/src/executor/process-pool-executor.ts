@@ -1,0 +1,179 @@
+/**
+ * `ProcessPoolExecutor`: Python's `concurrent.futures.ProcessPoolExecutor` on any start method. It
+ * runs on a Pool's engine (the same scheduler, workers and lifecycle policy) with two differences,
+ * as in Python: each call is a Future that can be cancelled while queued, and a worker that dies
+ * abruptly breaks the executor, failing every pending future with BrokenProcessPool.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
+type AnyFunction = (...args: any[]) => unknown;
+
+import { BrokenProcessPool, PoolNotRunningError } from '../errors.js';
+import { Job } from '../pool/job.js';
+import { Pool, SCHEDULER } from '../pool/pool.js';
+import type { Scheduler } from '../pool/scheduler.js';
+import type { RunMode } from '../protocol/messages.js';
+import type { Outcome } from '../results/async-result.js';
+import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
+import { takeTransfers } from '../serialize/transfer.js';
+import { type ProcessPoolExecutorOptions, toPoolOptions } from './executor-options.js';
+import { Future, SETTLE } from './future.js';
+import { type ExecutorMapOptions, parseMapArguments } from './map-arguments.js';
+import { ExecutorMapIterator } from './map-iterator.js';
+import type { Input } from './zip.js';
+
+export type { ProcessPoolExecutorOptions } from './executor-options.js';
+export type { ExecutorMapOptions } from './map-arguments.js';
+
+export interface ShutdownOptions {
+  /** Resolve only once the pending futures are done and the workers have exited; default true. */
+  readonly wait?: boolean;
+  /** Cancel the futures no worker has taken yet; default false. */
+  readonly cancelFutures?: boolean;
+}
+
+export class ProcessPoolExecutor implements AsyncDisposable {
+  readonly #pool: Pool;
+  readonly #scheduler: Scheduler;
+  /** Futures whose job has not settled, for shutdown({ cancelFutures }). */
+  readonly #pending = new Set<{ cancel(): boolean }>();
+  #shutDown = false;
+  #cancelling = false;
+
+  /**
+   * Starts `maxWorkers` workers.
+   * @throws TypeError / RangeError naming an invalid option.
+   */
+  constructor(options: ProcessPoolExecutorOptions = {}) {
+    const poolOptions = toPoolOptions(options, 'ProcessPoolExecutor');
+    this.#pool = new Pool(poolOptions, { brokenError: BrokenProcessPool, breakOnWorkerDeath: true });
+    this.#scheduler = this.#pool[SCHEDULER];
+  }
+
+  /**
+   * Schedules `fn(...args)` on a worker.
+   * @throws TypeError for a function that cannot be sent; PoolNotRunningError after shutdown();
+   *   BrokenProcessPool once a worker died abruptly.
+   */
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    const what = 'ProcessPoolExecutor.submit';
+    const handle = functionHandle(fn, what);
+    this.#assertAccepting(what);
+    return this.#submit<Awaited<R>>(handle, 'call', args, 0);
+  }
+
+  /**
+   * `fn(a, b, ...)` for each tuple of the zipped `iterables` (shortest wins), yielded in input order.
+   * Every call is scheduled from this call on; the last argument may be `{ timeout, chunksize }`.
+   * @throws (at the call) TypeError / RangeError for invalid arguments, PoolNotRunningError after
+   *   shutdown(), BrokenProcessPool; (from the iteration) the task's error, TimeoutError when the
+   *   next result is not ready `timeout` ms after this call, CancelledError after shutdown({ cancelFutures }).
+   */
+  map<A, R>(
+    fn: (a: A) => R,
+    iterable: Input<A>,
+    options?: ExecutorMapOptions,
+  ): AsyncIterableIterator<Awaited<R>>;
+  map<A, B, R>(
+    fn: (a: A, b: B) => R,
+    first: Input<A>,
+    second: Input<B>,
+    options?: ExecutorMapOptions,
+  ): AsyncIterableIterator<Awaited<R>>;
+  map<A, B, C, R>(
+    fn: (a: A, b: B, c: C) => R,
+    first: Input<A>,
+    second: Input<B>,
+    third: Input<C>,
+    options?: ExecutorMapOptions,
+  ): AsyncIterableIterator<Awaited<R>>;
+  map<R>(fn: AnyFunction, ...iterablesAndOptions: unknown[]): AsyncIterableIterator<Awaited<R>>;
+  map<R>(fn: AnyFunction, ...iterablesAndOptions: unknown[]): AsyncIterableIterator<Awaited<R>> {
+    const what = 'ProcessPoolExecutor.map';
+    const handle = functionHandle(fn, what);
+    const parsed = parseMapArguments(iterablesAndOptions, what);
+    this.#assertAccepting(what);
+    let offset = 0;
+    return new ExecutorMapIterator<Awaited<R>>({
+      ...parsed,
+      what,
+      submit: (chunk) => {
+        const future = this.#submit<unknown[]>(handle, 'starmap', chunk, offset);
+        offset += chunk.length;
+        return future;
+      },
+      openCall: () => this.#scheduler.openCall(),
+    });
+  }
+
+  /**
+   * Takes no more work; the workers exit once the pending futures are done. With `wait` (default)
+   * resolves after that; with `cancelFutures` the futures no worker has taken yet are cancelled.
+   * @throws TypeError naming an invalid option.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const { wait = true, cancelFutures = false } = parseShutdownOptions(options);
+    this.#shutDown = true;
+    if (cancelFutures) {
+      this.#cancelling = true;
+      for (const future of [...this.#pending]) future.cancel();
+    }
+    this.#pool.close();
+    return wait ? this.#pool.join() : Promise.resolve();
+  }
+
+  /** `await using executor = ...` shuts down and waits when the block ends, as Python's `with`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown({ wait: true });
+  }
+
+  #assertAccepting(what: string): void {
+    // A broken executor says so first, as in Python.
+    if (this.#shutDown && this.#scheduler.state !== 'broken') {
+      throw new PoolNotRunningError(`${what}: cannot schedule new futures after shutdown`);
+    }
+    this.#scheduler.assertAccepting(what);
+  }
+
+  #submit<R>(handle: FunctionHandle, mode: RunMode, args: readonly unknown[], offset: number): Future<R> {
+    const { values, list } = takeTransfers([...args]);
+    const scheduler = this.#scheduler;
+    const pending = this.#pending;
+    const job: Job = new Job({
+      fn: handle,
+      mode,
+      payload: values,
+      transfer: list,
+      timeout: undefined,
+      offset,
+      onSettled: (outcome) => {
+        pending.delete(future);
+        future[SETTLE](outcome as Outcome<R>);
+      },
+    });
+    const future: Future<R> = new Future<R>({
+      get state() {
+        return job.state;
+      },
+      drop: (error) => scheduler.cancel(job, error),
+    });
+    pending.add(future);
+    scheduler.submit(job);
+    // A map reading an async input after shutdown({ cancelFutures }): its new chunks are cancelled too.
+    if (this.#cancelling) future.cancel();
+    return future;
+  }
+}
+
+function parseShutdownOptions(options: ShutdownOptions): ShutdownOptions {
+  const what = 'ProcessPoolExecutor.shutdown';
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${what}: options must be an object`);
+  for (const [key, value] of Object.entries(options)) {
+    if (key !== 'wait' && key !== 'cancelFutures') throw new TypeError(`${what}: unknown option '${key}'`);
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new TypeError(`${what}: option '${key}' must be a boolean`);
+    }
+  }
+  return options;
+}
