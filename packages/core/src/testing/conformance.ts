@@ -1,9 +1,11 @@
 import { describe } from 'vitest';
+import { executorSuite } from './executor-suite.js';
 import { poolSuite } from './pool-suite.js';
 
 /** Registers the whole conformance suite for the start method `method`. */
 export function describeConformance(method: string): void {
   describe(`conformance: ${method}`, () => {
     poolSuite(method);
+    executorSuite(method);
   });
 }
