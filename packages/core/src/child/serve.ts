@@ -16,7 +16,7 @@ import {
   type RunMode,
 } from '../protocol/messages.js';
 import { serializeError } from '../serialize/error-codec.js';
-import { takeTransfer, takeTransfers } from '../serialize/transfer.js';
+import { incoming, outgoingList, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { FunctionResolver } from './function-resolver.js';
 import { watchParent } from './parent-watchdog.js';
@@ -27,10 +27,6 @@ export interface ServeOptions {
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
-
-function toValue({ values, list }: ReturnType<typeof takeTransfers>) {
-  return { value: values, list };
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -70,9 +66,9 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
     send({ type: MESSAGE_TYPE.error, taskId, error: serializeError(error) });
 
   const sendResult = (taskId: number, mode: RunMode, raw: unknown) => {
-    const { value, list } = mode === 'call' ? takeTransfer(raw) : toValue(takeTransfers(raw as unknown[]));
+    const { value, transfer, revive } = mode === 'call' ? outgoingValue(raw) : outgoingList(raw as unknown[]);
     try {
-      send({ type: MESSAGE_TYPE.result, taskId, value }, list);
+      send({ type: MESSAGE_TYPE.result, taskId, value, revive }, transfer);
     } catch (error) {
       const path = findUnclonable(value, 'result');
       const reason = path ?? (error as Error).message;
@@ -89,7 +85,7 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
     try {
       if (message.initializer) {
         const { fn } = await resolver.resolve(message.initializer);
-        await fn(...message.initArgs);
+        await fn(...incoming(message.initArgs, message.revive));
       }
     } catch (error) {
       send({ type: MESSAGE_TYPE.initFailed, error: serializeError(error) });
@@ -103,7 +99,8 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
     try {
       const resolved = await resolver.resolve(message.fn);
       fromSource = resolved.fromSource;
-      sendResult(message.taskId, message.mode, await apply(resolved.fn, message.mode, message.payload));
+      const payload = incoming(message.payload, message.revive);
+      sendResult(message.taskId, message.mode, await apply(resolved.fn, message.mode, payload));
     } catch (error) {
       sendError(message.taskId, explain(error, fromSource));
     }

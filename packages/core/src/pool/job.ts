@@ -6,6 +6,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
+import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 
 export type JobState = 'queued' | 'running' | 'done';
@@ -13,8 +14,8 @@ export type JobState = 'queued' | 'running' | 'done';
 export interface JobSpec {
   readonly fn: FunctionHandle;
   readonly mode: RunMode;
-  readonly payload: readonly unknown[];
-  readonly transfer: readonly TransferListItem[];
+  /** The arguments (`call`) or the chunk's items, as the user gave them. */
+  readonly items: readonly unknown[];
   /** Milliseconds the job may run once a worker has it; undefined: no limit. */
   readonly timeout: number | undefined;
   /** Index of the first item of a map chunk in the whole input, for error messages. */
@@ -28,9 +29,11 @@ export class Job {
   readonly id = nextJobId++;
   state: JobState = 'queued';
   readonly #spec: JobSpec;
+  readonly #outgoing: Outgoing<readonly unknown[]>;
 
   constructor(spec: JobSpec) {
     this.#spec = spec;
+    this.#outgoing = outgoingList(spec.items);
   }
 
   get fn(): FunctionHandle {
@@ -39,11 +42,15 @@ export class Job {
   get mode(): RunMode {
     return this.#spec.mode;
   }
+  /** The items as sent: transfer markers unwrapped, reducible objects as descriptors. */
   get payload(): readonly unknown[] {
-    return this.#spec.payload;
+    return this.#outgoing.value;
   }
   get transfer(): readonly TransferListItem[] {
-    return this.#spec.transfer;
+    return this.#outgoing.transfer;
+  }
+  get revive(): boolean {
+    return this.#outgoing.revive;
   }
   get timeout(): number | undefined {
     return this.#spec.timeout;
@@ -58,7 +65,7 @@ export class Job {
 
   /** Where the payload fails to clone, as `args[0].cb is a function`; null when it clones. */
   unclonablePath(): string | null {
-    const { mode, payload, offset } = this.#spec;
+    const { mode, items: payload, offset } = this.#spec;
     if (mode === 'call') return findUnclonable(payload, 'args');
     for (let index = 0; index < payload.length; index++) {
       const found = findUnclonable(payload[index], `iterable[${offset + index}]`);

@@ -15,7 +15,6 @@ import type { RunMode } from '../protocol/messages.js';
 import { AsyncResult, type Outcome, type ResultCallbacks, SETTLE } from '../results/async-result.js';
 import { ImapIterator } from '../results/imap-iterator.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
-import { takeTransfers } from '../serialize/transfer.js';
 import { getStartMethod } from '../start-method.js';
 import { chunks, collect, defaultChunksize, isAsyncIterable, isIterable } from './chunking.js';
 import { Job } from './job.js';
@@ -151,12 +150,10 @@ export class Pool implements AsyncDisposable {
       settle({ ok: false, error: abortErrorFor(limits.signal) });
       return result;
     }
-    const { values, list } = takeTransfers(args ?? []);
     const job: Job = new Job({
       fn: handle,
       mode: 'call',
-      payload: values,
-      transfer: list,
+      items: args ?? [],
       timeout: limits.timeout,
       offset: 0,
       onSettled: (outcome) => {
@@ -312,12 +309,10 @@ export class Pool implements AsyncDisposable {
     let remaining = 0;
     const size = chunksize ?? defaultChunksize(items.length, this.#processes);
     for (const chunk of chunks(items, size)) {
-      const { values: payload, list } = takeTransfers(chunk.items);
       const job: Job = new Job({
         fn: handle,
         mode,
-        payload,
-        transfer: list,
+        items: chunk.items,
         timeout: limits.timeout,
         offset: chunk.offset,
         onSettled: (outcome) => {

@@ -18,6 +18,7 @@ import {
 import { MESSAGE_TYPE } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
+import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { inheritableExecArgv } from './exec-argv.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
@@ -46,6 +47,8 @@ export type SchedulerState = 'running' | 'closing' | 'terminated' | 'broken';
 
 export class Scheduler implements SlotEvents {
   readonly #options: SchedulerOptions;
+  /** Sent to every worker, so transfer() markers in initArgs copy instead of moving. */
+  readonly #initArgs: Outgoing<readonly unknown[]>;
   readonly #queue = new JobQueue();
   readonly #slots = new Set<WorkerSlot>();
   #backend: Backend | undefined;
@@ -61,6 +64,7 @@ export class Scheduler implements SlotEvents {
 
   constructor(options: SchedulerOptions, backend: Promise<Backend>) {
     this.#options = options;
+    this.#initArgs = outgoingList(options.initArgs);
     backend.then(
       (resolved) => {
         this.#backend = resolved;
@@ -284,7 +288,8 @@ export class Scheduler implements SlotEvents {
           name: `PoolWorker-${workerId}`,
           ident: handle.ident,
           initializer: options.initializer ?? null,
-          initArgs: options.initArgs,
+          initArgs: this.#initArgs.value,
+          revive: this.#initArgs.revive,
           modules: options.modules,
           mainModule: options.mainModule,
         },

@@ -13,6 +13,7 @@ import {
 import type { Outcome } from '../results/async-result.js';
 import { deserializeError } from '../serialize/error-codec.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
+import { incoming } from '../serialize/payload.js';
 import type { Job } from './job.js';
 
 export type SlotState = 'starting' | 'idle' | 'busy' | 'stopping';
@@ -76,7 +77,14 @@ export class WorkerSlot {
     const fn = this.functionRef(job.fn);
     try {
       this.handle.send(
-        { type: MESSAGE_TYPE.run, taskId: job.id, fn, mode: job.mode, payload: job.payload },
+        {
+          type: MESSAGE_TYPE.run,
+          taskId: job.id,
+          fn,
+          mode: job.mode,
+          payload: job.payload,
+          revive: job.revive,
+        },
         job.transfer,
       );
     } catch (error) {
@@ -129,7 +137,7 @@ export class WorkerSlot {
         this.#events.initFailed(this, deserializeError(message.error));
         return;
       case MESSAGE_TYPE.result:
-        this.#finish(message.taskId, { ok: true, value: message.value });
+        this.#finish(message.taskId, { ok: true, value: incoming(message.value, message.revive) });
         return;
       case MESSAGE_TYPE.error:
         this.#finish(message.taskId, { ok: false, error: deserializeError(message.error) });

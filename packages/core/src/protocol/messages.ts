@@ -41,6 +41,8 @@ export interface InitMessage {
   readonly ident: number;
   readonly initializer: FunctionRef | null;
   readonly initArgs: readonly unknown[];
+  /** True when initArgs hold reduced objects to rebuild. */
+  readonly revive: boolean;
   /** Module URLs whose exports the worker looks up functions in (the `modules` option). */
   readonly modules: readonly string[];
   /** URL of the script the user ran, or null when there is none worth importing. */
@@ -53,6 +55,8 @@ export interface RunMessage {
   readonly fn: FunctionRef;
   readonly mode: RunMode;
   readonly payload: readonly unknown[];
+  /** True when the payload holds reduced objects to rebuild. */
+  readonly revive: boolean;
 }
 
 export interface StopMessage {
@@ -73,6 +77,8 @@ export interface ResultMessage {
   readonly taskId: number;
   /** For `map`/`starmap` runs, the array of results. */
   readonly value: unknown;
+  /** True when the value holds reduced objects to rebuild. */
+  readonly revive: boolean;
 }
 
 export interface ErrorMessage {

@@ -11,7 +11,6 @@ import type { Scheduler } from '../pool/scheduler.js';
 import type { SubmitLimits } from '../pool/submit-options.js';
 import { abortErrorFor, onAbort } from '../pool/submit-options.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
-import { takeTransfers } from '../serialize/transfer.js';
 import type { Outcome } from './async-result.js';
 
 export interface ImapSettings {
@@ -168,12 +167,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
 
   #submit(items: unknown[]): void {
     const index = this.#nextChunk++;
-    const { values, list } = takeTransfers(items);
     const job: Job = new Job({
       fn: this.#settings.fn,
       mode: 'map',
-      payload: values,
-      transfer: list,
+      items,
       timeout: this.#settings.limits.timeout,
       offset: index * this.#settings.chunksize,
       onSettled: (outcome) => {

@@ -204,7 +204,7 @@ export function poolSuite(method: string): void {
         expect((error.cause as Error).message).toBe('inner');
         expect(error.stack).toContain('outer');
         expect(error.stack).toMatch(/child\.(c?js)/);
-        const builtin = await pool.apply(() => [].reduce((a: number) => a)).then(unexpected, (caught: unknown) => caught);
+        const builtin = await pool.apply(() => ([] as number[]).reduce((a, b) => a + b)).then(unexpected, (caught: unknown) => caught);
         expect(builtin).toBeInstanceOf(TypeError);
       }));
 
