@@ -27,7 +27,7 @@ function printHeader(settings: Settings, python: string | undefined): void {
   const mode = settings.quick ? 'quick (smaller sizes, fewer repetitions: not for quoting)' : 'full';
   console.log(`# mproc bench — ${mode}`);
   console.log(
-    `node ${process.version}, ${python ?? 'no python3'}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+    `node ${process.version}, ${python ?? 'no Python'}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}`,
   );
   console.log(

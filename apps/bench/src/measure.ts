@@ -14,9 +14,14 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
-const script = process.argv[1];
-const startedAsScript = script !== undefined && realpathSync(script) === fileURLToPath(import.meta.url);
+function startedAsScript(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // no script path (e.g. `node -e`)
+  }
+}
 
-if (isMainThread && cluster.isPrimary && startedAsScript) {
+if (isMainThread && cluster.isPrimary && startedAsScript()) {
   await import('./child-main.js');
 }

@@ -9,6 +9,7 @@ export const FULL_SETTINGS: Settings = {
   mapItems: 200_000,
   fibN: 30,
   fibTasks: 8,
+  cpuRounds: 3,
   payloadBytes: 16 * 1024 * 1024,
   payloadTrips: 4,
   streamSeconds: 5,

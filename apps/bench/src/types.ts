@@ -42,6 +42,8 @@ export interface Settings {
   mapItems: number;
   fibN: number;
   fibTasks: number;
+  /** `cpu` times serial and pool runs this many times each and keeps the fastest of each. */
+  cpuRounds: number;
   payloadBytes: number;
   payloadTrips: number;
   streamSeconds: number;

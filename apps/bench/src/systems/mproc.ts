@@ -35,7 +35,9 @@ export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'
   const context = getContext(method);
   return {
     createPool(workers: number): PoolHandle {
-      const pool = context.Pool({ processes: workers, modules: [MPROC_TASKS_MODULE] });
+      // Only threads can move memory, so only they need the module with `echoMoved`.
+      const modules = method === 'threads' ? [MPROC_TASKS_MODULE] : undefined;
+      const pool = context.Pool({ processes: workers, ...(modules ? { modules } : {}) });
       const fn = (task: TaskName) => TASKS[task] as (...args: never[]) => unknown;
       const handle: PoolHandle = {
         run: (task, arg) => pool.applyAsync(fn(task), [arg]),
