@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseCli, USAGE } from './options.js';
 import { buildPlan, type Job } from './plan.js';
 import { formatNumber, markdownReport } from './report.js';
@@ -23,12 +23,17 @@ function pythonVersion(): string | undefined {
   return result.status === 0 ? result.stdout.trim() || result.stderr.trim() : undefined;
 }
 
+/** The 1-minute load average: other jobs on the machine move the numbers, so each run shows it. */
+function loadAverage(): string {
+  return loadavg()[0].toFixed(2);
+}
+
 function printHeader(settings: Settings, python: string | undefined): void {
   const mode = settings.quick ? 'quick (smaller sizes, fewer repetitions: not for quoting)' : 'full';
   console.log(`# mproc bench — ${mode}`);
   console.log(
     `node ${process.version}, ${python ?? 'no Python'}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
-      `${Math.round(totalmem() / 2 ** 30)} GiB, ${new Date().toISOString()}`,
+      `${Math.round(totalmem() / 2 ** 30)} GiB, load ${loadAverage()}, ${new Date().toISOString()}`,
   );
   console.log(
     `workers ${settings.workers}, reps ${settings.reps}, tiny ${formatNumber(settings.tinyTasks)} tasks, ` +
@@ -104,7 +109,9 @@ async function main(): Promise<number> {
     for (const failure of failures) console.log(`- ${failure}`);
     console.log('');
   }
-  console.log(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `total ${((performance.now() - started) / 1000).toFixed(0)} s, load at the end ${loadAverage()}`,
+  );
   // A failed measurement of a system that passed its probe is a real problem: fail the command.
   return failures.length > 0 ? 1 : 0;
 }
