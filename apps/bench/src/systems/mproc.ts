@@ -32,6 +32,9 @@ export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'
     if (typeof core[name] !== 'function') throw new Error(`@mproc/core does not export ${name}() yet`);
   }
   const { getContext, transfer } = core as MprocCore;
+  // mproc loads a backend package when its first pool needs it; import it now, as the peers'
+  // libraries are imported before anything is timed (the startup metric times pools, not imports).
+  await import(`@mproc/backend-${method}`);
   const context = getContext(method);
   return {
     createPool(workers: number): PoolHandle {
