@@ -15,7 +15,6 @@ import type { Scheduler } from '../pool/scheduler.js';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
-import { takeTransfers } from '../serialize/transfer.js';
 import { type ProcessPoolExecutorOptions, toPoolOptions } from './executor-options.js';
 import { Future, SETTLE } from './future.js';
 import { type ExecutorMapOptions, parseMapArguments } from './map-arguments.js';
@@ -136,14 +135,12 @@ export class ProcessPoolExecutor implements AsyncDisposable {
   }
 
   #submit<R>(handle: FunctionHandle, mode: RunMode, args: readonly unknown[], offset: number): Future<R> {
-    const { values, list } = takeTransfers([...args]);
     const scheduler = this.#scheduler;
     const pending = this.#pending;
     const job: Job = new Job({
       fn: handle,
       mode,
-      payload: values,
-      transfer: list,
+      items: args,
       timeout: undefined,
       offset,
       onSettled: (outcome) => {
