@@ -1,1 +1,31 @@
-export {};
+/** A cluster worker's entry: core's worker loop over the cluster IPC channel. */
+import cluster from 'node:cluster';
+import { serve } from '@mproc/core/child';
+import { ATTACHED } from './attach-message.js';
+
+const send = process.send?.bind(process);
+const worker = cluster.worker;
+if (!worker || !send) {
+  throw new Error('@mproc/backend-cluster: child-entry runs only in a cluster worker');
+}
+
+// A send on the IPC channel fails only when the parent is gone (it may die while this worker starts):
+// cluster reports that as an 'error' event on its worker object, fatal without a listener.
+worker.on('error', () => process.exit(0));
+
+// The parent's pid comes as an argument: process.ppid would already be 1 if the parent died early.
+serve(
+  {
+    send: (message) => {
+      send(message);
+    },
+    onMessage: (listener) => process.on('message', listener),
+    exit: (code) => process.exit(code),
+  },
+  { parentPid: Number(process.argv[2]) },
+);
+// serve() listens now: the parent may send (see attach-message).
+send({ type: ATTACHED });
+
+// The primary closed the channel (it exited, or unref'd an idle pool and ended): nothing more to do.
+process.on('disconnect', () => process.exit(0));

@@ -1,1 +1,166 @@
-export {};
+/**
+ * Start method 'cluster': each worker is a `node:cluster` worker, so workers may `listen()` on one
+ * shared server port, which the primary (this process) accepts and hands out. Workers inherit the
+ * parent's execArgv (core passes the worker-safe ones) and environment; messages use cluster's IPC
+ * channel with the 'advanced' (structured clone) serialization.
+ *
+ * `cluster.settings` is global, and `cluster.fork()` reads it synchronously. So that pools with
+ * different options — and the user's own `cluster.fork()` calls — coexist, each start clears the
+ * settings, applies this worker's with `cluster.setupPrimary()`, forks, and puts the previous
+ * settings object back before returning. What stays visible to user code: `cluster.workers` lists
+ * mproc's workers too, cluster's 'setup', 'fork', 'online', 'disconnect' and 'exit' events fire for
+ * them, and `cluster.schedulingPolicy` is frozen by the first fork, as with any cluster use.
+ */
+import type { ChildProcess } from 'node:child_process';
+import cluster, { type ClusterSettings } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { serialize } from 'node:v8';
+import {
+  BACKEND_API_VERSION,
+  type Backend,
+  type ParentMessage,
+  type WorkerExit,
+  type WorkerHandle,
+  type WorkerStartOptions,
+} from '@mproc/core';
+import { isAttachedMessage } from './attach-message.js';
+
+/**
+ * The CommonJS build of the entry: it runs synchronously right after cluster's worker bootstrap, so
+ * its 'error' listener is in place before cluster's own 'online' send can report that the parent
+ * died meanwhile (an ES module entry loads asynchronously and would let that error crash loudly).
+ */
+const CHILD_ENTRY = fileURLToPath(new URL('./child-entry.cjs', import.meta.url));
+
+/**
+ * `cluster.fork(env)` adds `env` to the parent's environment; the `env` option replaces it. A
+ * variable set to undefined is left out of the child's environment, so every parent variable is
+ * listed as undefined first.
+ */
+function replacingEnvironment(env: WorkerStartOptions['env']): NodeJS.ProcessEnv | undefined {
+  if (env === undefined) return undefined;
+  const replaced: NodeJS.ProcessEnv = {};
+  for (const name of Object.keys(process.env)) replaced[name] = undefined;
+  return Object.assign(replaced, env);
+}
+
+/** Cluster declares `settings` read-only for users; Node itself reassigns it in `setupPrimary()`. */
+function setSettings(settings: ClusterSettings): void {
+  (cluster as { settings: ClusterSettings }).settings = settings;
+}
+
+/**
+ * Forks one cluster worker with this worker's settings, leaving `cluster.settings` as it was.
+ * @throws Error in a process that is itself a cluster worker: only a primary can fork.
+ */
+function forkWorker(options: WorkerStartOptions): ChildProcess {
+  if (!cluster.isPrimary) {
+    throw new Error(
+      '@mproc/backend-cluster: only a cluster primary can start cluster workers; this process is a cluster worker',
+    );
+  }
+  const previous = cluster.settings;
+  try {
+    // Start from empty settings: the user's cwd, uid or inspectPort are meant for their own workers.
+    setSettings({});
+    cluster.setupPrimary({
+      exec: CHILD_ENTRY,
+      args: [String(process.pid)],
+      execArgv: [...(options.execArgv ?? [])],
+      serialization: 'advanced',
+      silent: false,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return cluster.fork(replacingEnvironment(options.env)).process;
+  } finally {
+    setSettings(previous);
+  }
+}
+
+class ClusterWorkerHandle implements WorkerHandle {
+  readonly #child: ChildProcess;
+  /** Messages held until the worker is listening (see attach-message); undefined from then on. */
+  #held: ParentMessage[] | undefined = [];
+  #exitListener: ((exit: WorkerExit) => void) | undefined;
+  #exit: WorkerExit | undefined;
+
+  constructor(options: WorkerStartOptions) {
+    this.#child = forkWorker(options);
+    this.#child.on('message', (message: unknown) => {
+      if (isAttachedMessage(message)) this.#flushHeld();
+    });
+    this.#child.once('exit', (exitCode, signal) => this.#exited({ exitCode, signal }));
+    // A process that could not be started at all emits 'error' and no 'exit'.
+    this.#child.once('error', (error) => {
+      if (this.#child.pid === undefined) this.#exited({ exitCode: null, signal: null, error });
+    });
+  }
+
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
+  get ident(): number {
+    return this.pid;
+  }
+
+  send(message: ParentMessage): void {
+    if (this.#held) {
+      // Serialize now so a message that cannot be sent still throws here, as the contract says.
+      serialize(message);
+      this.#held.push(message);
+      return;
+    }
+    // The callback receives delivery errors of a dying worker; its exit is reported on its own.
+    this.#child.send(message, undefined, undefined, () => {});
+  }
+
+  onMessage(listener: (message: unknown) => void): void {
+    // Cluster's own traffic ('NODE_CLUSTER' commands) arrives as 'internalMessage', never here;
+    // the attach message passes through too, and core ignores it as it is not its protocol.
+    this.#child.on('message', listener);
+  }
+
+  onExit(listener: (exit: WorkerExit) => void): void {
+    this.#exitListener = listener;
+    if (this.#exit) listener(this.#exit);
+  }
+
+  terminate(): void {
+    // The process directly: cluster's Worker.kill() would first wait for a graceful disconnect.
+    this.#child.kill('SIGTERM');
+  }
+
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+
+  ref(): void {
+    this.#child.ref();
+    this.#child.channel?.ref();
+  }
+
+  unref(): void {
+    this.#child.unref();
+    this.#child.channel?.unref();
+  }
+
+  #flushHeld(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const message of held) this.send(message);
+  }
+
+  #exited(exit: WorkerExit): void {
+    if (this.#exit) return;
+    this.#exit = exit;
+    this.#exitListener?.(exit);
+  }
+}
+
+export const backend: Backend = {
+  apiVersion: BACKEND_API_VERSION,
+  name: 'cluster',
+  capabilities: { transfer: false, separateProcess: true, sharedPort: true, inheritsExecArgv: true },
+  startWorker: (options) => new ClusterWorkerHandle(options),
+};

@@ -1,0 +1,3 @@
+import { describeConformance } from '@mproc/core/testing';
+
+describeConformance('cluster');
