@@ -18,6 +18,12 @@ interface MprocCore {
   transfer<T>(value: T): T;
 }
 
+/**
+ * A variable, not a string literal, so that TypeScript does not resolve the package's types: the
+ * bench then builds whatever state @mproc/core's own build is in (even while it is being rebuilt).
+ */
+const MPROC_CORE: string = '@mproc/core';
+
 /** URL of the module holding `echoMoved`, listed in the pool's `modules` option (SPEC.md §3 rule 2). */
 const MPROC_TASKS_MODULE = new URL('../workers/mproc-tasks.js', import.meta.url).href;
 
@@ -27,7 +33,7 @@ const MPROC_TASKS_MODULE = new URL('../workers/mproc-tasks.js', import.meta.url)
  * with their default chunksize.
  */
 export async function loadMproc(method: 'fork' | 'spawn' | 'threads' | 'cluster'): Promise<SystemAdapter> {
-  const core = (await import('@mproc/core')) as unknown as Partial<MprocCore>;
+  const core = (await import(MPROC_CORE)) as Partial<MprocCore>;
   for (const name of ['getContext', 'transfer'] as const) {
     if (typeof core[name] !== 'function') throw new Error(`@mproc/core does not export ${name}() yet`);
   }

@@ -8,7 +8,9 @@ interface MprocTransfer {
   transfer<T>(value: T): T;
 }
 
-const core = (await import('@mproc/core')) as unknown as Partial<MprocTransfer>;
+// A variable specifier keeps TypeScript from resolving the package's types (see systems/mproc.ts).
+const specifier: string = '@mproc/core';
+const core = (await import(specifier)) as Partial<MprocTransfer>;
 
 /** Returns the array marked for transfer, so the result is moved back instead of copied. */
 export function echoMoved(data: Uint8Array): Uint8Array {
