@@ -1,0 +1,365 @@
+/**
+ * Runs every example in src/ as a child process (`node --import tsx src/<name>.ts`) on the 'fork' and
+ * 'threads' start methods, and checks the deterministic part of its output: values, line sets and the
+ * order the program guarantees, never pids, times or the interleaving of workers' lines.
+ *
+ * Order between a worker's lines and the parent's lines is checked on 'fork' only. There each worker
+ * writes to the inherited stdout pipe directly, so lines appear in the order they were written, as in
+ * Python. A worker thread's console output reaches the parent's stdout through a message port of its
+ * own, so it may come after a result the parent received later and printed at once.
+ *
+ * Two children run at a time (the machine this was written on has two cores), in two lanes that each
+ * run every example once, half of them on fork and the other half on threads, so the lanes take about
+ * as long. Every child has an explicit time bound and is killed past it.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('..', import.meta.url));
+const START_METHODS = ['fork', 'threads'] as const;
+/** The CPU-bound examples of tutorial 003 sum this many numbers per task instead of 50,000,000. */
+const TEST_ITERATIONS = '2000000';
+/** Bound of one example run; the slowest takes about 10 s on two busy cores. */
+const RUN_TIMEOUT_MS = 45_000;
+
+interface Run {
+  readonly startMethod: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly lines: readonly string[];
+  readonly milliseconds: number;
+}
+
+function runExample(file: string, startMethod: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MPROC_START_METHOD: startMethod,
+    MPROC_EXAMPLE_ITERATIONS: TEST_ITERATIONS,
+  };
+  // The child is a plain Node process, not one of vitest's: drop vitest's markers.
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', `src/${file}`], {
+    cwd: EXAMPLES_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`${file} on ${startMethod}: no exit within ${RUN_TIMEOUT_MS} ms\n${stdout}\n${stderr}`),
+      );
+    }, RUN_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    // 'close' waits for the stdio of fork workers too, so a worker that outlives the script times out.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const lines = stdout.split('\n').filter((line) => line !== '');
+      resolve({
+        startMethod,
+        code,
+        signal,
+        stdout,
+        stderr,
+        lines,
+        milliseconds: performance.now() - started,
+      });
+    });
+  });
+}
+
+/** The run's output, for assertion messages. */
+function shown(run: Run): string {
+  return `output of ${run.startMethod} run:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+/** A successful run: exit code 0 and nothing on stderr (the stderr is shown when it fails). */
+function expectSuccess(run: Run): void {
+  expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+}
+
+function count(lines: readonly string[], line: string): number {
+  return lines.filter((candidate) => candidate === line).length;
+}
+
+/** Each of `lines` occurs exactly once, in this order. */
+function expectInOrder(all: readonly string[], lines: readonly string[]): void {
+  for (const line of lines) expect(count(all, line), line).toBe(1);
+  const positions = lines.map((line) => all.indexOf(line));
+  expect(positions).toEqual([...positions].sort((a, b) => a - b));
+}
+
+/**
+ * `lines`, of which some come from workers and some from the parent, occur once each; on fork also in
+ * this order (see the header).
+ */
+function expectInOrderAcross(run: Run, lines: readonly string[]): void {
+  if (run.startMethod === 'fork') expectInOrder(run.lines, lines);
+  else for (const line of lines) expect(count(run.lines, line), line).toBe(1);
+}
+
+/** The parent's `lines` end the output on fork; on threads a worker's line may still follow them. */
+function expectLast(run: Run, lines: readonly string[]): void {
+  if (run.startMethod === 'fork') expect(run.lines.slice(-lines.length)).toEqual(lines);
+  else expectInOrder(run.lines, lines);
+}
+
+const SQUARES_0_TO_4 = [0, 1, 4, 9, 16];
+
+/** For x in 0..4: `start process x` and `end process x` once each, in that order. */
+function expectTaskLines(lines: readonly string[], separator: string): void {
+  for (let x = 0; x < 5; x++)
+    expectInOrder(lines, [`start process${separator}${x}`, `end process${separator}${x}`]);
+}
+
+/** Lines of tutorial 003's logging format, `HH:MM:SS: message`, as their messages. */
+function logMessages(lines: readonly string[]): string[] {
+  return lines.map((line) => {
+    const match = /^\d\d:\d\d:\d\d: (.*)$/.exec(line);
+    expect(match, `not a log line: ${line}`).not.toBeNull();
+    return (match as RegExpExecArray)[1];
+  });
+}
+
+/** Tutorial 003's CPU-bound map: per task a process line and a time line; per run the list of times. */
+function expectCpuBoundLog(run: Run, tasks: number, resultListLengths: readonly number[]): string[] {
+  expectSuccess(run);
+  const messages = logMessages(run.lines);
+  expect(messages[0]).toBe('Init parallel program');
+  if (run.startMethod === 'fork') expect(messages.at(-1), shown(run)).toBe('Finish parallel program');
+  else expect(count(messages, 'Finish parallel program'), shown(run)).toBe(1);
+  const processLines = messages.filter((message) => /^-------- Process: \d+ --------$/.test(message));
+  expect(processLines, shown(run)).toHaveLength(tasks);
+  const time = String.raw`\(\d+(\.\d+)?, \d+(\.\d+)?\)`;
+  const timeLines = messages.filter((message) => new RegExp(`^time - ${time}$`).test(message));
+  expect(timeLines, shown(run)).toHaveLength(tasks);
+  const resultLists = messages.filter((message) => message.startsWith('[['));
+  expect(
+    resultLists.map((list) => list.split('[(').length - 1),
+    shown(run),
+  ).toEqual(resultListLengths);
+  for (const list of resultLists) expect(list).toMatch(new RegExp(`^\\[\\[${time}\\](, \\[${time}\\])*\\]$`));
+  return messages;
+}
+
+const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
+  'pool-square.ts': (run) => {
+    expectSuccess(run);
+    expect(run.stdout).toBe('Squared numbers: [1, 4, 9, 16, 25]\n');
+    // Five one-second tasks on four workers: two rounds, whatever the start-up time.
+    expect(run.milliseconds).toBeGreaterThanOrEqual(2000);
+  },
+  'pool-map-double.ts': (run) => {
+    expectSuccess(run);
+    expect(run.stdout).toBe('Results: [2, 4, 6, 8, 10]\n');
+  },
+  'pool-apply-async-error.ts': (run) => {
+    // As in Python, get() re-raises the worker's ValueError and nothing else is printed.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/\bValueError\b.*: Invalid task value/);
+    expect(run.stderr).toMatch(/at worker \(.*pool-apply-async-error\.ts/); // the worker-side stack
+  },
+  'pool-map-timing.ts': (run) => {
+    expectSuccess(run);
+    for (let x = 0; x < 5; x++) {
+      expectInOrder(run.lines, [`start process:${x}`, `square ${x}:${x * x}`, `end process:${x}`]);
+    }
+    expect(run.lines).toHaveLength(16);
+    const timeTaken = run.lines.filter((line) => /^Time taken \d+(\.\d+)? seconds$/.test(line));
+    expect(timeTaken).toHaveLength(1);
+    expectLast(run, timeTaken);
+  },
+  'pool-map-squares.ts': (run) => {
+    expectSuccess(run);
+    expectTaskLines(run.lines, ' ');
+    expect(run.lines).toHaveLength(11);
+    expectLast(run, ['[0, 1, 4, 9, 16]']);
+  },
+  'pool-imap.ts': (run) => {
+    expectSuccess(run);
+    expectTaskLines(run.lines, ' ');
+    const results = SQUARES_0_TO_4.map((square) => `showing the result as it is ready ${square}`);
+    expectInOrder(run.lines, results);
+    SQUARES_0_TO_4.forEach((square, x) => {
+      expectInOrderAcross(run, [`end process ${x}`, `showing the result as it is ready ${square}`]);
+    });
+    expect(run.lines).toHaveLength(15);
+  },
+  'pool-imap-unordered.ts': (run) => {
+    expectSuccess(run);
+    expectTaskLines(run.lines, ' ');
+    SQUARES_0_TO_4.forEach((square, x) => {
+      expectInOrderAcross(run, [`end process ${x}`, `showing the result as it is ready ${square}`]);
+    });
+    expect(run.lines).toHaveLength(15);
+  },
+  'pool-map-async.ts': (run) => {
+    expectSuccess(run);
+    expect(count(run.lines, 'start process')).toBe(5);
+    expect(run.lines).toHaveLength(8);
+    expectInOrder(run.lines, ['main script', '[0, 1, 4, 9, 16]', 'end main script']);
+    expectLast(run, ['[0, 1, 4, 9, 16]', 'end main script']);
+  },
+  'pool-apply.ts': (run) => {
+    expectSuccess(run);
+    const expected = [
+      'start process',
+      'end process',
+      'start process',
+      'end process',
+      'main script',
+      'end main script',
+    ];
+    if (run.startMethod === 'fork') expect(run.lines).toEqual(expected);
+    else expect([...run.lines].sort()).toEqual([...expected].sort());
+    expectInOrder(run.lines, ['main script', 'end main script']);
+  },
+  'pool-apply-async.ts': (run) => {
+    expectSuccess(run);
+    expect([...run.lines].sort()).toEqual(
+      [
+        'end main script',
+        'end process',
+        'end process',
+        'main script',
+        'start process',
+        'start process',
+      ].sort(),
+    );
+    // The main script goes on at once; the tasks end two seconds later.
+    expect(run.lines.slice(-2)).toEqual(['end process', 'end process']);
+    expect(run.lines.indexOf('main script')).toBeLessThan(run.lines.indexOf('end main script'));
+  },
+  'pool-async-result.ts': (run) => {
+    expectSuccess(run);
+    expect(run.lines).toEqual([
+      'ready: false',
+      'successful: InvalidStateError',
+      'get(500): TimeoutError',
+      'result: 4',
+      'ready: true',
+      'successful: true',
+      'failing ready: true',
+      'failing successful: false',
+      'failing get: ValueError: x must not be negative',
+    ]);
+  },
+  'pool-starmap.ts': (run) => {
+    expectSuccess(run);
+    expect(run.stdout).toBe('Products: [1, 4, 9, 16, 25]\n');
+  },
+  'pool-initializer.ts': (run) => {
+    expectSuccess(run);
+    expect(run.lines[0]).toBe('Results: [hello 1, hello 2, hello 3, hello 4, hello 5, hello 6]');
+    // Six tasks, at most two per worker: at least three workers ran them.
+    const match = /^Workers: (\d+) \(PoolWorker-\d+(, PoolWorker-\d+)*\)$/.exec(run.lines[1] ?? '');
+    expect(match, run.lines[1]).not.toBeNull();
+    expect(Number(match?.[1])).toBeGreaterThanOrEqual(3);
+    expect(run.lines).toHaveLength(2);
+  },
+  'pool-cpu-bound-map.ts': (run) => {
+    expectCpuBoundLog(run, 4, [4]);
+  },
+  'pool-cpu-bound-more-tasks.ts': (run) => {
+    expectCpuBoundLog(run, 6, [6]);
+  },
+  'pool-cpu-bound-chunksize.ts': (run) => {
+    const messages = expectCpuBoundLog(run, 72, [24, 24, 24]);
+    expectInOrder(messages, ['chunksize = 1', 'chunksize = 2', 'chunksize = 3']);
+  },
+  'pool-cpu-bound-map-async.ts': (run) => {
+    const messages = expectCpuBoundLog(run, 24, []);
+    expectInOrder(messages, [
+      'Init parallel program',
+      'res.ready(): false',
+      'waiting...',
+      'res.ready(): true',
+    ]);
+    expect(messages.indexOf('res.ready(): false')).toBeLessThan(
+      messages.findIndex((m) => m.startsWith('--------')),
+    );
+  },
+  'executor-submit-factorial.ts': (run) => {
+    expectSuccess(run);
+    expect(run.lines[0]).toBe('Factorials: [120, 3628800, 1307674368000, 2432902008176640000]');
+    expect(run.lines[1]).toMatch(/^Execution time: \d+(\.\d+)? seconds$/);
+    expect(run.lines).toHaveLength(2);
+  },
+  'executor-map-squares.ts': (run) => {
+    expectSuccess(run);
+    expect(run.lines.slice(0, 10)).toEqual(['1', '4', '9', '16', '25', '36', '49', '64', '81', '100']);
+    expect(run.lines[10]).toMatch(/^Execution time: \d+(\.\d+)? seconds$/);
+    expect(run.lines).toHaveLength(11);
+  },
+  'executor-map-chunksize.ts': (run) => {
+    expectSuccess(run);
+    const doubled = Array.from(
+      { length: 10 },
+      (_, chunk) => `[${Array.from({ length: 10 }, (_, i) => (chunk * 10 + i) * 2).join(', ')}]`,
+    );
+    const total = /^Total execution time: \d+(\.\d+)?$/;
+    expect(run.lines.slice(0, 10)).toEqual(doubled);
+    expect(run.lines[10]).toMatch(total);
+    expect(run.lines.slice(11, 21)).toEqual(doubled);
+    expect(run.lines[21]).toMatch(total);
+    expect(run.lines).toHaveLength(22);
+  },
+  'executor-error-handling.ts': (run) => {
+    expectSuccess(run);
+    expect(run.stdout).toBe('Result 1: 5\nError in future2: Cannot divide by zero!\n');
+  },
+  'executor-shutdown-no-wait.ts': (run) => {
+    expectSuccess(run);
+    expect(run.lines).toEqual([
+      'shutdown returned; done: 0 of 3',
+      'submit after shutdown: PoolNotRunningError: ProcessPoolExecutor.submit: cannot schedule new futures after shutdown',
+      'Results: [1, 4, 9]',
+    ]);
+  },
+};
+
+const examples = readdirSync(new URL('../src/', import.meta.url))
+  .filter((file) => file.endsWith('.ts'))
+  .sort();
+
+it('has a check for every example in src/', () => {
+  expect(examples).toEqual(Object.keys(CHECKS).sort());
+});
+
+/** Lane `lane` runs example i on START_METHODS[(i + lane) % 2]. */
+function laneRuns(lane: number): { file: string; startMethod: string }[] {
+  return examples.map((file, index) => ({ file, startMethod: START_METHODS[(index + lane) % 2] }));
+}
+
+// The lanes are concurrent suites, so they run side by side; within a lane the tests opt out of
+// concurrency and run one at a time.
+describe('examples', () => {
+  for (const lane of [0, 1]) {
+    describe.concurrent(`lane ${lane + 1}`, () => {
+      for (const { file, startMethod } of laneRuns(lane)) {
+        it(`${startMethod}: ${file}`, { concurrent: false, timeout: RUN_TIMEOUT_MS + 5_000 }, async () => {
+          const check = CHECKS[file];
+          if (!check) throw new Error(`no check for ${file}`);
+          check(await runExample(file, startMethod));
+        });
+      }
+    });
+  }
+});
