@@ -3,9 +3,12 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { parentPort } from 'node:worker_threads';
 import { serve } from '@mproc/core/child';
+import { writeStdioDirectly } from './direct-stdio.js';
 
 const port = parentPort;
 if (!port) throw new Error('@mproc/backend-threads: child-entry runs only as a worker thread');
+
+writeStdioDirectly();
 
 serve({
   send: (message, transfer) => port.postMessage(message, transfer as TransferListItem[]),
