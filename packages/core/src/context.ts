@@ -7,6 +7,7 @@ import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-
 import { BackendUnavailableError } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Pool, type PoolOptions } from './pool/pool.js';
+import { Process, type ProcessOptions } from './process/process.js';
 import { getStartMethod } from './start-method.js';
 
 export class Context {
@@ -52,6 +53,14 @@ export class Context {
   /** A Pool on this context's start method. See `Pool`. */
   Pool(options: Omit<PoolOptions, 'context'> = {}): Pool {
     return new Pool({ ...options, context: this });
+  }
+
+  /**
+   * A Process on this context's start method. See `Process`.
+   * @throws TypeError naming an invalid option, or for a target that cannot be sent.
+   */
+  Process<A extends unknown[]>(options: Omit<ProcessOptions<A>, 'context'>): Process<A> {
+    return new Process<A>({ ...options, context: this });
   }
 
   /** A ProcessPoolExecutor on this context's start method. See `ProcessPoolExecutor`. */

@@ -54,7 +54,9 @@ export {
   wait,
 } from './executor/wait.js';
 export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
-export { currentProcess, isMainProcess, type ProcessInfo } from './process-info.js';
+export { activeChildren } from './process/children.js';
+export { Process, type ProcessOptions } from './process/process.js';
+export { currentProcess, isMainProcess, type ProcessInfo, parentProcess } from './process-info.js';
 export type {
   ChildMessage,
   FunctionDefinition,

@@ -4,7 +4,10 @@
  */
 
 export interface ProcessInfo {
-  /** `MainProcess` in the process the user started; `PoolWorker-N` in a pool's worker. */
+  /**
+   * `MainProcess` in the process the user started; `PoolWorker-N` in a pool's worker; a Process's
+   * `name` (default `Process-N`) in its child.
+   */
   readonly name: string;
   readonly pid: number;
   /** The pid, or the threadId of a thread worker. */
@@ -14,6 +17,8 @@ export interface ProcessInfo {
 
 interface WorkerState {
   info: ProcessInfo;
+  /** The process that started this worker, once its init message said who (`parentProcess()`). */
+  parent: ProcessInfo | null;
   /** True while the worker imports the main module, when starting workers would recurse. */
   importingMain: boolean;
 }
@@ -26,12 +31,19 @@ function state(): WorkerState | undefined {
 
 /** Called first thing in a worker, before any user module loads. */
 export function markAsWorker(info: ProcessInfo): void {
-  (globalThis as unknown as Record<symbol, WorkerState>)[WORKER_STATE] = { info, importingMain: false };
+  (globalThis as unknown as Record<symbol, WorkerState>)[WORKER_STATE] = {
+    info,
+    parent: null,
+    importingMain: false,
+  };
 }
 
-export function updateWorkerInfo(info: ProcessInfo): void {
+/** Records who this worker is, and (from its init message) who started it. */
+export function updateWorkerInfo(info: ProcessInfo, parent?: ProcessInfo): void {
   const current = state();
-  if (current) current.info = info;
+  if (!current) return;
+  current.info = info;
+  if (parent) current.parent = parent;
 }
 
 /** Runs `load` with the flag that makes starting workers fail (see `assertNotBootstrapping`). */
@@ -61,4 +73,12 @@ export function isMainProcess(): boolean {
 /** This process's name, pid and ident, as Python's `multiprocessing.current_process()`. */
 export function currentProcess(): ProcessInfo {
   return state()?.info ?? { name: 'MainProcess', pid: process.pid, ident: process.pid, daemon: false };
+}
+
+/**
+ * The process that started this one, as Python's `multiprocessing.parent_process()`: its name, pid,
+ * ident and daemon flag as they were when it started this worker; null in the main process.
+ */
+export function parentProcess(): ProcessInfo | null {
+  return state()?.parent ?? null;
 }

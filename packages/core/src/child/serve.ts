@@ -1,10 +1,14 @@
 /**
  * The worker's main loop, the same on every backend: take the init message, run the initializer,
- * then run tasks one at a time in arrival order and answer each with its result or its error.
+ * then run tasks one at a time in arrival order and answer each with its result or its error. A
+ * Process's child runs the same loop and gets one task marked `exitAfter`, its target, after which it
+ * exits.
  */
+import { inspect } from 'node:util';
 import type { TransferListItem } from 'node:worker_threads';
 import type { ChildChannel } from '../backend.js';
 import { SerializationError } from '../errors.js';
+import { joinNonDaemonicChildren } from '../process/children.js';
 import { currentProcess, markAsWorker, updateWorkerInfo } from '../process-info.js';
 import {
   type ChildMessage,
@@ -52,6 +56,11 @@ function explain(error: unknown, fromSource: boolean): unknown {
   return error;
 }
 
+/** What Python prints when a Process's target raises: `Process <name>:` and the traceback. */
+function printTargetError(error: unknown): void {
+  process.stderr.write(`Process ${currentProcess().name}:\n${inspect(error)}\n`);
+}
+
 export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
   markAsWorker({ ...currentProcess(), name: 'PoolWorker' });
   if (options.parentPid !== undefined) watchParent(options.parentPid);
@@ -80,7 +89,10 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
   };
 
   const init = async (message: InitMessage) => {
-    updateWorkerInfo({ ...currentProcess(), name: message.name, ident: message.ident });
+    updateWorkerInfo(
+      { ...currentProcess(), name: message.name, ident: message.ident, daemon: message.daemon },
+      message.parent,
+    );
     resolver = new FunctionResolver(message.modules, message.mainModule);
     try {
       if (message.initializer) {
@@ -94,7 +106,27 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
     send({ type: MESSAGE_TYPE.ready });
   };
 
+  /**
+   * A Process's target (`exitAfter`): nothing is answered. As Python's process bootstrap: print the
+   * error when it throws, wait for the non-daemonic children it started, then exit with 0 or 1.
+   */
+  const runTarget = async (message: RunMessage) => {
+    let fromSource = false;
+    let code = 0;
+    try {
+      const resolved = await resolver.resolve(message.fn);
+      fromSource = resolved.fromSource;
+      await apply(resolved.fn, message.mode, incoming(message.payload, message.revive));
+    } catch (error) {
+      printTargetError(explain(error, fromSource));
+      code = 1;
+    }
+    await joinNonDaemonicChildren();
+    channel.exit(code);
+  };
+
   const run = async (message: RunMessage) => {
+    if (message.exitAfter) return runTarget(message);
     let fromSource = false;
     try {
       const resolved = await resolver.resolve(message.fn);

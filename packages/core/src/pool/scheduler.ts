@@ -15,6 +15,7 @@ import {
   TaskTimeoutError,
   WorkerExitedError,
 } from '../errors.js';
+import { currentProcess } from '../process-info.js';
 import { MESSAGE_TYPE } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
@@ -287,6 +288,9 @@ export class Scheduler implements SlotEvents {
           workerId,
           name: `PoolWorker-${workerId}`,
           ident: handle.ident,
+          // Python's pool workers are daemonic processes too.
+          daemon: true,
+          parent: currentProcess(),
           initializer: options.initializer ?? null,
           initArgs: this.#initArgs.value,
           revive: this.#initArgs.revive,

@@ -3,6 +3,7 @@
  * is one of MESSAGE_TYPE's values, so anything else on a shared channel (a user's own
  * `process.send`, cluster's internal traffic) is told apart and ignored.
  */
+import type { ProcessInfo } from '../process-info.js';
 import type { SerializedError } from '../serialize/error-codec.js';
 
 export const MESSAGE_TYPE = Object.freeze({
@@ -39,6 +40,10 @@ export interface InitMessage {
   readonly name: string;
   /** The worker's ident as the parent knows it (the threadId on threads). */
   readonly ident: number;
+  /** Whether the worker is daemonic, as `currentProcess().daemon` reports it (pool workers are). */
+  readonly daemon: boolean;
+  /** The parent's `currentProcess()`, which `parentProcess()` reports in the worker. */
+  readonly parent: ProcessInfo;
   readonly initializer: FunctionRef | null;
   readonly initArgs: readonly unknown[];
   /** True when initArgs hold reduced objects to rebuild. */
@@ -57,6 +62,11 @@ export interface RunMessage {
   readonly payload: readonly unknown[];
   /** True when the payload holds reduced objects to rebuild. */
   readonly revive: boolean;
+  /**
+   * A Process target: no answer is sent; the worker exits once the function is done, with 0 when it
+   * returned and 1 when it threw (its stack printed to the worker's stderr first).
+   */
+  readonly exitAfter?: boolean;
 }
 
 export interface StopMessage {
