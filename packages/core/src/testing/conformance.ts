@@ -1,11 +1,13 @@
 import { describe } from 'vitest';
 import { executorSuite } from './executor-suite.js';
 import { poolSuite } from './pool-suite.js';
+import { processSuite } from './process-suite.js';
 
 /** Registers the whole conformance suite for the start method `method`. */
 export function describeConformance(method: string): void {
   describe(`conformance: ${method}`, () => {
     poolSuite(method);
     executorSuite(method);
+    processSuite(method);
   });
 }

@@ -13,16 +13,38 @@ export interface ParentScript {
   readonly exited: Promise<unknown>;
   /** The first line the script prints on stdout. */
   firstLine(): Promise<string>;
+  /**
+   * Everything the script (and the workers that share its stdio) printed, once its stdio has closed;
+   * `stderr` is empty unless `captureStderr` was set.
+   */
+  output(): Promise<{ stdout: string; stderr: string }>;
   kill(signal: NodeJS.Signals): void;
 }
 
+export interface ParentScriptOptions {
+  /** Pipe the script's stderr and collect it for `output()`, instead of inheriting it. */
+  readonly captureStderr?: boolean;
+}
+
 /** Runs ESM `source` with `node -e`; bare imports resolve from the current directory. */
-export async function spawnParentScript(source: string): Promise<ParentScript> {
+export async function spawnParentScript(
+  source: string,
+  options: ParentScriptOptions = {},
+): Promise<ParentScript> {
   const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', source], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.captureStderr ? 'pipe' : 'inherit'],
   });
   await once(child, 'spawn');
   const exited = once(child, 'exit');
+  const printed = { stdout: '', stderr: '' };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    printed.stdout += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    printed.stderr += chunk;
+  });
+  const closed = once(child, 'close').then(() => printed);
+  closed.catch(() => undefined);
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const first = new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -33,6 +55,7 @@ export async function spawnParentScript(source: string): Promise<ParentScript> {
     pid: child.pid as number,
     exited,
     firstLine: () => first,
+    output: () => closed,
     kill: (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
