@@ -18,9 +18,8 @@ import { serialize } from 'node:v8';
 import {
   BACKEND_API_VERSION,
   type Backend,
+  IpcChildWorker,
   type ParentMessage,
-  type WorkerExit,
-  type WorkerHandle,
   type WorkerStartOptions,
 } from '@mproc/core';
 import { isAttachedMessage } from './attach-message.js';
@@ -77,84 +76,36 @@ function forkWorker(options: WorkerStartOptions): ChildProcess {
   }
 }
 
-class ClusterWorkerHandle implements WorkerHandle {
-  readonly #child: ChildProcess;
+class ClusterWorkerHandle extends IpcChildWorker {
   /** Messages held until the worker is listening (see attach-message); undefined from then on. */
   #held: ParentMessage[] | undefined = [];
-  #exitListener: ((exit: WorkerExit) => void) | undefined;
-  #exit: WorkerExit | undefined;
 
   constructor(options: WorkerStartOptions) {
-    this.#child = forkWorker(options);
-    this.#child.on('message', (message: unknown) => {
+    super(forkWorker(options));
+    this.child.on('message', (message: unknown) => {
       if (isAttachedMessage(message)) this.#flushHeld();
     });
-    this.#child.once('exit', (exitCode, signal) => this.#exited({ exitCode, signal }));
-    // A process that could not be started at all emits 'error' and no 'exit'.
-    this.#child.once('error', (error) => {
-      if (this.#child.pid === undefined) this.#exited({ exitCode: null, signal: null, error });
-    });
   }
 
-  get pid(): number {
-    return this.#child.pid ?? -1;
-  }
-
-  get ident(): number {
-    return this.pid;
-  }
-
-  send(message: ParentMessage): void {
+  override send(message: ParentMessage): void {
     if (this.#held) {
       // Serialize now so a message that cannot be sent still throws here, as the contract says.
       serialize(message);
       this.#held.push(message);
       return;
     }
-    // The callback receives delivery errors of a dying worker; its exit is reported on its own.
-    this.#child.send(message, undefined, undefined, () => {});
+    super.send(message);
   }
 
-  onMessage(listener: (message: unknown) => void): void {
-    // Cluster's own traffic ('NODE_CLUSTER' commands) arrives as 'internalMessage', never here;
-    // the attach message passes through too, and core ignores it as it is not its protocol.
-    this.#child.on('message', listener);
-  }
-
-  onExit(listener: (exit: WorkerExit) => void): void {
-    this.#exitListener = listener;
-    if (this.#exit) listener(this.#exit);
-  }
-
-  terminate(): void {
-    // The process directly: cluster's Worker.kill() would first wait for a graceful disconnect.
-    this.#child.kill('SIGTERM');
-  }
-
-  kill(): void {
-    this.#child.kill('SIGKILL');
-  }
-
-  ref(): void {
-    this.#child.ref();
-    this.#child.channel?.ref();
-  }
-
-  unref(): void {
-    this.#child.unref();
-    this.#child.channel?.unref();
-  }
+  // Cluster's own traffic ('NODE_CLUSTER' commands) arrives as 'internalMessage', never as
+  // 'message'; the attach message passes through too, and core ignores it as it is not its protocol.
+  // terminate() and kill() signal the process directly: cluster's Worker.kill() would first wait
+  // for a graceful disconnect.
 
   #flushHeld(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const message of held) this.send(message);
-  }
-
-  #exited(exit: WorkerExit): void {
-    if (this.#exit) return;
-    this.#exit = exit;
-    this.#exitListener?.(exit);
   }
 }
 

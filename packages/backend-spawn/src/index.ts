@@ -5,16 +5,16 @@
  * Messages travel as length-prefixed frames over two extra pipes (the child's fd 3 carries parent →
  * child, fd 4 child → parent), which leaves the child's stdout and stderr to the user, as in Python.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
 import {
   BACKEND_API_VERSION,
   type Backend,
+  ChildProcessWorker,
   type ParentMessage,
   type WorkerExit,
-  type WorkerHandle,
   type WorkerStartOptions,
 } from '@mproc/core';
 import { FrameDecoder } from './frame-decoder.js';
@@ -42,33 +42,34 @@ function childEnvironment(env: WorkerStartOptions['env']): NodeJS.ProcessEnv {
   return copy;
 }
 
-class SpawnWorkerHandle implements WorkerHandle {
-  readonly #child: ChildProcess;
+class SpawnWorkerHandle extends ChildProcessWorker {
   /** The parent's end of the child's fd 3 (parent → child). */
   readonly #toChild: Socket;
   /** The parent's end of the child's fd 4 (child → parent). */
   readonly #fromChild: Socket;
   readonly #decoder = new FrameDecoder();
   #messageListener: ((message: unknown) => void) | undefined;
-  #exitListener: ((exit: WorkerExit) => void) | undefined;
   #processExit: WorkerExit | undefined;
   #readerClosed = false;
   #drainTimer: NodeJS.Timeout | undefined;
   #error: Error | undefined;
-  #exit: WorkerExit | undefined;
 
   constructor(options: WorkerStartOptions) {
-    this.#child = spawn(
-      options.executable ?? process.execPath,
-      [...(options.execArgv ?? []), CHILD_ENTRY, String(process.pid)],
-      {
-        env: childEnvironment(options.env),
-        stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
-        windowsHide: true,
-      },
+    // The exit is reported by #reportExit, once every frame the worker sent has been read.
+    super(
+      spawn(
+        options.executable ?? process.execPath,
+        [...(options.execArgv ?? []), CHILD_ENTRY, String(process.pid)],
+        {
+          env: childEnvironment(options.env),
+          stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
+          windowsHide: true,
+        },
+      ),
+      false,
     );
-    this.#toChild = this.#child.stdio[3] as Socket;
-    this.#fromChild = this.#child.stdio[4] as Socket;
+    this.#toChild = this.child.stdio[3] as Socket;
+    this.#fromChild = this.child.stdio[4] as Socket;
     // A write to a child that just died fails with EPIPE; its exit is reported on its own.
     this.#toChild.on('error', () => {});
     this.#fromChild.on('error', () => {});
@@ -77,7 +78,7 @@ class SpawnWorkerHandle implements WorkerHandle {
       this.#readerClosed = true;
       this.#reportExit();
     });
-    this.#child.once('exit', (exitCode, signal) => {
+    this.child.once('exit', (exitCode, signal) => {
       this.#processExit = { exitCode, signal };
       this.#drainTimer = setTimeout(() => {
         this.#readerClosed = true;
@@ -87,21 +88,6 @@ class SpawnWorkerHandle implements WorkerHandle {
       this.#drainTimer.unref();
       this.#reportExit();
     });
-    // A process that could not be started at all (a wrong executable) emits 'error' and no 'exit'.
-    this.#child.once('error', (error) => {
-      if (this.#child.pid !== undefined) return;
-      this.#processExit = { exitCode: null, signal: null, error };
-      this.#readerClosed = true;
-      this.#reportExit();
-    });
-  }
-
-  get pid(): number {
-    return this.#child.pid ?? -1;
-  }
-
-  get ident(): number {
-    return this.pid;
   }
 
   send(message: ParentMessage): void {
@@ -112,28 +98,9 @@ class SpawnWorkerHandle implements WorkerHandle {
     this.#messageListener = listener;
   }
 
-  onExit(listener: (exit: WorkerExit) => void): void {
-    this.#exitListener = listener;
-    if (this.#exit) listener(this.#exit);
-  }
-
-  terminate(): void {
-    this.#child.kill('SIGTERM');
-  }
-
-  kill(): void {
-    this.#child.kill('SIGKILL');
-  }
-
-  ref(): void {
-    this.#child.ref();
-    // A socket without its handle (closed) would wait for a 'connect' that never comes.
-    for (const socket of [this.#toChild, this.#fromChild]) if (!socket.destroyed) socket.ref();
-  }
-
-  unref(): void {
-    this.#child.unref();
-    for (const socket of [this.#toChild, this.#fromChild]) if (!socket.destroyed) socket.unref();
+  /** The frame pipes; a socket without its handle (closed) would wait for a 'connect' that never comes. */
+  protected override channels(): Socket[] {
+    return [this.#toChild, this.#fromChild].filter((socket) => !socket.destroyed);
   }
 
   #receive(chunk: Buffer): void {
@@ -155,11 +122,10 @@ class SpawnWorkerHandle implements WorkerHandle {
 
   /** Reports the exit once the process has ended and every frame it sent was delivered. */
   #reportExit(): void {
-    if (this.#exit || !this.#processExit || !this.#readerClosed) return;
+    if (!this.#processExit || !this.#readerClosed) return;
     clearTimeout(this.#drainTimer);
     const error = this.#processExit.error ?? this.#error;
-    this.#exit = error ? { ...this.#processExit, error } : this.#processExit;
-    this.#exitListener?.(this.#exit);
+    this.reportExit(error ? { ...this.#processExit, error } : this.#processExit);
   }
 }
 

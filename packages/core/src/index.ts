@@ -13,6 +13,7 @@ export type {
   WorkerStartOptions,
 } from './backend.js';
 export { BACKEND_API_VERSION } from './backend.js';
+export { ChildProcessWorker, IpcChildWorker } from './backend-kit/child-process-worker.js';
 export { registerBackend } from './backend-registry.js';
 export { Context, getContext } from './context.js';
 export {
