@@ -158,6 +158,64 @@ function expectCpuBoundLog(run: Run, tasks: number, resultListLengths: readonly 
   return messages;
 }
 
+/**
+ * Tutorial 003's "separate memory" Process examples: each task logs its time and the list before and
+ * after appending to it (and, `withIds`, its process and list ids); the parent's final list holds task
+ * 1's times only. `order` is the order the tasks run in, or 'parallel' when their lines may interleave;
+ * `join()` puts the child's lines before the parent's last ones on every start method.
+ */
+function expectSeparateMemory(run: Run, order: '1 then 2' | '2 then 1' | 'parallel', withIds = false): void {
+  expectSuccess(run);
+  const messages = logMessages(run.lines);
+  const time = String.raw`\(\d+(\.\d+)?, \d+(\.\d+)?\)`;
+  const firstIds = messages.filter((message) => message.startsWith('--> FIRST id'));
+  const ids = firstIds.map((message) => {
+    const match = /^--> FIRST id - main thread in (\d+) process shared_list: (\d+)$/.exec(message);
+    expect(match, shown(run)).not.toBeNull();
+    return { process: match?.[1], list: match?.[2] };
+  });
+  const [parentIds, childIds] = ids;
+  if (withIds) {
+    expect(firstIds, shown(run)).toHaveLength(2);
+    expect(messages[0]).toBe(firstIds[0]); // the parent's, at the script's top level
+    expect(childIds?.process).not.toBe(parentIds?.process);
+    expect(childIds?.list).not.toBe(parentIds?.list);
+  } else {
+    expect(firstIds).toEqual([]);
+  }
+  const idLine = (who: typeof parentIds, where: string) =>
+    `--> id - main thread in ${who?.process} process ${where}shared_list: ${who?.list}`;
+  const taskLines = (task: 1 | 2) => {
+    const lines = messages.filter((message) =>
+      new RegExp(`^(time ${task} - |shared_list ${task} |--> id - .* in task ${task} )`).test(message),
+    );
+    const taken = /^time \d - (.*)$/.exec(lines[0] ?? '')?.[1] ?? '';
+    expect(taken, shown(run)).toMatch(new RegExp(`^${time}$`));
+    const id = withIds ? [idLine(task === 1 ? parentIds : childIds, `in task ${task} `)] : [];
+    expect(lines, shown(run)).toEqual([
+      `time ${task} - ${taken}`,
+      `shared_list ${task} []`,
+      ...id,
+      `shared_list ${task} [[${taken}]]`,
+    ]);
+    return { lines, taken };
+  };
+  const task1 = taskLines(1);
+  const task2 = taskLines(2);
+  const program = order === 'parallel' ? 'parallel program' : 'program';
+  const ending = [`final shared_list [[${task1.taken}]]`, ...(withIds ? [idLine(parentIds, 'final ')] : [])];
+  const start = withIds ? 2 : 1;
+  expect(messages.slice(start - 1, start)).toEqual([`Init ${program}`]);
+  expect(messages.slice(-ending.length - 2, -2)).toEqual(ending);
+  expect(messages.at(-2)).toMatch(/^Total time :: \d+(\.\d+)? secs$/);
+  expect(messages.at(-1)).toBe(`Finish ${program}`);
+  const middle = messages.slice(start, -ending.length - 2).filter((message) => message !== firstIds[1]);
+  if (order === '1 then 2') expect(middle, shown(run)).toEqual([...task1.lines, ...task2.lines]);
+  else if (order === '2 then 1') expect(middle, shown(run)).toEqual([...task2.lines, ...task1.lines]);
+  else expect([...middle].sort(), shown(run)).toEqual([...task1.lines, ...task2.lines].sort());
+  if (withIds) expectInOrder(messages, [`Init ${program}`, firstIds[1] ?? '', task2.lines[0] ?? '']);
+}
+
 const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
   'pool-square.ts': (run) => {
     expectSuccess(run);
@@ -333,6 +391,29 @@ const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
       'Results: [1, 4, 9]',
     ]);
   },
+  'process-worker.ts': (run) => {
+    // Not joined: as in Python, the script still waits for its non-daemonic child.
+    expectSuccess(run);
+    expect(run.stdout).toBe('Worker process executing\n');
+  },
+  'process-worker-join.ts': (run) => {
+    // join() waits for the child, and for its output, on every start method.
+    expectSuccess(run);
+    expect(run.lines, shown(run)).toEqual(['Worker process executing', 'Main process completed']);
+  },
+  'process-cpu-bound.ts': (run) => {
+    expectSuccess(run);
+    const messages = logMessages(run.lines);
+    expect(messages, shown(run)).toHaveLength(3);
+    expect(messages[0]).toBe('Init program');
+    expect(messages[1]).toMatch(/^time - \(\d+(\.\d+)?, \d+(\.\d+)?\)$/);
+    expect(messages[2]).toBe('Finish program');
+  },
+  'process-separate-memory.ts': (run) => expectSeparateMemory(run, '1 then 2'),
+  'process-separate-memory-reordered.ts': (run) => expectSeparateMemory(run, '2 then 1'),
+  'process-separate-memory-parallel.ts': (run) => expectSeparateMemory(run, 'parallel'),
+  'process-separate-memory-ids.ts': (run) => expectSeparateMemory(run, 'parallel', true),
+  'process-start-method-fork.ts': (run) => expectSeparateMemory(run, 'parallel', true),
 };
 
 const examples = readdirSync(new URL('../src/', import.meta.url))
