@@ -5,7 +5,7 @@
  * exits.
  */
 import { inspect } from 'node:util';
-import type { TransferListItem } from 'node:worker_threads';
+import { isMainThread, type TransferListItem } from 'node:worker_threads';
 import type { ChildChannel } from '../backend.js';
 import { SerializationError } from '../errors.js';
 import { joinNonDaemonicChildren } from '../process/children.js';
@@ -111,6 +111,9 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
    * error when it throws, wait for the non-daemonic children it started, then exit with 0 or 1.
    */
   const runTarget = async (message: RunMessage) => {
+    // An uncaught error (thrown in a timer the target set) ends the worker. A process prints it itself;
+    // a worker thread only hands it to its parent's 'error' event: print it, as a process would.
+    if (!isMainThread) process.on('uncaughtExceptionMonitor', printTargetError);
     let fromSource = false;
     let code = 0;
     try {

@@ -382,20 +382,26 @@ export function processSuite(method: string): void {
       const parent = await spawnParentScript(
         `
         import { getContext } from '@mproc/core';
-        const child = getContext(${JSON.stringify(method)}).Process({
+        const context = getContext(${JSON.stringify(method)});
+        const thrower = context.Process({
           name: 'Thrower',
           target: () => { throw new RangeError('the target failed'); },
         });
-        await child.start();
-        await child.join();
-        console.log(JSON.stringify({ exitCode: child.exitCode }));
+        const escaper = context.Process({
+          target: () => new Promise(() => setTimeout(() => { throw new TypeError('escaped in a timer'); })),
+        });
+        await Promise.all([thrower.start(), escaper.start()]);
+        await Promise.all([thrower.join(), escaper.join()]);
+        console.log(JSON.stringify({ exitCodes: [thrower.exitCode, escaper.exitCode] }));
       `,
         { captureStderr: true },
       );
       try {
         const { stdout, stderr } = await within(parent.output(), BOUND, 'the parent script');
-        expect(JSON.parse(stdout)).toEqual({ exitCode: 1 });
+        expect(JSON.parse(stdout)).toEqual({ exitCodes: [1, 1] });
         expect(stderr).toContain('Process Thrower:\nRangeError: the target failed\n    at ');
+        // An error that escapes the target is printed too, by Node in a process, by mproc in a thread.
+        expect(stderr).toMatch(/TypeError: escaped in a timer\n {4}at /);
       } finally {
         parent.kill('SIGKILL');
       }
