@@ -3,7 +3,7 @@
  * measurement), then writes the rows (--json) and prints the markdown report. See docs/performance.md.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseCli, USAGE } from './options.js';
 import { buildPlan, type Job } from './plan.js';
@@ -12,7 +12,7 @@ import { ResultCollector } from './results.js';
 import { jobArgs, killRunningChild, PYTHON, runChild } from './runner.js';
 import { FULL_SETTINGS, QUICK_SETTINGS } from './settings.js';
 import type { SystemInfo } from './systems/registry.js';
-import type { Settings } from './types.js';
+import type { Row, Settings } from './types.js';
 
 /** Generous bounds: a child that takes longer is stuck, not slow. */
 const PROBE_TIMEOUT_MS = 60_000;
@@ -71,6 +71,11 @@ async function main(): Promise<number> {
   const options = parseCli(process.argv.slice(2));
   if (options.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (options.fromFile) {
+    const lines = readFileSync(options.fromFile, 'utf8').split('\n').filter(Boolean);
+    console.log(markdownReport(lines.map((line) => JSON.parse(line) as Row)));
     return 0;
   }
   const base = options.quick ? QUICK_SETTINGS : FULL_SETTINGS;

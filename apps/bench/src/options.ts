@@ -6,6 +6,8 @@ import { MEASUREMENTS, type Measurement } from './types.js';
 export interface CliOptions {
   quick: boolean;
   jsonFile?: string;
+  /** Print the report of an earlier run's JSON lines instead of measuring. */
+  fromFile?: string;
   systems: SystemInfo[];
   measurements: Measurement[];
   reps?: number;
@@ -16,6 +18,7 @@ export const USAGE = `Usage: npm run bench -- [options]
 
   --quick            smaller sizes and fewer repetitions (CI; under two minutes)
   --json FILE        also write the rows as JSON lines to FILE
+  --from FILE        measure nothing: print the report of the rows in FILE (from --json)
   --only LIST        systems to run, comma separated: a full name (tinypool/threads) or a
                      library (mproc, piscina, tinypool, workerpool, poolifier, python)
   --metric LIST      measurements to run: ${MEASUREMENTS.join(', ')} (stream-rss comes with stream)
@@ -64,6 +67,7 @@ export function parseCli(argv: string[]): CliOptions {
     options: {
       quick: { type: 'boolean', default: false },
       json: { type: 'string' },
+      from: { type: 'string' },
       only: { type: 'string' },
       metric: { type: 'string' },
       reps: { type: 'string' },
@@ -77,6 +81,7 @@ export function parseCli(argv: string[]): CliOptions {
   return {
     quick: values.quick ?? false,
     jsonFile: values.json === undefined ? undefined : userPath(values.json),
+    fromFile: values.from === undefined ? undefined : userPath(values.from),
     systems: selectSystems(values.only),
     measurements: selectMeasurements(values.metric),
     reps,

@@ -31,8 +31,9 @@ export function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
 }
 
-function formatRatio(ratio: number): string {
-  return `${ratio.toFixed(2)}×`;
+/** Two decimals, or two significant digits below 0.1 so that a large gap does not print as 0.00×. */
+export function formatRatio(ratio: number): string {
+  return `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
 }
 
 /** Rows grouped by metric and variant, groups in report order, rows in the registry's order. */

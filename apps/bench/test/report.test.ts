@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pythonDefaultChunksize } from '../src/metrics/map.js';
 import { buildPlan } from '../src/plan.js';
-import { bestPeer, markdownReport, timesBetter } from '../src/report.js';
+import { bestPeer, formatRatio, markdownReport, timesBetter } from '../src/report.js';
 import { median } from '../src/stats.js';
 import { findSystem } from '../src/systems/registry.js';
 import type { Row } from '../src/types.js';
@@ -31,6 +31,13 @@ describe('timesBetter', () => {
   it('divides by the reference when higher is better and the other way round when lower is', () => {
     expect(timesBetter(150, 100, 'higher')).toBe(1.5);
     expect(timesBetter(40, 20, 'lower')).toBe(0.5);
+  });
+});
+
+describe('formatRatio', () => {
+  it('keeps two significant digits for large gaps', () => {
+    expect(formatRatio(1.234)).toBe('1.23×');
+    expect(formatRatio(0.0033)).toBe('0.0033×');
   });
 });
 
