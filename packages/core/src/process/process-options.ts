@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { resolvePoolOptions } from '../pool/pool-options.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
 
+/** Options of `Process`; only `target` is required. */
 export interface ProcessOptions<A extends unknown[] = unknown[]> {
   /** The function the child runs, once, with `args`; sent as Pool tasks are (by reference or source). */
   readonly target: (...args: A) => unknown;

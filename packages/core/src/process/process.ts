@@ -52,6 +52,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/**
+ * A child that runs `target(...args)` once, as Python's `multiprocessing.Process`: `await start()`,
+ * `await join()`, then read `exitCode`. Made with `ctx.Process(options)` for a start method, or
+ * `new Process(options)` for the default one.
+ * @throws TypeError from the constructor for an invalid option or a target that cannot be sent.
+ */
 export class Process<A extends unknown[] = unknown[]> {
   readonly #options: ResolvedProcessOptions;
   /** N of `Process-N`, counted even when a name is given, as Python counts. */
