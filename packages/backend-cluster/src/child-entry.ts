@@ -1,6 +1,6 @@
 /** A cluster worker's entry: core's worker loop over the cluster IPC channel. */
 import cluster from 'node:cluster';
-import { serve } from '@mproc/core/child';
+import { serve, written } from '@mproc/core/child';
 import { ATTACHED } from './attach-message.js';
 
 const send = process.send?.bind(process);
@@ -16,9 +16,8 @@ worker.on('error', () => process.exit(0));
 // The parent's pid comes as an argument: process.ppid would already be 1 if the parent died early.
 serve(
   {
-    send: (message) => {
-      send(message);
-    },
+    // Resolves once the message is written out (see ChildChannel.send).
+    send: (message) => written((done) => send(message, undefined, undefined, done)),
     onMessage: (listener) => process.on('message', listener),
     exit: (code) => process.exit(code),
   },

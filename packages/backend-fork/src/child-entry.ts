@@ -1,5 +1,5 @@
 /** A forked worker's entry: core's worker loop over Node's IPC channel. */
-import { serve } from '@mproc/core/child';
+import { serve, written } from '@mproc/core/child';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('@mproc/backend-fork: child-entry runs only in a forked process');
@@ -7,9 +7,8 @@ if (!send) throw new Error('@mproc/backend-fork: child-entry runs only in a fork
 // The parent's pid comes as an argument: process.ppid would already be 1 if the parent died early.
 serve(
   {
-    send: (message) => {
-      send(message);
-    },
+    // Resolves once the message is written out (see ChildChannel.send).
+    send: (message) => written((done) => send(message, undefined, undefined, done)),
     onMessage: (listener) => process.on('message', listener),
     exit: (code) => process.exit(code),
   },

@@ -4,7 +4,7 @@
  */
 import { Socket } from 'node:net';
 import { deserialize } from 'node:v8';
-import { serve } from '@mproc/core/child';
+import { serve, written } from '@mproc/core/child';
 import { FrameDecoder } from './frame-decoder.js';
 import { writeFrame } from './frame-writer.js';
 
@@ -32,7 +32,8 @@ const decoder = new FrameDecoder();
 
 serve(
   {
-    send: (message) => writeFrame(output, message),
+    // Resolves once the frame is written out (see ChildChannel.send).
+    send: (message) => written((done) => writeFrame(output, message, done)),
     onMessage: (listener) =>
       input.on('data', (chunk: Buffer) => {
         for (const frame of decoder.push(chunk)) listener(deserialize(frame));

@@ -11,14 +11,14 @@ import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from './frame-decoder.js';
 const JOIN_BELOW_BYTES = 64 * 1024;
 
 /**
- * Serializes `message` and queues it on `stream`. The stream's own buffer keeps frames in order
- * while the pipe is full (backpressure): nothing is dropped or reordered, and a large body is
- * queued by reference, not copied. Core has at most one task in flight per worker, so that buffer
- * holds little more than one message.
+ * Serializes `message` and queues it on `stream`; `onWritten` is called once it has been written
+ * out. The stream's own buffer keeps frames in order while the pipe is full (backpressure): nothing
+ * is dropped or reordered, and a large body is queued by reference, not copied. Core sends a worker
+ * only a few jobs ahead, so that buffer stays small.
  * @throws the serializer's error (a DataCloneError), synchronously, when `message` cannot be cloned;
  *   RangeError when it serializes to more than 4 GiB.
  */
-export function writeFrame(stream: Writable, message: unknown): void {
+export function writeFrame(stream: Writable, message: unknown, onWritten?: () => void): void {
   const body = serialize(message);
   if (body.length > MAX_FRAME_BYTES) {
     throw new RangeError(`a message of ${body.length} bytes is larger than a frame can carry (4 GiB)`);
@@ -27,7 +27,7 @@ export function writeFrame(stream: Writable, message: unknown): void {
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
     frame.writeUInt32BE(body.length, 0);
     body.copy(frame, FRAME_HEADER_BYTES);
-    stream.write(frame);
+    stream.write(frame, onWritten);
     return;
   }
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
@@ -35,6 +35,6 @@ export function writeFrame(stream: Writable, message: unknown): void {
   // Corked writes leave together: net.Socket sends them with one writev.
   stream.cork();
   stream.write(header);
-  stream.write(body);
+  stream.write(body, onWritten);
   stream.uncork();
 }

@@ -11,7 +11,9 @@ if (!port) throw new Error('@mproc/backend-threads: child-entry runs only as a w
 writeStdioDirectly();
 
 serve({
-  send: (message, transfer) => port.postMessage(message, transfer as TransferListItem[]),
+  send: (message, transfer) => {
+    port.postMessage(message, transfer as TransferListItem[]);
+  },
   onMessage: (listener) => port.on('message', listener),
   exit: (code) => process.exit(code),
 });

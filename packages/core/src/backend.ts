@@ -83,8 +83,12 @@ export interface Backend {
 
 /** The worker's side of the channel, made by a backend's child entry and given to `serve()`. */
 export interface ChildChannel {
-  /** Sends one message; throws synchronously when it cannot be serialized. */
-  send(message: ChildMessage, transfer: readonly TransferListItem[]): void;
+  /**
+   * Sends one message; throws synchronously when it cannot be serialized. Returns a promise when the
+   * message is still being written (a pipe): the worker loop waits for it before it starts the next
+   * task, since a task that calls `process.exit()` would drop it.
+   */
+  send(message: ChildMessage, transfer: readonly TransferListItem[]): void | Promise<void>;
   /** Registers the one listener for every message from the parent (core filters them). */
   onMessage(listener: (message: unknown) => void): void;
   /** Ends the worker once a stop was asked for and its work is done. */

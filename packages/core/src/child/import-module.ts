@@ -27,7 +27,8 @@ async function tsxActive(): Promise<boolean> {
 /** The ESM entry of `tsx/esm/api` as seen from `moduleUrl` (its CommonJS entry cannot register hooks). */
 function tsxApiUrl(moduleUrl: string): string {
   const packageJsonPath = createRequire(moduleUrl).resolve('tsx/package.json');
-  const entry = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as TsxPackageJson).exports?.['./esm/api']?.import;
+  const entry = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as TsxPackageJson).exports?.['./esm/api']
+    ?.import;
   const target = typeof entry === 'string' ? entry : entry?.default;
   if (!target) throw new Error('this version of tsx has no ESM entry tsx/esm/api');
   return new URL(target, pathToFileURL(packageJsonPath)).href;
@@ -42,9 +43,12 @@ async function registerTsx(moduleUrl: string): Promise<void> {
   try {
     apiUrl = tsxApiUrl(moduleUrl);
   } catch (error) {
-    throw new Error(`cannot load ${moduleUrl} in a worker: install tsx in the project to run TypeScript task modules`, {
-      cause: error,
-    });
+    throw new Error(
+      `cannot load ${moduleUrl} in a worker: install tsx in the project to run TypeScript task modules`,
+      {
+        cause: error,
+      },
+    );
   }
   const api = (await import(apiUrl)) as { register(): unknown };
   api.register();

@@ -68,8 +68,18 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
   let resolver = new FunctionResolver([], null);
   let pending: Promise<void> = Promise.resolve();
 
-  const send = (message: ChildMessage, transfer: readonly TransferListItem[] = []) =>
-    channel.send(message, transfer);
+  /** The last answer's write while it is still in progress (see ChildChannel.send). */
+  let writing: Promise<void> | undefined;
+
+  const send = (message: ChildMessage, transfer: readonly TransferListItem[] = []) => {
+    const written = channel.send(message, transfer);
+    if (written instanceof Promise) {
+      writing = written;
+      written.then(() => {
+        if (writing === written) writing = undefined;
+      });
+    }
+  };
 
   const sendError = (taskId: number, error: unknown) =>
     send({ type: MESSAGE_TYPE.error, taskId, error: serializeError(error) });
@@ -129,6 +139,9 @@ export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
   };
 
   const run = async (message: RunMessage) => {
+    // A task may end the process (process.exit), which drops writes still in progress: the answers
+    // of earlier tasks are written out before the next one starts.
+    if (writing) await writing;
     if (message.exitAfter) return runTarget(message);
     let fromSource = false;
     try {

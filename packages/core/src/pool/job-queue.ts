@@ -18,6 +18,17 @@ export class JobQueue {
     this.#size++;
   }
 
+  /** The next waiting job, left in the queue. */
+  peek(): Job | undefined {
+    while (this.#head < this.#items.length) {
+      const job = this.#items[this.#head];
+      if (job && job.state === 'queued') return job;
+      this.#items[this.#head++] = undefined;
+    }
+    this.#compact();
+    return undefined;
+  }
+
   shift(): Job | undefined {
     while (this.#head < this.#items.length) {
       const job = this.#items[this.#head];
@@ -35,6 +46,14 @@ export class JobQueue {
   /** Call when a queued job settles (abort); it is dropped when it reaches the head. */
   forget(job: Job): void {
     if (job.state === 'queued') this.#size--;
+  }
+
+  /** Puts jobs back at the head, in their order (a dead worker's jobs that never started). */
+  pushFront(jobs: readonly Job[]): void {
+    if (jobs.length === 0) return;
+    this.#items = [...jobs, ...this.#items.slice(this.#head)];
+    this.#head = 0;
+    this.#size += jobs.length;
   }
 
   /** Takes every waiting job out, in order. */

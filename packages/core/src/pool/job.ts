@@ -18,6 +18,8 @@ export interface JobSpec {
   readonly items: readonly unknown[];
   /** Milliseconds the job may run once a worker has it; undefined: no limit. */
   readonly timeout: number | undefined;
+  /** The call has an AbortSignal: the job may be stopped by replacing its worker. */
+  readonly stoppable?: boolean;
   /** Index of the first item of a map chunk in the whole input, for error messages. */
   readonly offset: number;
   readonly onSettled: (outcome: Outcome<unknown>) => void;
@@ -54,6 +56,14 @@ export class Job {
   }
   get timeout(): number | undefined {
     return this.#spec.timeout;
+  }
+
+  /**
+   * The job needs a worker to itself: its timeout must count from when it starts, and stopping it
+   * (abort, timeout) replaces its worker, which must not take other jobs down with it.
+   */
+  get exclusive(): boolean {
+    return this.#spec.timeout !== undefined || this.#spec.stoppable === true;
   }
 
   /** Settles the job once; later calls are ignored. */

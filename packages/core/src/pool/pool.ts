@@ -155,6 +155,7 @@ export class Pool implements AsyncDisposable {
       mode: 'call',
       items: args ?? [],
       timeout: limits.timeout,
+      stoppable: limits.signal !== undefined,
       offset: 0,
       onSettled: (outcome) => {
         detach();
@@ -314,6 +315,7 @@ export class Pool implements AsyncDisposable {
         mode,
         items: chunk.items,
         timeout: limits.timeout,
+        stoppable: limits.signal !== undefined,
         offset: chunk.offset,
         onSettled: (outcome) => {
           jobs.delete(job);

@@ -23,7 +23,7 @@ import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { inheritableExecArgv } from './exec-argv.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
-import { type SlotEvents, WorkerSlot } from './worker-slot.js';
+import { PREFETCH, type SlotEvents, WorkerSlot } from './worker-slot.js';
 
 export interface SchedulerOptions {
   readonly processes: number;
@@ -128,12 +128,8 @@ export class Scheduler implements SlotEvents {
       this.#afterChange();
     } else if (job.state === 'running') {
       job.settle({ ok: false, error });
-      for (const slot of this.#slots) {
-        if (slot.job === job) {
-          slot.job = undefined;
-          slot.kill();
-        }
-      }
+      // Only exclusive jobs are stopped while they run, and such a job is alone in its worker.
+      for (const slot of this.#slots) if (slot.jobs[0] === job) slot.kill();
     }
   }
 
@@ -191,20 +187,21 @@ export class Scheduler implements SlotEvents {
   exited(slot: WorkerSlot, exit: WorkerExit): void {
     this.#slots.delete(slot);
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    // The worker ran its jobs in order: the first was running, the others never started.
+    const [running, ...unstarted] = slot.jobs.splice(0);
+    for (const job of unstarted) job.state = 'queued';
+    this.#queue.pushFront(unstarted);
     if (this.#options.breakOnWorkerDeath && slot.state !== 'stopping') {
       const cause = new WorkerExitedError(`worker ${slot.workerId} (pid ${slot.handle.pid}) ${how}`, exit, {
         cause: exit.error,
       });
       const error = new this.#options.brokenError(`a worker died abruptly: ${cause.message}`, { cause });
       // Its own job fails like every other pending one; #breakWith no longer sees this slot.
-      slot.job?.settle({ ok: false, error });
-      slot.job = undefined;
+      running?.settle({ ok: false, error });
       this.#breakWith(error);
     }
-    if (slot.job) {
-      const job = slot.job;
-      slot.job = undefined;
-      job.settle({
+    if (running) {
+      running.settle({
         ok: false,
         error: new WorkerExitedError(
           `worker ${slot.workerId} (pid ${slot.handle.pid}) ${how} while running a task`,
@@ -242,7 +239,7 @@ export class Scheduler implements SlotEvents {
 
   #hasWork(): boolean {
     if (this.#queue.size > 0) return true;
-    for (const slot of this.#slots) if (slot.job) return true;
+    for (const slot of this.#slots) if (slot.jobs.length > 0) return true;
     return false;
   }
 
@@ -250,7 +247,7 @@ export class Scheduler implements SlotEvents {
     this.#ensureWorkers();
     this.#dispatch();
     if (this.#state === 'closing' && this.#queue.size === 0 && this.#openCalls === 0) {
-      for (const slot of this.#slots) if (slot.state === 'idle') slot.stop();
+      for (const slot of this.#slots) if (slot.state === 'ready' && slot.jobs.length === 0) slot.stop();
     }
     this.#checkFinished();
   }
@@ -310,12 +307,12 @@ export class Scheduler implements SlotEvents {
     return true;
   }
 
+  /** Hands queued jobs, in order, to the least busy workers that may take them. */
   #dispatch(): void {
-    while (this.#queue.size > 0) {
-      const slot = this.#idleSlot();
+    for (let job = this.#queue.peek(); job; job = this.#queue.peek()) {
+      const slot = this.#slotFor(job);
       if (!slot) break;
-      const job = this.#queue.shift();
-      if (!job) break;
+      this.#queue.shift();
       try {
         slot.run(job);
       } catch (error) {
@@ -325,9 +322,20 @@ export class Scheduler implements SlotEvents {
     this.#updateReferences();
   }
 
-  #idleSlot(): WorkerSlot | undefined {
-    for (const slot of this.#slots) if (slot.state === 'idle') return slot;
-    return undefined;
+  #slotFor(job: Job): WorkerSlot | undefined {
+    // Jobs sent ahead cannot be cancelled or moved to a worker that frees up first, so they are sent
+    // ahead only when the queue is deep enough that every worker will stay busy anyway.
+    const prefetch = this.#queue.size > this.#options.processes * PREFETCH;
+    let best: WorkerSlot | undefined;
+    for (const slot of this.#slots) {
+      if (
+        slot.canTake(job, this.#options.maxTasksPerChild, prefetch) &&
+        (!best || slot.jobs.length < best.jobs.length)
+      ) {
+        best = slot;
+      }
+    }
+    return best;
   }
 
   /**
@@ -346,11 +354,7 @@ export class Scheduler implements SlotEvents {
 
   #failAll(error: Error): void {
     for (const job of this.#queue.drain()) job.settle({ ok: false, error });
-    for (const slot of this.#slots) {
-      const job = slot.job;
-      slot.job = undefined;
-      job?.settle({ ok: false, error });
-    }
+    for (const slot of this.#slots) for (const job of slot.jobs.splice(0)) job.settle({ ok: false, error });
   }
 
   #breakWith(error: Error): void {

@@ -1,6 +1,13 @@
 /**
- * The parent's view of one worker: its handle, the job it runs, which functions it already knows,
- * and the timer of the running job. It turns the worker's messages into events for the scheduler.
+ * The parent's view of one worker: its handle, the jobs sent to it, which functions it already
+ * knows, and the timer of an exclusive job. It turns the worker's messages into events for the
+ * scheduler.
+ *
+ * A worker runs its jobs one at a time, in the order they were sent. While the queue is deep, up to
+ * PREFETCH jobs wait in the worker behind the running one, so it never sits idle for a round trip
+ * to the parent. An exclusive job (one with a timeout or an AbortSignal) is only sent to a worker
+ * with nothing else to do, and nothing is sent behind it, so its timer and its stopping concern it
+ * alone.
  */
 import type { WorkerExit, WorkerHandle } from '../backend.js';
 import { SerializationError } from '../errors.js';
@@ -16,7 +23,10 @@ import type { FunctionHandle } from '../serialize/function-handle.js';
 import { incoming } from '../serialize/payload.js';
 import type { Job } from './job.js';
 
-export type SlotState = 'starting' | 'idle' | 'busy' | 'stopping';
+export type SlotState = 'starting' | 'ready' | 'stopping';
+
+/** Jobs a worker may hold at once: the running one and those waiting behind it. */
+export const PREFETCH = 4;
 
 export interface SlotEvents {
   ready(slot: WorkerSlot): void;
@@ -30,7 +40,10 @@ export class WorkerSlot {
   readonly workerId: number;
   readonly handle: WorkerHandle;
   state: SlotState = 'starting';
-  job: Job | undefined;
+  /** Jobs sent to the worker and not answered yet; the first is the one running. */
+  readonly jobs: Job[] = [];
+  /** Jobs sent, for maxTasksPerChild. */
+  tasksSent = 0;
   tasksRun = 0;
   /** Set once the worker answered its init message. */
   started = false;
@@ -70,8 +83,19 @@ export class WorkerSlot {
   }
 
   /**
-   * Sends `job` to this idle worker.
-   * @throws SerializationError naming the path of the value that cannot be sent; the worker stays idle.
+   * Whether this worker may be sent `job` now: when it is idle, or, with `prefetch`, when it holds
+   * fewer than PREFETCH plain jobs. `limit` is maxTasksPerChild.
+   */
+  canTake(job: Job, limit: number | undefined, prefetch: boolean): boolean {
+    if (this.state !== 'ready' || (limit !== undefined && this.tasksSent >= limit)) return false;
+    const running = this.jobs[0];
+    if (!running) return true;
+    return prefetch && !job.exclusive && !running.exclusive && this.jobs.length < PREFETCH;
+  }
+
+  /**
+   * Sends `job` to this worker, which runs it after the jobs it already has.
+   * @throws SerializationError naming the path of the value that cannot be sent; nothing is sent.
    */
   run(job: Job): void {
     const fn = this.functionRef(job.fn);
@@ -92,9 +116,9 @@ export class WorkerSlot {
       throw new SerializationError(`cannot send the task to a worker: ${path}`, { cause: error });
     }
     this.#knownFunctions.add(job.fn.id);
-    this.job = job;
+    this.jobs.push(job);
+    this.tasksSent++;
     job.state = 'running';
-    this.state = 'busy';
     if (job.timeout !== undefined) {
       this.#timer = setTimeout(() => this.#events.timedOut(this, job), job.timeout);
     }
@@ -129,7 +153,7 @@ export class WorkerSlot {
     switch (message.type) {
       case MESSAGE_TYPE.ready:
         this.started = true;
-        if (this.state === 'starting') this.state = 'idle';
+        if (this.state === 'starting') this.state = 'ready';
         this.#events.ready(this);
         return;
       case MESSAGE_TYPE.initFailed:
@@ -146,12 +170,11 @@ export class WorkerSlot {
   }
 
   #finish(taskId: number, outcome: Outcome<unknown>): void {
-    const job = this.job;
-    if (!job || job.id !== taskId) return; // an answer to a job already given up on
+    const job = this.jobs[0];
+    if (!job || job.id !== taskId) return; // not a job of this worker's (cannot happen in order)
     this.#clearTimer();
-    this.job = undefined;
+    this.jobs.shift();
     this.tasksRun++;
-    if (this.state === 'busy') this.state = 'idle';
     this.#events.finished(this, job, outcome);
   }
 }

@@ -172,6 +172,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       mode: 'map',
       items,
       timeout: this.#settings.limits.timeout,
+      stoppable: this.#settings.limits.signal !== undefined,
       offset: index * this.#settings.chunksize,
       onSettled: (outcome) => {
         this.#jobs.delete(job);

@@ -204,7 +204,9 @@ export function poolSuite(method: string): void {
         expect((error.cause as Error).message).toBe('inner');
         expect(error.stack).toContain('outer');
         expect(error.stack).toMatch(/child\.(c?js)/);
-        const builtin = await pool.apply(() => ([] as number[]).reduce((a, b) => a + b)).then(unexpected, (caught: unknown) => caught);
+        const builtin = await pool
+          .apply(() => ([] as number[]).reduce((a, b) => a + b))
+          .then(unexpected, (caught: unknown) => caught);
         expect(builtin).toBeInstanceOf(TypeError);
       }));
 
@@ -234,7 +236,9 @@ export function poolSuite(method: string): void {
 
     it('a function that uses names from its module fails with a hint to export it', () =>
       withPool({ processes: 1 }, async (pool) => {
-        const error = await pool.apply(() => workerId()).then(unexpected, (caught: unknown) => caught as Error);
+        const error = await pool
+          .apply(() => workerId())
+          .then(unexpected, (caught: unknown) => caught as Error);
         expect(error).toBeInstanceOf(ReferenceError);
         expect(error.message).toMatch(/export it/);
       }));
@@ -307,7 +311,9 @@ export function poolSuite(method: string): void {
           },
         },
         async (pool) => {
-          const error = await pool.apply(() => 1).then(unexpected, (caught: unknown) => caught as BrokenPoolError);
+          const error = await pool
+            .apply(() => 1)
+            .then(unexpected, (caught: unknown) => caught as BrokenPoolError);
           expect(error).toBeInstanceOf(BrokenPoolError);
           expect((error.cause as Error).message).toBe('no database');
           expect(() => pool.apply(() => 1)).toThrow(BrokenPoolError);
