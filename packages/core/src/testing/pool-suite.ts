@@ -349,6 +349,26 @@ export function poolSuite(method: string): void {
         expect(await pool.apply(() => 'replaced')).toBe('replaced');
       }));
 
+    it('a worker that dies with jobs sent ahead fails only the running one; the others run elsewhere', () =>
+      withPool({ processes: 1 }, async (pool) => {
+        // Twenty calls queue deep enough for jobs to be sent ahead to the worker.
+        const exitOnFive = (x: number) => {
+          if (x === 5) process.exit(7);
+          return x * 10;
+        };
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, index) => pool.apply(exitOnFive, [index])),
+        );
+        outcomes.forEach((outcome, index) => {
+          if (index === 5) {
+            expect(outcome.status).toBe('rejected');
+            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WorkerExitedError);
+          } else {
+            expect(outcome).toEqual({ status: 'fulfilled', value: index * 10 });
+          }
+        });
+      }));
+
     it.skipIf(!isProcess)(
       'a worker killed by SIGKILL rejects its task with WorkerExitedError naming the signal (process backends: a thread shares the parent process)',
       () =>
