@@ -16,6 +16,27 @@ import {
 
 const CHILD_ENTRY = new URL('./child-entry.js', import.meta.url);
 
+/**
+ * Starts the worker thread. Options that apply to a whole process (`--max-old-space-size`,
+ * `--expose-gc`, `--title`...) are refused by a thread; those the parent was started with are
+ * inherited from it as the parent's own, so they are left out and the thread starts without them.
+ */
+function startThread(env: WorkerStartOptions['env'], execArgv: string[]): Worker {
+  try {
+    return new Worker(CHILD_ENTRY, { env, execArgv });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    // Node names them: "Initiated Worker with invalid execArgv flags: --a, --b".
+    const refused = new Set((error as Error).message.split(': ')[1]?.split(', '));
+    const parentOnly = execArgv.filter((option) => refused.has(option) && process.execArgv.includes(option));
+    if (parentOnly.length === 0) throw error;
+    return new Worker(CHILD_ENTRY, {
+      env,
+      execArgv: execArgv.filter((option) => !parentOnly.includes(option)),
+    });
+  }
+}
+
 class ThreadWorkerHandle implements WorkerHandle {
   readonly pid = process.pid;
   readonly ident: number;
@@ -24,10 +45,7 @@ class ThreadWorkerHandle implements WorkerHandle {
   #error: Error | undefined;
 
   constructor(options: WorkerStartOptions) {
-    this.#worker = new Worker(CHILD_ENTRY, {
-      env: options.env ?? process.env,
-      execArgv: [...(options.execArgv ?? [])],
-    });
+    this.#worker = startThread(options.env ?? process.env, [...(options.execArgv ?? [])]);
     this.ident = this.#worker.threadId;
     this.#worker.on('error', (error) => {
       this.#error = error;

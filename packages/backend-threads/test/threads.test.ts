@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { backend } from '@mproc/backend-threads';
 import { getContext, transfer } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { filledBuffer } from './fixtures/tasks.mjs';
 
 describe('threads backend', () => {
+  it('starts under a parent run with options a thread refuses (heap size, --expose-gc)', () => {
+    const script = `
+      import { getContext } from '@mproc/core';
+      const pool = getContext('threads').Pool({ processes: 1 });
+      console.log(await pool.apply((x) => x + 1, [41]));
+      await pool.terminate();
+    `;
+    const output = execFileSync(
+      process.execPath,
+      ['--max-old-space-size=128', '--expose-gc', '--input-type=module', '-e', script],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(output.trim()).toBe('42');
+  });
+
   it('transfer() moves an argument buffer to the worker instead of copying it', async () => {
     await using pool = getContext('threads').Pool({ processes: 1 });
     const bytes = new Uint8Array(1024).fill(7);
