@@ -13,16 +13,12 @@ if (!worker || !send) {
 // cluster reports that as an 'error' event on its worker object, fatal without a listener.
 worker.on('error', () => process.exit(0));
 
-// The parent's pid comes as an argument: process.ppid would already be 1 if the parent died early.
-serve(
-  {
-    // Resolves once the message is written out (see ChildChannel.send).
-    send: (message) => written((done) => send(message, undefined, undefined, done)),
-    onMessage: (listener) => process.on('message', listener),
-    exit: (code) => process.exit(code),
-  },
-  { parentPid: Number(process.argv[2]) },
-);
+serve({
+  // Resolves once the message is written out (see ChildChannel.send).
+  send: (message) => written((done) => send(message, undefined, undefined, done)),
+  onMessage: (listener) => process.on('message', listener),
+  exit: (code) => process.exit(code),
+});
 // serve() listens now: the parent may send (see attach-message).
 send({ type: ATTACHED });
 

@@ -30,17 +30,13 @@ output.on('error', () => process.exit(0));
 
 const decoder = new FrameDecoder();
 
-serve(
-  {
-    // Resolves once the frame is written out (see ChildChannel.send).
-    send: (message) => written((done) => writeFrame(output, message, done)),
-    onMessage: (listener) =>
-      input.on('data', (chunk: Buffer) => {
-        for (const frame of decoder.push(chunk)) listener(deserialize(frame));
-      }),
-    // Exit once the frames already written have left, so the parent receives all of them.
-    exit: (code) => output.end(() => process.exit(code)),
-  },
-  // The parent's pid comes as an argument: process.ppid would already be 1 if the parent died early.
-  { parentPid: Number(process.argv[2]) },
-);
+serve({
+  // Resolves once the frame is written out (see ChildChannel.send).
+  send: (message) => written((done) => writeFrame(output, message, done)),
+  onMessage: (listener) =>
+    input.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) listener(deserialize(frame));
+    }),
+  // Exit once the frames already written have left, so the parent receives all of them.
+  exit: (code) => output.end(() => process.exit(code)),
+});

@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { WorkerExit, WorkerHandle } from '../backend.js';
 import type { ParentMessage } from '../protocol/messages.js';
+import { reapWithParent } from './orphan-reaper.js';
 
 interface Referable {
   ref(): void;
@@ -21,6 +22,7 @@ export abstract class ChildProcessWorker implements WorkerHandle {
   /** `reportExitOnExit: false` when the subclass reports the exit itself (see spawn). */
   constructor(child: ChildProcess, reportExitOnExit = true) {
     this.child = child;
+    reapWithParent(child);
     if (reportExitOnExit) child.once('exit', (exitCode, signal) => this.reportExit({ exitCode, signal }));
     child.once('error', (error) => {
       if (child.pid === undefined) this.reportExit({ exitCode: null, signal: null, error });

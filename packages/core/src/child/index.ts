@@ -1,4 +1,4 @@
 /** The worker side of mproc, for backend child entries: `serve(channel)` runs core's worker loop. */
 export type { ChildChannel } from '../backend.js';
-export { type ServeOptions, serve } from './serve.js';
+export { serve } from './serve.js';
 export { written } from './written.js';

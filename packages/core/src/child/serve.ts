@@ -23,12 +23,6 @@ import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingList, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { FunctionResolver } from './function-resolver.js';
-import { watchParent } from './parent-watchdog.js';
-
-export interface ServeOptions {
-  /** Process backends: die when the process `parentPid` is gone (see parent-watchdog). */
-  readonly parentPid?: number;
-}
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -61,9 +55,8 @@ function printTargetError(error: unknown): void {
   process.stderr.write(`Process ${currentProcess().name}:\n${inspect(error)}\n`);
 }
 
-export function serve(channel: ChildChannel, options: ServeOptions = {}): void {
+export function serve(channel: ChildChannel): void {
   markAsWorker({ ...currentProcess(), name: 'PoolWorker' });
-  if (options.parentPid !== undefined) watchParent(options.parentPid);
 
   let resolver = new FunctionResolver([], null);
   let pending: Promise<void> = Promise.resolve();
