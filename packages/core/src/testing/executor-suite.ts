@@ -211,6 +211,8 @@ export function executorSuite(method: string): void {
 
     it('timeout: the iteration rejects with TimeoutError when the next result is late', () =>
       withExecutor({ maxWorkers: 2 }, async (executor) => {
+        // Both workers up first: the timeout counts from the map call, start-up included.
+        await Promise.all([executor.submit(sleepThen, 100, 0), executor.submit(sleepThen, 100, 0)]);
         const results = executor.map(sleepThen, [0, 1000], ['quick', 'late'], { timeout: 300 });
         expect(await results.next()).toEqual({ done: false, value: 'quick' });
         expect(await rejectionOf(results.next())).toBeInstanceOf(TimeoutError);
