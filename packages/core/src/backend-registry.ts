@@ -53,6 +53,11 @@ export function registeredNames(): string[] {
   return [...registered.keys()];
 }
 
+/** The backend called `name` if it is already registered or loaded, without loading it. */
+export function loadedBackend(name: string): Backend | undefined {
+  return registered.get(name);
+}
+
 /**
  * The backend called `name`, importing its package on first use.
  * @throws BackendUnavailableError naming the package to install.

@@ -8,7 +8,12 @@ import { BackendUnavailableError } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Pool, type PoolOptions } from './pool/pool.js';
 import { Process, type ProcessOptions } from './process/process.js';
+import { type ArrayOptions, SharedArray } from './shared/shared-array.js';
+import type { BigIntTypecode, NumberTypecode, Typecode } from './shared/typecodes.js';
+import { Value, type ValueOptions } from './shared/value.js';
 import { getStartMethod } from './start-method.js';
+import { Lock } from './sync/lock.js';
+import { RLock } from './sync/rlock.js';
 
 export class Context {
   readonly #method: string;
@@ -66,6 +71,53 @@ export class Context {
   /** A ProcessPoolExecutor on this context's start method. See `ProcessPoolExecutor`. */
   ProcessPoolExecutor(options: Omit<ProcessPoolExecutorOptions, 'mpContext'> = {}): ProcessPoolExecutor {
     return new ProcessPoolExecutor({ ...options, mpContext: this });
+  }
+
+  /** A Lock shared by this context's workers. See `Lock`. */
+  Lock(): Lock {
+    return new Lock(this);
+  }
+
+  /** A re-entrant lock shared by this context's workers. See `RLock`. */
+  RLock(): RLock {
+    return new RLock(this);
+  }
+
+  /**
+   * A number in memory shared by this context's workers, read and written synchronously. See `Value`.
+   * @throws TypeError for an unknown typecode, an initial value of the wrong type or invalid options.
+   */
+  Value(typecode: BigIntTypecode, initial?: bigint | number, options?: Omit<ValueOptions, 'context'>): Value<bigint>;
+  Value(typecode: NumberTypecode, initial?: number, options?: Omit<ValueOptions, 'context'>): Value<number>;
+  Value(
+    typecode: Typecode,
+    initial?: number | bigint,
+    options: Omit<ValueOptions, 'context'> = {},
+  ): Value<number | bigint> {
+    return new Value<number | bigint>(typecode, initial, { ...options, context: this });
+  }
+
+  /**
+   * A fixed-length array of numbers in memory shared by this context's workers. See `Array`.
+   * @throws TypeError for an unknown typecode, a value of the wrong type or invalid options.
+   * @throws RangeError for a size that is not a non-negative integer.
+   */
+  Array(
+    typecode: BigIntTypecode,
+    sizeOrValues: number | Iterable<bigint | number>,
+    options?: Omit<ArrayOptions, 'context'>,
+  ): SharedArray<bigint>;
+  Array(
+    typecode: NumberTypecode,
+    sizeOrValues: number | Iterable<number>,
+    options?: Omit<ArrayOptions, 'context'>,
+  ): SharedArray<number>;
+  Array(
+    typecode: Typecode,
+    sizeOrValues: number | Iterable<number | bigint>,
+    options: Omit<ArrayOptions, 'context'> = {},
+  ): SharedArray<number | bigint> {
+    return new SharedArray<number | bigint>(typecode, sizeOrValues, { ...options, context: this });
   }
 }
 

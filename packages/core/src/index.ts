@@ -67,7 +67,14 @@ export type {
 export { AsyncResult, type ResultCallbacks } from './results/async-result.js';
 export { task } from './serialize/task-registry.js';
 export { transfer } from './serialize/transfer.js';
+export { type ArrayOptions, SharedArray as Array } from './shared/shared-array.js';
+export type { SyncLock } from './shared/synchronized.js';
+export type { BigIntTypecode, NumberTypecode, Typecode, TypecodeValue } from './shared/typecodes.js';
+export { Value, type ValueOptions } from './shared/value.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
+export type { AcquireOptions } from './sync/acquire-options.js';
+export { Lock } from './sync/lock.js';
+export { RLock } from './sync/rlock.js';
 
 /** The number of CPUs this process may use (`os.availableParallelism()`), as Python's `cpu_count()`. */
 export function cpuCount(): number {

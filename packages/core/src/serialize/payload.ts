@@ -3,6 +3,7 @@
  * transfer list, and reducible objects (Values, locks, queues...) become descriptors.
  */
 import type { TransferListItem } from 'node:worker_threads';
+import { registerSharedReducers } from '../shared/register.js';
 import { reduceValue, reviveValue } from './reducers.js';
 import { takeTransfer, takeTransfers } from './transfer.js';
 
@@ -28,5 +29,8 @@ export function outgoingValue(raw: unknown): Outgoing<unknown> {
 }
 
 export function incoming<T>(value: T, revive: boolean | undefined): T {
-  return revive ? (reviveValue(value) as T) : value;
+  if (!revive) return value;
+  // A worker may receive shared objects (Values, locks...) before it has made any itself.
+  registerSharedReducers();
+  return reviveValue(value) as T;
 }

@@ -19,21 +19,40 @@ export interface Reducer<T extends object> {
 /** A string key: symbols do not survive the structured-clone algorithm. */
 const REDUCED = '__mproc_reduced__';
 
-const reducers = new Map<string, Reducer<object>>();
-let active = false;
+interface ReducerState {
+  /** Per tag, one reducer per copy of this package that registered it. */
+  readonly reducers: Map<string, Reducer<object>[]>;
+  active: boolean;
+}
+
+/**
+ * One registry per process (or thread), shared by every copy of this package loaded there (e.g. the
+ * CommonJS copy running a cluster worker's loop and the ESM copy a task imports), so an object made
+ * by either copy is sent by descriptor.
+ */
+const STATE = Symbol.for('mproc.reducers');
+const shared = globalThis as Record<symbol, ReducerState | undefined>;
+const registry: ReducerState = shared[STATE] ?? { reducers: new Map(), active: false };
+shared[STATE] = registry;
 
 /** Registers a kind of object that is sent by descriptor. */
 export function registerReducer<T extends object>(reducer: Reducer<T>): void {
-  reducers.set(reducer.tag, reducer as unknown as Reducer<object>);
+  const list = registry.reducers.get(reducer.tag) ?? [];
+  const same = list.findIndex((known) => known.type === reducer.type);
+  if (same >= 0) list[same] = reducer as unknown as Reducer<object>;
+  else list.push(reducer as unknown as Reducer<object>);
+  registry.reducers.set(reducer.tag, list);
 }
 
 /** Called by the constructor of every reducible object: from now on payloads are walked. */
 export function activateReducers(): void {
-  active = true;
+  registry.active = true;
 }
 
 function reducerOf(value: object): Reducer<object> | undefined {
-  for (const reducer of reducers.values()) if (value instanceof reducer.type) return reducer;
+  for (const list of registry.reducers.values()) {
+    for (const reducer of list) if (value instanceof reducer.type) return reducer;
+  }
   return undefined;
 }
 
@@ -45,7 +64,7 @@ function isPlainContainer(value: object): boolean {
 
 /** Replaces reducible objects inside `value` by descriptors; `changed` says whether any was found. */
 export function reduceValue(value: unknown): { value: unknown; changed: boolean } {
-  if (!active) return { value, changed: false };
+  if (!registry.active) return { value, changed: false };
   const state = { changed: false };
   const reduced = walk(value, state, new Map(), (object) => {
     const reducer = reducerOf(object);
@@ -60,7 +79,7 @@ export function reviveValue(value: unknown): unknown {
   return walk(value, { changed: false }, new Map(), (object) => {
     const tag = (object as Record<string, unknown>)[REDUCED];
     if (typeof tag !== 'string') return undefined;
-    const reducer = reducers.get(tag);
+    const reducer = registry.reducers.get(tag)?.[0];
     if (!reducer) throw new TypeError(`cannot rebuild a '${tag}' here: its kind is not registered`);
     return reducer.revive((object as { data: unknown }).data);
   });

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { executorSuite } from './executor-suite.js';
 import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
+import { sharedSuite } from './shared-suite.js';
 
 /** Registers the whole conformance suite for the start method `method`. */
 export function describeConformance(method: string): void {
@@ -9,5 +10,6 @@ export function describeConformance(method: string): void {
     poolSuite(method);
     executorSuite(method);
     processSuite(method);
+    sharedSuite(method);
   });
 }

@@ -1,0 +1,27 @@
+/**
+ * Registers how shared objects (Value, Array, Lock, RLock) cross to workers. Called by their
+ * constructors, before a payload is sent, and by `incoming()` before one is rebuilt, so a worker
+ * that receives such an object knows it even when it never made one.
+ */
+import { activateReducers, registerReducer } from '../serialize/reducers.js';
+import { lockReducer } from '../sync/lock.js';
+import { rlockReducer } from '../sync/rlock.js';
+import { arrayReducer } from './shared-array.js';
+import { valueReducer } from './value.js';
+
+let registered = false;
+
+export function registerSharedReducers(): void {
+  if (registered) return;
+  registered = true;
+  registerReducer(lockReducer);
+  registerReducer(rlockReducer);
+  registerReducer(valueReducer);
+  registerReducer(arrayReducer);
+}
+
+/** Called by every shared object's constructor: from now on, payloads are searched for shared objects. */
+export function sharedObjectCreated(): void {
+  registerSharedReducers();
+  activateReducers();
+}

@@ -1,0 +1,116 @@
+/**
+ * `Value`: Python's `multiprocessing.Value`, one typed number in memory shared by every worker of its
+ * context. `value.value` reads and writes it synchronously on every start method; each read or write
+ * is atomic by itself (for integer typecodes), and a read-modify-write such as `v.value += 1` needs
+ * the lock: `await v.getLock().acquire()` ... `await v.getLock().release()`.
+ */
+import { InvalidStateError } from '../errors.js';
+import type { Reducer } from '../serialize/reducers.js';
+import { type Cells, cellsOf } from './cells.js';
+import { sharedObjectCreated } from './register.js';
+import {
+  allocateLayout,
+  describeLayout,
+  type Layout,
+  type LayoutDescriptor,
+  openLayout,
+  type SynchronizedOptions,
+  type SyncLock,
+} from './synchronized.js';
+import { type Typecode, type TypecodeInfo, toElement, typecodeInfo } from './typecodes.js';
+
+export type ValueOptions = SynchronizedOptions;
+
+interface ValueDescriptor {
+  readonly typecode: Typecode;
+  readonly layout: LayoutDescriptor;
+}
+
+let adopting: { info: TypecodeInfo; layout: Layout } | undefined;
+let describe: (value: Value<number | bigint>) => ValueDescriptor;
+
+export class Value<T extends number | bigint = number> {
+  readonly #info: TypecodeInfo;
+  readonly #layout: Layout;
+  readonly #cells: Cells;
+
+  static {
+    describe = (value) => ({ typecode: value.#info.typecode, layout: describeLayout(value.#layout) });
+  }
+
+  /**
+   * A shared number of type `typecode` (`b B h H i I l L q Q f d`), set to `initial` (default 0),
+   * guarded by a new RLock unless `options.lock` says otherwise. `ctx.Value(...)` is the same on
+   * `ctx`'s workers.
+   * @throws TypeError for an unknown typecode, an `initial` of the wrong type (q/Q take BigInts or
+   *   integral numbers, the others numbers) or invalid options.
+   */
+  constructor(typecode: Typecode, initial?: T | number, options?: ValueOptions) {
+    sharedObjectCreated();
+    if (adopting) {
+      ({ info: this.#info, layout: this.#layout } = adopting);
+      adopting = undefined;
+      this.#cells = cellsOf(this.#layout.region, this.#layout.byteOffset, this.#info, 1);
+      return;
+    }
+    this.#info = typecodeInfo(typecode);
+    const element = toElement(this.#info, initial ?? 0);
+    this.#layout = allocateLayout(this.#info.bytes, options, `Value('${typecode}')`);
+    this.#cells = cellsOf(this.#layout.region, this.#layout.byteOffset, this.#info, 1);
+    if (element !== 0 && element !== 0n) this.#cells.set(0, element);
+  }
+
+  /** @internal A Value over existing shared memory (a revived descriptor). */
+  static adopt(typecode: Typecode, layout: Layout): Value<number | bigint> {
+    adopting = { info: typecodeInfo(typecode), layout };
+    return new Value<number | bigint>(typecode);
+  }
+
+  /** The shared number: a BigInt for `q`/`Q`, else a number. Reading it never waits. */
+  get value(): T {
+    return this.#cells.get(0) as T;
+  }
+
+  /**
+   * Stores a number, wrapped or rounded to the typecode as a C assignment would (Int8 wraps,
+   * Float32 rounds).
+   * @throws TypeError for a value of the wrong type (see the constructor).
+   */
+  set value(value: T | number) {
+    this.#cells.set(0, toElement(this.#info, value));
+  }
+
+  /** The typecode the Value was made with. */
+  get typecode(): Typecode {
+    return this.#info.typecode;
+  }
+
+  /**
+   * The lock that guards the Value (an RLock unless another was given).
+   * @throws InvalidStateError when the Value was made with `{ lock: false }`.
+   */
+  getLock(): SyncLock {
+    const { lock } = this.#layout;
+    if (!lock) throw new InvalidStateError('Value.getLock(): this Value was made with { lock: false }');
+    return lock;
+  }
+
+  toString(): string {
+    return `Value('${this.#info.typecode}', ${String(this.value)})`;
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Value';
+  }
+}
+
+/** Sends a Value to a worker as its typecode and where its memory and lock are. */
+export const valueReducer: Reducer<Value<number | bigint>> = {
+  tag: 'mproc.Value',
+  type: Value,
+  reduce: (value) => describe(value),
+  revive: (data) => {
+    const { typecode, layout } = data as ValueDescriptor;
+    return Value.adopt(typecode, openLayout(layout));
+  },
+};

@@ -1,0 +1,66 @@
+/** The `{ block?, timeout? }` options of every waiting operation, checked once. */
+import { TimeoutError } from '../errors.js';
+
+export interface AcquireOptions {
+  /** Wait for the lock (default true); false: take it only if it is free now. */
+  readonly block?: boolean;
+  /** With `block`, the longest wait in milliseconds; undefined or null: no limit. */
+  readonly timeout?: number | null;
+}
+
+export interface ResolvedAcquire {
+  readonly block: boolean;
+  readonly timeout: number | undefined;
+}
+
+/**
+ * Checks `{ block?, timeout? }`.
+ * @throws TypeError for options that are not an object or values of the wrong type.
+ * @throws RangeError for a negative or NaN timeout.
+ */
+export function resolveAcquireOptions(options: AcquireOptions | undefined, what: string): ResolvedAcquire {
+  if (options === undefined || options === null) return { block: true, timeout: undefined };
+  if (typeof options !== 'object') {
+    throw new TypeError(`${what}: options must be an object like { block, timeout }, got ${String(options)}`);
+  }
+  const { block = true, timeout } = options;
+  if (typeof block !== 'boolean')
+    throw new TypeError(`${what}: block must be a boolean, got ${String(block)}`);
+  if (timeout === undefined || timeout === null) return { block, timeout: undefined };
+  if (typeof timeout !== 'number') {
+    throw new TypeError(`${what}: timeout must be a number of milliseconds, got ${String(timeout)}`);
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`${what}: timeout must be a non-negative number of milliseconds, got ${timeout}`);
+  }
+  return { block, timeout: timeout === Number.POSITIVE_INFINITY ? undefined : timeout };
+}
+
+interface Acquirable {
+  acquire(options?: AcquireOptions): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/**
+ * Acquires `lock` and hands back what releases it at the end of an `await using` block.
+ * @throws TimeoutError (as a rejection) when the lock was not acquired (`block: false` or `timeout`).
+ */
+export async function hold(
+  lock: Acquirable,
+  options: AcquireOptions | undefined,
+  what: string,
+): Promise<AsyncDisposable> {
+  if (!(await lock.acquire(options))) {
+    const how =
+      options?.block === false ? 'it is held elsewhere' : `not acquired within ${options?.timeout} ms`;
+    throw new TimeoutError(`${what}.hold(): ${how}`);
+  }
+  let held = true;
+  return {
+    async [Symbol.asyncDispose]() {
+      if (!held) return;
+      held = false;
+      await lock.release();
+    },
+  };
+}

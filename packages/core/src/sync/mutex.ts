@@ -1,0 +1,67 @@
+/**
+ * The non-recursive, owner-aware mutual exclusion that Lock, RLock and a Value's lock are built on,
+ * in two implementations: a word in shared memory (threads, and processes with the native addon) and
+ * a Unix socket name (processes without it). A mutex crosses to a worker as a descriptor.
+ */
+import { randomUUID } from 'node:crypto';
+import { nativeAddonForNewObjects, warnFallbackOnce } from '../shared/native-addon.js';
+import {
+  allocateRegion,
+  type MemoryKind,
+  openRegion,
+  type RegionDescriptor,
+  type SharedRegion,
+} from '../shared/shared-memory.js';
+import { SocketMutex } from './socket-mutex.js';
+import { WordMutex } from './word-mutex.js';
+
+export type MutexDescriptor =
+  | { readonly kind: 'word'; readonly region: RegionDescriptor; readonly byteOffset: number }
+  | { readonly kind: 'socket'; readonly name: string };
+
+export interface Mutex {
+  /** The same in every process for the same mutex; keys per-thread bookkeeping (RLock counts). */
+  readonly key: string;
+  /**
+   * Takes the mutex: at once or not at all when `block` is false, else waiting up to `timeout` ms
+   * (undefined: forever). Resolves whether it was taken. A holder found dead is taken over.
+   */
+  acquire(block: boolean, timeout: number | undefined): Promise<boolean>;
+  /**
+   * Frees the mutex, whoever holds it (as Python lets any process release a Lock).
+   * @throws RangeError when it is not held.
+   */
+  release(): Promise<void>;
+  /** True when this thread holds it. */
+  isMine(): boolean;
+  /** True when some thread holds it. */
+  isLocked(): Promise<boolean>;
+  descriptor(): MutexDescriptor;
+}
+
+/** The bytes a word mutex takes in a region (its word, padded to keep what follows aligned). */
+export const MUTEX_BYTES = 8;
+
+/** A mutex in `region` at `byteOffset` (which must leave MUTEX_BYTES free there). */
+export function mutexIn(region: SharedRegion, byteOffset: number): Mutex {
+  return region.memory ? new WordMutex(region, byteOffset) : new SocketMutex(`${region.id}-${byteOffset}`);
+}
+
+/** A new mutex for workers of `kind`. */
+export function createMutex(kind: MemoryKind): Mutex {
+  if (kind === 'process' && !nativeAddonForNewObjects()) {
+    warnFallbackOnce();
+    return new SocketMutex(randomUUID().replaceAll('-', ''));
+  }
+  return new WordMutex(allocateRegion(MUTEX_BYTES, kind), 0);
+}
+
+/**
+ * The mutex a descriptor names.
+ * @throws InvalidStateError when its memory cannot be reached any more (see `openRegion`).
+ */
+export function openMutex(descriptor: MutexDescriptor): Mutex {
+  return descriptor.kind === 'socket'
+    ? new SocketMutex(descriptor.name)
+    : new WordMutex(openRegion(descriptor.region), descriptor.byteOffset);
+}

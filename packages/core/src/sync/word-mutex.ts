@@ -1,0 +1,108 @@
+/**
+ * A mutex in one 32-bit word of shared memory (Drepper's three-state futex mutex, with the owner's id
+ * in place of "locked"):
+ *
+ *   0                free
+ *   owner            held by the thread `owner` (see owner.ts), nobody waiting
+ *   owner | WAITERS  held, and someone may be waiting: release() must wake one
+ *
+ * Taking it is one compare-and-swap, all in JavaScript; only a contended acquire waits, and it never
+ * blocks the event loop: Atomics.waitAsync on threads, a futex wait on a thread-pool thread across
+ * processes. Waits last at most SLICE_MS; after a slice in which nobody woke it, a waiter checks
+ * whether the owner still lives, and takes the lock over with one more compare-and-swap if not.
+ */
+import type { SharedRegion, WordWaiter } from '../shared/shared-memory.js';
+import type { Mutex, MutexDescriptor } from './mutex.js';
+import { isOwnerAlive, OWNER_MASK, ownerId } from './owner.js';
+
+const WAITERS = 0x40000000;
+/**
+ * Polls of the word before a contended acquire goes to sleep. A holder on another core usually
+ * releases within them, and a sleep costs tens of microseconds (a futex round trip across processes).
+ */
+const SPINS = 200;
+/** The longest single wait; also how soon a dead owner is noticed. */
+export const SLICE_MS = 50;
+
+export class WordMutex implements Mutex {
+  readonly key: string;
+  readonly #region: SharedRegion;
+  readonly #byteOffset: number;
+  readonly #word: Int32Array;
+  readonly #waiter: WordWaiter;
+
+  constructor(region: SharedRegion, byteOffset: number) {
+    if (!region.memory || !region.waiter) throw new TypeError('a WordMutex needs a memory region');
+    this.key = `${region.id}-${byteOffset}`;
+    this.#region = region;
+    this.#byteOffset = byteOffset;
+    this.#word = new Int32Array(region.memory, byteOffset, 1);
+    this.#waiter = region.waiter;
+  }
+
+  acquire(block: boolean, timeout: number | undefined): Promise<boolean> {
+    const me = ownerId();
+    const word = this.#word;
+    if (Atomics.compareExchange(word, 0, 0, me) === 0) return Promise.resolve(true);
+    if (!block || timeout === 0) return Promise.resolve(this.#takeOverIfDead(Atomics.load(word, 0), me));
+    for (let spin = 0; spin < SPINS; spin++) {
+      if (Atomics.load(word, 0) === 0 && Atomics.compareExchange(word, 0, 0, me) === 0) {
+        return Promise.resolve(true);
+      }
+    }
+    return this.#wait(me, timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout);
+  }
+
+  async #wait(me: number, deadline: number): Promise<boolean> {
+    const word = this.#word;
+    for (;;) {
+      let current = Atomics.load(word, 0);
+      if (current === 0) {
+        // Others may still be asleep: keep WAITERS set so that our release wakes one of them.
+        if (Atomics.compareExchange(word, 0, 0, me | WAITERS) === 0) return true;
+        continue;
+      }
+      if ((current & WAITERS) === 0) {
+        if (Atomics.compareExchange(word, 0, current, current | WAITERS) !== current) continue;
+        current |= WAITERS;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return this.#takeOverIfDead(current, me);
+      const outcome = await this.#waiter.wait(word, 0, current, Math.min(SLICE_MS, remaining));
+      if (outcome === 'timed-out' && this.#takeOverIfDead(current, me)) return true;
+    }
+  }
+
+  /** Takes the mutex from a dead owner; false when the owner lives or the word has moved on. */
+  #takeOverIfDead(observed: number, me: number): boolean {
+    const owner = observed & OWNER_MASK;
+    if (observed === 0 || owner === me || isOwnerAlive(owner)) return false;
+    if (Atomics.compareExchange(this.#word, 0, observed, me | (observed & WAITERS)) !== observed)
+      return false;
+    process.emitWarning(
+      `mproc: a lock's holder (thread or process ${owner}) died while holding it; it was taken over by ${me}. ` +
+        'The data it guarded may be half-updated.',
+      { code: 'MPROC_LOCK_OWNER_DIED' },
+    );
+    return true;
+  }
+
+  release(): Promise<void> {
+    const previous = Atomics.exchange(this.#word, 0, 0);
+    if (previous === 0) return Promise.reject(new RangeError('release() of a lock that is not held'));
+    if (previous & WAITERS) this.#waiter.wake(this.#word, 0, 1);
+    return Promise.resolve();
+  }
+
+  isMine(): boolean {
+    return (Atomics.load(this.#word, 0) & OWNER_MASK) === ownerId();
+  }
+
+  isLocked(): Promise<boolean> {
+    return Promise.resolve(Atomics.load(this.#word, 0) !== 0);
+  }
+
+  descriptor(): MutexDescriptor {
+    return { kind: 'word', region: this.#region.descriptor(), byteOffset: this.#byteOffset };
+  }
+}
