@@ -6,8 +6,13 @@ import type { Backend } from './backend.js';
 import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-registry.js';
 import { BackendUnavailableError } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
+import { Manager, type SyncManager } from './manager/manager.js';
+import { type Connection, Pipe } from './pipe/connection.js';
 import { Pool, type PoolOptions } from './pool/pool.js';
 import { Process, type ProcessOptions } from './process/process.js';
+import { JoinableQueue } from './queues/joinable-queue.js';
+import { Queue } from './queues/queue.js';
+import { SimpleQueue } from './queues/simple-queue.js';
 import { type ArrayOptions, SharedArray } from './shared/shared-array.js';
 import type { BigIntTypecode, NumberTypecode, Typecode } from './shared/typecodes.js';
 import { Value, type ValueOptions } from './shared/value.js';
@@ -66,6 +71,43 @@ export class Context {
    */
   Process<A extends unknown[]>(options: Omit<ProcessOptions<A>, 'context'>): Process<A> {
     return new Process<A>({ ...options, context: this });
+  }
+
+  // Queues, pipes and managers live in the main process and work with every start method alike,
+  // so these factories are the same on every context (see broker/).
+
+  /**
+   * A queue for any of this context's workers. See `Queue`.
+   * @throws TypeError when `maxsize` is not an integer.
+   */
+  Queue<T = unknown>(maxsize = 0): Queue<T> {
+    return new Queue<T>(maxsize);
+  }
+
+  /** An unbounded queue with only put, get, empty and close. See `SimpleQueue`. */
+  SimpleQueue<T = unknown>(): SimpleQueue<T> {
+    return new SimpleQueue<T>();
+  }
+
+  /**
+   * A queue whose consumers mark items done, with `join()`. See `JoinableQueue`.
+   * @throws TypeError when `maxsize` is not an integer.
+   */
+  JoinableQueue<T = unknown>(maxsize = 0): JoinableQueue<T> {
+    return new JoinableQueue<T>(maxsize);
+  }
+
+  /**
+   * The two ends of a pipe, synchronously. See `Pipe`.
+   * @throws TypeError when `duplex` is not a boolean.
+   */
+  Pipe(duplex = true): [Connection, Connection] {
+    return Pipe(duplex);
+  }
+
+  /** A manager of shared lists, dicts and other objects. See `Manager`. */
+  Manager(): Promise<SyncManager> {
+    return Manager();
   }
 
   /** A ProcessPoolExecutor on this context's start method. See `ProcessPoolExecutor`. */

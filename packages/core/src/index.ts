@@ -54,6 +54,11 @@ export {
   type WaitOptions,
   wait,
 } from './executor/wait.js';
+export { type DictKey, DictProxy } from './manager/dict-proxy.js';
+export { ListProxy } from './manager/list-proxy.js';
+export { Manager, SyncManager } from './manager/manager.js';
+export { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './manager/proxies.js';
+export { Connection, Pipe } from './pipe/connection.js';
 export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
 export { activeChildren } from './process/children.js';
 export { Process, type ProcessOptions } from './process/process.js';
@@ -64,6 +69,9 @@ export type {
   FunctionRef,
   ParentMessage,
 } from './protocol/messages.js';
+export { JoinableQueue } from './queues/joinable-queue.js';
+export { type BlockOptions, Queue } from './queues/queue.js';
+export { SimpleQueue } from './queues/simple-queue.js';
 export { AsyncResult, type ResultCallbacks } from './results/async-result.js';
 export { task } from './serialize/task-registry.js';
 export { transfer } from './serialize/transfer.js';

@@ -7,6 +7,7 @@
 import { inspect } from 'node:util';
 import { isMainThread, type TransferListItem } from 'node:worker_threads';
 import type { ChildChannel } from '../backend.js';
+import { ensureHandleKinds } from '../broker/handle-kinds.js';
 import { SerializationError } from '../errors.js';
 import { joinNonDaemonicChildren } from '../process/children.js';
 import { currentProcess, markAsWorker, updateWorkerInfo } from '../process-info.js';
@@ -23,6 +24,7 @@ import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingList, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { FunctionResolver } from './function-resolver.js';
+import { installParentLink } from './parent-link.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -73,6 +75,10 @@ export function serve(channel: ChildChannel): void {
       });
     }
   };
+
+  // Queue, Pipe and Manager handles call their objects in the main process over this channel.
+  ensureHandleKinds();
+  const link = installParentLink((message, transfer) => send(message, transfer));
 
   const sendError = (taskId: number, error: unknown) =>
     send({ type: MESSAGE_TYPE.error, taskId, error: serializeError(error) });
@@ -128,6 +134,7 @@ export function serve(channel: ChildChannel): void {
       code = 1;
     }
     await joinNonDaemonicChildren();
+    await link.settleWrites(); // a put() the target did not await is still delivered
     channel.exit(code);
   };
 
@@ -156,11 +163,15 @@ export function serve(channel: ChildChannel): void {
       case MESSAGE_TYPE.stop:
         channel.exit(0);
         return Promise.resolve();
+      case MESSAGE_TYPE.reply:
+        return Promise.resolve(); // taken in onMessage, never queued
     }
   };
 
   channel.onMessage((message) => {
     if (!isProtocolMessage(message)) return;
+    // A reply to a broker call goes to the task awaiting it now, not behind that task.
+    if (message.type === MESSAGE_TYPE.reply) return link.receive(message);
     pending = pending.then(() => handle(message as ParentMessage));
   });
 }

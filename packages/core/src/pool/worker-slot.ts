@@ -10,6 +10,7 @@
  * alone.
  */
 import type { WorkerExit, WorkerHandle } from '../backend.js';
+import { type Caller, openCaller } from '../broker/caller.js';
 import { SerializationError } from '../errors.js';
 import {
   type ChildMessage,
@@ -49,17 +50,21 @@ export class WorkerSlot {
   started = false;
   readonly #events: SlotEvents;
   readonly #knownFunctions = new Set<number>();
+  /** Runs the worker's calls on Queues, Pipes and Manager objects (broker/). */
+  readonly #caller: Caller;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(workerId: number, handle: WorkerHandle, events: SlotEvents) {
     this.workerId = workerId;
     this.handle = handle;
     this.#events = events;
+    this.#caller = openCaller(handle);
     handle.onMessage((message) => {
       if (isProtocolMessage(message)) this.#receive(message as ChildMessage);
     });
     handle.onExit((exit) => {
       this.#clearTimer();
+      this.#caller.close(); // its waiting get()s must not take items it can no longer receive
       this.#events.exited(this, exit);
     });
   }
@@ -162,6 +167,9 @@ export class WorkerSlot {
         return;
       case MESSAGE_TYPE.result:
         this.#finish(message.taskId, { ok: true, value: incoming(message.value, message.revive) });
+        return;
+      case MESSAGE_TYPE.call:
+        this.#caller.receive(message);
         return;
       case MESSAGE_TYPE.error:
         this.#finish(message.taskId, { ok: false, error: deserializeError(message.error) });

@@ -10,6 +10,7 @@
  */
 import type { Backend, WorkerExit, WorkerHandle } from '../backend.js';
 import { loadBackend } from '../backend-registry.js';
+import { openCaller } from '../broker/caller.js';
 import { BootstrapError, InvalidStateError, SerializationError, WorkerExitedError } from '../errors.js';
 import { mainModuleUrl } from '../main-module.js';
 import { inheritableExecArgv } from '../pool/exec-argv.js';
@@ -274,8 +275,11 @@ export class Process<A extends unknown[] = unknown[]> {
         (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
       executable: options.context?.getExecutable(),
     });
+    // The child's calls on Queues, Pipes and Manager objects (broker/), answered while it runs.
+    const caller = openCaller(handle);
     const running = new Promise<void>((resolve, reject) => {
       handle.onMessage((message) => {
+        if (isProtocolMessage(message) && message.type === MESSAGE_TYPE.call) return caller.receive(message);
         if (this.#handle !== handle || this.#state !== 'starting') return;
         if (isProtocolMessage(message) && message.type === MESSAGE_TYPE.ready) {
           this.#state = 'running';
@@ -284,6 +288,7 @@ export class Process<A extends unknown[] = unknown[]> {
         }
       });
       handle.onExit((exit) => {
+        caller.close();
         if (this.#handle !== handle) return; // a worker given up on in start()
         const before = this.#state === 'starting';
         this.#exited(exit);

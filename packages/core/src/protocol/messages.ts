@@ -14,6 +14,8 @@ export const MESSAGE_TYPE = Object.freeze({
   initFailed: 'mproc:init-failed',
   result: 'mproc:result',
   error: 'mproc:error',
+  call: 'mproc:call',
+  reply: 'mproc:reply',
 } as const);
 
 /** How a worker finds a function: by module and export name, or by compiling its source text. */
@@ -97,8 +99,43 @@ export interface ErrorMessage {
   readonly error: SerializedError;
 }
 
-export type ParentMessage = InitMessage | RunMessage | StopMessage;
-export type ChildMessage = ReadyMessage | InitFailedMessage | ResultMessage | ErrorMessage;
+/**
+ * A worker calls a Queue, Pipe end or Manager object, which lives in the main process (see
+ * `broker/`). A worker's own children's calls are forwarded up the same way.
+ */
+export interface CallMessage {
+  readonly type: typeof MESSAGE_TYPE.call;
+  /** Unique per channel; the reply carries it back. */
+  readonly callId: number;
+  /** The object's id; '' addresses the broker itself (create, cancel). */
+  readonly objectId: string;
+  readonly method: string;
+  readonly args: readonly unknown[];
+  /** True when the args hold reduced objects to rebuild. */
+  readonly revive: boolean;
+  /** The handle that calls, so its `close()` can cancel its waiting calls. */
+  readonly token?: string;
+}
+
+/** The answer to one CallMessage, on the channel the call came by. */
+export type ReplyMessage =
+  | {
+      readonly type: typeof MESSAGE_TYPE.reply;
+      readonly callId: number;
+      readonly ok: true;
+      readonly value: unknown;
+      /** True when the value holds reduced objects to rebuild. */
+      readonly revive: boolean;
+    }
+  | {
+      readonly type: typeof MESSAGE_TYPE.reply;
+      readonly callId: number;
+      readonly ok: false;
+      readonly error: SerializedError;
+    };
+
+export type ParentMessage = InitMessage | RunMessage | StopMessage | ReplyMessage;
+export type ChildMessage = ReadyMessage | InitFailedMessage | ResultMessage | ErrorMessage | CallMessage;
 
 const TYPES: ReadonlySet<unknown> = new Set(Object.values(MESSAGE_TYPE));
 

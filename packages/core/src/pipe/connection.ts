@@ -1,0 +1,182 @@
+/**
+ * `Pipe()` and its `Connection` ends: Python's `multiprocessing.Pipe` for every start method. The pipe
+ * lives in the main process (see `broker/`); each Connection is a handle on one of its two ends and may
+ * be passed to any worker. What one end sends, the other receives, in order.
+ *
+ * `close()` closes the end for every process, so the other end reads EOF once it has read what was
+ * sent, with one exception that keeps a common Python idiom working: closing a handle that this process
+ * has passed to another process (e.g. the child's end, after starting the child) only closes this
+ * process's copy, as closing an inherited descriptor does in Python.
+ */
+import { Buffer } from 'node:buffer';
+import { BrokerHandle, type HandleDescriptor, newId, registerHandleKind } from '../broker/handle.js';
+import { create } from '../broker/invoke.js';
+import type { End } from '../broker/pipe-core.js';
+import { checkTimeout } from '../broker/wait-options.js';
+import { InvalidStateError } from '../errors.js';
+import { isMainProcess } from '../process-info.js';
+import { transfer } from '../serialize/transfer.js';
+
+/** The bytes of `buffer` from `offset`, `size` of them, as Python's `send_bytes` takes them. */
+function sliceBytes(
+  buffer: ArrayBufferLike | ArrayBufferView,
+  offset: number,
+  size: number | undefined,
+): Uint8Array {
+  let bytes: Uint8Array;
+  if (ArrayBuffer.isView(buffer)) bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  else if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer)
+    bytes = new Uint8Array(buffer);
+  else
+    throw new TypeError('sendBytes(): buffer must be an ArrayBuffer, a typed array, a DataView or a Buffer');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new RangeError('sendBytes(): offset must be a non-negative integer');
+  if (offset > bytes.length) throw new RangeError('sendBytes(): buffer length < offset');
+  const length = size ?? bytes.length - offset;
+  if (!Number.isInteger(length) || length < 0)
+    throw new RangeError('sendBytes(): size must be a non-negative integer');
+  if (offset + length > bytes.length) throw new RangeError('sendBytes(): buffer length < offset + size');
+  // A copy of its own: the caller may reuse its buffer at once, and a thread moves this one.
+  return bytes.slice(offset, offset + length);
+}
+
+export class Connection extends BrokerHandle {
+  static {
+    registerHandleKind(
+      'connection',
+      (descriptor: HandleDescriptor) =>
+        new Connection(
+          descriptor.id,
+          descriptor.end as End,
+          descriptor.readable as boolean,
+          descriptor.writable as boolean,
+        ),
+    );
+  }
+
+  readonly #end: End;
+  readonly #readable: boolean;
+  readonly #writable: boolean;
+  #closed = false;
+  /** This handle was passed to another process: closing it closes only this copy (see above). */
+  #passedOn = false;
+
+  /** @internal Use `Pipe()`. */
+  constructor(pipeId: string, end: End, readable: boolean, writable: boolean) {
+    super(pipeId, 'connection');
+    this.#end = end;
+    this.#readable = readable;
+    this.#writable = writable;
+  }
+
+  /** True once `close()` was called on this handle. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether this end can receive (false for the sending end of `Pipe(false)`). */
+  get readable(): boolean {
+    return this.#readable;
+  }
+
+  /** Whether this end can send (false for the receiving end of `Pipe(false)`). */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  /**
+   * Sends `obj` (a structured clone of it) to the other end.
+   * @throws (as rejections) InvalidStateError when this end or the other is closed, or this end is
+   *   read-only; SerializationError naming the path of a value that cannot be sent.
+   */
+  async send(obj: unknown): Promise<void> {
+    this.#check('send', this.#writable, 'read-only');
+    await this.invoke('send', [this.#end, obj], { write: true });
+  }
+
+  /**
+   * The next object sent from the other end, waiting for one.
+   * @throws (as rejections) EOFError when the other end is closed and nothing is left to read;
+   *   InvalidStateError when this end is closed (also for a `recv` waiting then) or write-only.
+   */
+  async recv<T = unknown>(): Promise<T> {
+    this.#check('recv', this.#readable, 'write-only');
+    return (await this.invoke('recv', [this.#end], { token: this.token })) as T;
+  }
+
+  /**
+   * Whether there is something to read (or the other end is closed, so `recv` would fail at once):
+   * at once with no timeout (Python's default 0), within `timeout` ms, or whenever that is with null.
+   * @throws (as rejections) InvalidStateError when this end is closed; TypeError/RangeError for an
+   *   invalid timeout.
+   */
+  async poll(timeout: number | null = 0): Promise<boolean> {
+    this.#check('poll', this.#readable, 'write-only');
+    const limit = checkTimeout(timeout, 'Connection.poll()');
+    return (await this.invoke('poll', [this.#end, limit], { token: this.token })) as boolean;
+  }
+
+  /**
+   * Sends `size` bytes of `buffer` from byte `offset` (default: all of it) as one message.
+   * @throws (as rejections) TypeError for a buffer that is not bytes; RangeError for an offset or size
+   *   outside it; InvalidStateError as `send`.
+   */
+  async sendBytes(buffer: ArrayBufferLike | ArrayBufferView, offset = 0, size?: number): Promise<void> {
+    this.#check('sendBytes', this.#writable, 'read-only');
+    const bytes = sliceBytes(buffer, offset, size);
+    // In a thread the copy's memory moves to the main process instead of being copied once more.
+    const sent = isMainProcess() ? bytes : transfer(bytes);
+    await this.invoke('sendBytes', [this.#end, sent], { write: true });
+  }
+
+  /**
+   * The next message, sent with `sendBytes`, as a Buffer.
+   * @throws (as rejections) TypeError when the next message was sent with `send` (it stays for
+   *   `recv`); EOFError and InvalidStateError as `recv`.
+   */
+  async recvBytes(): Promise<Buffer> {
+    this.#check('recvBytes', this.#readable, 'write-only');
+    const bytes = (await this.invoke('recvBytes', [this.#end], { token: this.token })) as Uint8Array;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /**
+   * Closes this end for every process: the other end reads what was sent, then EOF. On a handle this
+   * process passed to another process, closes only this copy. Calling it again does nothing.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.invoke('close', [this.#end, !this.#passedOn], { token: this.token, write: true });
+  }
+
+  /** `close()`, for `await using connection = ...`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  protected override describeMore(): Record<string, unknown> {
+    return { end: this.#end, readable: this.#readable, writable: this.#writable };
+  }
+
+  protected override sent(): void {
+    this.#passedOn = true;
+  }
+
+  #check(what: string, allowed: boolean, refusal: string): void {
+    if (this.#closed) throw new InvalidStateError(`Connection.${what}(): the connection is closed`);
+    if (!allowed) throw new InvalidStateError(`Connection.${what}(): the connection is ${refusal}`);
+  }
+}
+
+/**
+ * A pipe: two Connections, returned synchronously. Duplex by default; with `duplex = false` the first
+ * end only receives and the second only sends, as in Python.
+ * @throws TypeError when `duplex` is not a boolean.
+ */
+export function Pipe(duplex = true): [Connection, Connection] {
+  if (typeof duplex !== 'boolean') throw new TypeError('Pipe(duplex): duplex must be a boolean');
+  const id = newId();
+  create('pipe', id, { duplex });
+  return [new Connection(id, 0, true, duplex), new Connection(id, 1, duplex, true)];
+}

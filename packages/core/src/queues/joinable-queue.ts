@@ -1,0 +1,36 @@
+/**
+ * `JoinableQueue`: a Queue that also counts the items not yet processed. Each consumer calls
+ * `taskDone()` once per item it got; `join()` waits until every item put has been marked done.
+ */
+import type { ObjectKind } from '../broker/create.js';
+import { buildWith, registerHandleKind } from '../broker/handle.js';
+import { Queue } from './queue.js';
+
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  static {
+    registerHandleKind('joinable-queue', (descriptor) =>
+      buildWith({ attachTo: descriptor.id }, () => new JoinableQueue()),
+    );
+  }
+
+  protected static override readonly kind: ObjectKind = 'joinable-queue';
+
+  /**
+   * Marks one item got from the queue as processed.
+   * @throws (as a rejection) RangeError when called more times than items were put (Python's
+   *   ValueError); QueueClosedError after `close()`.
+   */
+  async taskDone(): Promise<void> {
+    this.assertOpen('taskDone');
+    await this.invoke('taskDone', [], { write: true });
+  }
+
+  /**
+   * Resolves once every item put in the queue has been marked done with `taskDone()`.
+   * @throws (as a rejection) QueueClosedError after `close()`, also for a `join()` still waiting then.
+   */
+  async join(): Promise<void> {
+    this.assertOpen('join');
+    await this.invoke('join', [], { token: this.token });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * `Queue`: Python's `multiprocessing.Queue` for every start method. The queue lives in the main
+ * process (see `broker/`); a Queue object is a handle on it that may be passed to any worker, at any
+ * depth of a task's arguments, a Process's args or a pool's initArgs, and works there. Many producers
+ * and consumers may use it at once: each item is delivered exactly once, in the order it was put.
+ *
+ * As in Python, `close()` closes this handle only: this process can no longer put or get through it,
+ * and its waiting calls fail with QueueClosedError; other processes' handles go on working.
+ */
+import type { ObjectKind } from '../broker/create.js';
+import { BrokerHandle, buildWith, newId, registerHandleKind, takeOrigin } from '../broker/handle.js';
+import { create } from '../broker/invoke.js';
+import { type BlockOptions, waitLimit } from '../broker/wait-options.js';
+import { QueueClosedError } from '../errors.js';
+
+export type { BlockOptions } from '../broker/wait-options.js';
+
+/**
+ * Checks a queue's `maxsize`: an integer, 0 or less meaning no limit (Python's default 0).
+ * @throws TypeError when it is not an integer.
+ */
+export function checkMaxsize(maxsize: unknown, what: string): number {
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
+    throw new TypeError(`${what}: maxsize must be an integer, got ${String(maxsize)}`);
+  }
+  return maxsize;
+}
+
+export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T> {
+  static {
+    registerHandleKind('queue', (descriptor) => buildWith({ attachTo: descriptor.id }, () => new Queue()));
+  }
+
+  /** The kind of object a `new` of this class creates; subclasses set their own. */
+  protected static readonly kind: ObjectKind = 'queue';
+  #closed = false;
+
+  /**
+   * A queue holding at most `maxsize` items (0 or less: no limit).
+   * @throws TypeError when `maxsize` is not an integer. In a worker, the queue is created by the main
+   *   process; there a failure shows at the first call.
+   */
+  constructor(maxsize = 0) {
+    const kind = (new.target as unknown as { kind: ObjectKind }).kind;
+    const origin = takeOrigin();
+    const attached = origin.attachTo !== undefined;
+    if (!attached) checkMaxsize(maxsize, new.target.name);
+    const id = origin.attachTo ?? newId();
+    super(id, kind);
+    if (!attached) create(kind, id, { maxsize }, origin.managerId);
+  }
+
+  /**
+   * Puts `obj` in the queue. When the queue is full, waits for room (at most `timeout` ms), or with
+   * `block: false` fails at once.
+   * @throws (as rejections) Full when there is no room in time; QueueClosedError after `close()`;
+   *   SerializationError naming the path of a value that cannot be sent; TypeError/RangeError for
+   *   invalid options.
+   */
+  async put(obj: T, options?: BlockOptions): Promise<void> {
+    this.#assertOpen('put');
+    const { timeout } = waitLimit(options, 'Queue.put()');
+    await this.invoke('put', [obj, timeout], { token: this.token, write: true });
+  }
+
+  /**
+   * `put(obj, { block: false })`.
+   * @throws (as rejections) Full when the queue is full; QueueClosedError after `close()`.
+   */
+  putNowait(obj: T): Promise<void> {
+    return this.put(obj, { block: false });
+  }
+
+  /**
+   * Removes and returns the first item. When the queue is empty, waits for one (at most `timeout`
+   * ms), or with `block: false` fails at once.
+   * @throws (as rejections) Empty when no item came in time; QueueClosedError after `close()`, also
+   *   for a `get` still waiting then; TypeError/RangeError for invalid options.
+   */
+  async get(options?: BlockOptions): Promise<T> {
+    this.#assertOpen('get');
+    const { timeout } = waitLimit(options, 'Queue.get()');
+    return (await this.invoke('get', [timeout], { token: this.token })) as T;
+  }
+
+  /**
+   * `get({ block: false })`.
+   * @throws (as rejections) Empty when the queue is empty; QueueClosedError after `close()`.
+   */
+  getNowait(): Promise<T> {
+    return this.get({ block: false });
+  }
+
+  /** The number of items in the queue now (other processes may change it at any moment). */
+  async qsize(): Promise<number> {
+    return (await this.invoke('qsize')) as number;
+  }
+
+  /** Whether the queue is empty now. */
+  async empty(): Promise<boolean> {
+    return (await this.invoke('empty')) as boolean;
+  }
+
+  /** Whether the queue is full now. */
+  async full(): Promise<boolean> {
+    return (await this.invoke('full')) as boolean;
+  }
+
+  /**
+   * Closes this handle: this process puts and gets no more through it, and its waiting calls fail
+   * with QueueClosedError. Other handles on the queue are not affected, as in Python. Calling it
+   * again does nothing.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.invoke('close', [], { token: this.token, write: true });
+  }
+
+  /**
+   * Yields items as they arrive, for `for await (const item of queue)`; the loop ends when the caller
+   * breaks, or when this handle is closed.
+   * @throws what `get()` rejects with, other than QueueClosedError after `close()`.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    while (!this.#closed) {
+      try {
+        yield await this.get();
+      } catch (error) {
+        if (this.#closed && QueueClosedError.isInstance(error)) return;
+        throw error;
+      }
+    }
+  }
+
+  /** @throws QueueClosedError once this handle is closed. */
+  protected assertOpen(what: string): void {
+    this.#assertOpen(what);
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new QueueClosedError(`Queue.${what}(): the queue is closed`);
+  }
+}
