@@ -1,7 +1,10 @@
 import { describe } from 'vitest';
 import { executorSuite } from './executor-suite.js';
+import { managerSuite } from './manager-suite.js';
+import { pipeSuite } from './pipe-suite.js';
 import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
+import { queueSuite } from './queue-suite.js';
 import { sharedSuite } from './shared-suite.js';
 
 /** Registers the whole conformance suite for the start method `method`. */
@@ -10,6 +13,9 @@ export function describeConformance(method: string): void {
     poolSuite(method);
     executorSuite(method);
     processSuite(method);
+    queueSuite(method);
+    pipeSuite(method);
+    managerSuite(method);
     sharedSuite(method);
   });
 }

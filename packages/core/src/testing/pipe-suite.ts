@@ -1,0 +1,224 @@
+/**
+ * SPEC 5 (Pipe and Connection) as tests, run once per backend. Pipes live in the main process; their
+ * ends are passed to Pool workers and Processes, which send and receive both ways. Tasks are
+ * self-contained arrow functions sent by source text.
+ */
+import { describe, expect, it } from 'vitest';
+import { Connection, EOFError, getContext, InvalidStateError, type Queue } from '../index.js';
+import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
+
+/** Answers each message with the message and `!` until it gets `bye`. */
+const echo = async (connection: Connection) => {
+  for (;;) {
+    const message = await connection.recv<string>();
+    if (message === 'bye') return;
+    await connection.send(`${message}!`);
+  }
+};
+
+/** Tutorial 003's child: sends its result, then closes its end. */
+const sendAndClose = async (connection: Connection, value: unknown) => {
+  await connection.send(value);
+  await connection.close();
+};
+
+export function pipeSuite(method: string): void {
+  const context = getContext(method);
+
+  describe('Pipe in one process', () => {
+    it('returns two Connections at once; what one end sends the other receives, in order, both ways', async () => {
+      const [left, right] = context.Pipe();
+      expect(left).toBeInstanceOf(Connection);
+      expect([left.readable, left.writable, right.readable, right.writable]).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
+      await left.send({ n: 1 });
+      await left.send([2]);
+      await right.send('back');
+      expect(await right.recv()).toEqual({ n: 1 });
+      expect(await right.recv()).toEqual([2]);
+      expect(await left.recv()).toBe('back');
+    });
+
+    it('poll() says whether there is something to read: at once, within a timeout, or when the peer closes', async () => {
+      const [left, right] = context.Pipe();
+      expect(await right.poll()).toBe(false);
+      const started = performance.now();
+      expect(await right.poll(100)).toBe(false);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+      const polling = right.poll(BOUND);
+      await left.send('x');
+      expect(await within(polling, BOUND, 'poll')).toBe(true);
+      expect(await right.poll()).toBe(true);
+      await right.recv();
+      const untilClosed = right.poll(null);
+      await left.close();
+      expect(await within(untilClosed, BOUND, 'poll(null)')).toBe(true); // recv() would fail at once
+      expect(await rejectionOf(right.poll(-1))).toBeInstanceOf(RangeError);
+    });
+
+    it('recv() rejects with EOFError once the other end is closed and nothing is left, also a recv() waiting then', async () => {
+      const [left, right] = context.Pipe();
+      await left.send('last');
+      await left.close();
+      expect(left.closed).toBe(true);
+      expect(await right.recv()).toBe('last');
+      const error = await rejectionOf(right.recv());
+      expect(error).toBeInstanceOf(EOFError);
+      expect(EOFError.isInstance(error)).toBe(true);
+      const [a, b] = context.Pipe();
+      const waiting = b.recv();
+      await a.close();
+      expect(await rejectionOf(waiting)).toBeInstanceOf(EOFError);
+      expect(await rejectionOf(b.send('to nobody'))).toBeInstanceOf(InvalidStateError);
+    });
+
+    it('a closed end refuses every call with InvalidStateError; close() again does nothing', async () => {
+      const [left] = context.Pipe();
+      await left.close();
+      await left.close();
+      for (const call of [() => left.send(1), () => left.recv(), () => left.poll(), () => left.recvBytes()]) {
+        expect(await rejectionOf(call())).toBeInstanceOf(InvalidStateError);
+      }
+    });
+
+    it('Pipe(false): the first end only receives, the second only sends', async () => {
+      const [reader, writer] = context.Pipe(false);
+      expect([reader.readable, reader.writable, writer.readable, writer.writable]).toEqual([
+        true,
+        false,
+        false,
+        true,
+      ]);
+      expect(await rejectionOf(reader.send('x'))).toBeInstanceOf(InvalidStateError);
+      expect(await rejectionOf(writer.recv())).toBeInstanceOf(InvalidStateError);
+      await writer.send('one way');
+      expect(await reader.recv()).toBe('one way');
+    });
+
+    it('sendBytes(buffer, offset, size) sends those bytes; recvBytes() gives them as a Buffer', async () => {
+      const [left, right] = context.Pipe();
+      const source = new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]);
+      await left.sendBytes(source, 2, 3);
+      await left.sendBytes(new Uint16Array([0x0102]).buffer);
+      source.fill(9); // the bytes were copied at the call
+      const first = await right.recvBytes();
+      expect(Buffer.isBuffer(first)).toBe(true);
+      expect([...first]).toEqual([2, 3, 4]);
+      expect((await right.recvBytes()).byteLength).toBe(2);
+      expect(await rejectionOf(left.sendBytes(source, 6, 5))).toBeInstanceOf(RangeError);
+      await left.send('an object');
+      expect(await rejectionOf(right.recvBytes())).toBeInstanceOf(TypeError);
+      expect(await right.recv()).toBe('an object'); // it stayed for recv()
+    });
+  });
+
+  describe('Pipe across workers', () => {
+    it('a Pool worker and the parent talk both ways over one pipe', () =>
+      withWorkers(context, async (workers) => {
+        const pool = workers.pool({ processes: 1 });
+        const [parentEnd, workerEnd] = context.Pipe();
+        const echoing = pool.apply(echo, [workerEnd]);
+        for (const word of ['a', 'b']) {
+          await parentEnd.send(word);
+          expect(await within(parentEnd.recv(), BOUND, 'the echo')).toBe(`${word}!`);
+        }
+        await parentEnd.send('bye');
+        await within(echoing, BOUND, 'the task');
+      }));
+
+    it('tutorial 003: the child sends its result and closes its end; the parent reads it, then EOF', () =>
+      withWorkers(context, async (workers) => {
+        const [parentConnection, childConnection] = context.Pipe();
+        const child = workers.process({ target: sendAndClose, args: [childConnection, [[1.5, 2.5]]] });
+        await child.start();
+        expect(await within(parentConnection.recv(), BOUND, 'recv')).toEqual([[1.5, 2.5]]);
+        await child.join(BOUND);
+        expect(await rejectionOf(parentConnection.recv())).toBeInstanceOf(EOFError);
+      }));
+
+    it("closing the child's end in the parent after passing it on closes only the parent's copy (Python's idiom)", () =>
+      withWorkers(context, async (workers) => {
+        const [parentConnection, childConnection] = context.Pipe();
+        const child = workers.process({ target: sendAndClose, args: [childConnection, 'still open'] });
+        await child.start();
+        await childConnection.close(); // the parent's copy only: the child's end stays open
+        expect(await within(parentConnection.recv(), BOUND, 'recv')).toBe('still open');
+        await child.join(BOUND);
+        expect(child.exitCode).toBe(0);
+        expect(await rejectionOf(parentConnection.recv())).toBeInstanceOf(EOFError);
+      }));
+
+    it('Pipe(false) across a Process: the child sends on the second end, the parent receives on the first', () =>
+      withWorkers(context, async (workers) => {
+        const [reader, writer] = context.Pipe(false);
+        const refusals = context.Queue<string>();
+        const child = workers.process({
+          target: async (end: Connection, refused: Queue<string>) => {
+            try {
+              await end.recv();
+            } catch (error) {
+              await refused.put((error as Error).name);
+            }
+            await end.send('from the child');
+          },
+          args: [writer, refusals],
+        });
+        await child.start();
+        expect(await within(reader.recv(), BOUND, 'recv')).toBe('from the child');
+        expect(await refusals.get({ timeout: BOUND })).toBe('InvalidStateError');
+        await child.join(BOUND);
+      }));
+
+    it('poll(timeout) in the parent wakes when a worker sends; bytes cross intact both ways', () =>
+      withWorkers(context, async (workers) => {
+        const pool = workers.pool({ processes: 1 });
+        const [parentEnd, workerEnd] = context.Pipe();
+        const size = 1 << 20;
+        const bytes = new Uint8Array(size);
+        for (let index = 0; index < size; index++) bytes[index] = index % 251;
+        const task = pool.apply(
+          async (end: Connection) => {
+            const received = await end.recvBytes();
+            let sum = 0;
+            for (const byte of received) sum += byte;
+            await end.sendBytes(received, 1, received.byteLength - 2);
+            return sum;
+          },
+          [workerEnd],
+        );
+        await parentEnd.sendBytes(bytes);
+        expect(await within(parentEnd.poll(BOUND), BOUND, 'poll')).toBe(true);
+        const back = await parentEnd.recvBytes();
+        expect(back.byteLength).toBe(size - 2);
+        expect(back.equals(Buffer.from(bytes.subarray(1, size - 1)))).toBe(true);
+        let expected = 0;
+        for (const byte of bytes) expected += byte;
+        expect(await within(task, BOUND, 'the task')).toBe(expected);
+      }));
+
+    it('a worker waiting in recv() gets EOFError when the parent closes its end', () =>
+      withWorkers(context, async (workers) => {
+        const pool = workers.pool({ processes: 1 });
+        const [parentEnd, workerEnd] = context.Pipe();
+        const ready = context.Queue<string>();
+        const task = pool.apply(
+          async (end: Connection, signal: Queue<string>) => {
+            const received = end.recv().then(
+              () => 'a message',
+              (error: Error) => error.name,
+            );
+            await signal.put('waiting');
+            return received;
+          },
+          [workerEnd, ready],
+        );
+        expect(await ready.get({ timeout: BOUND })).toBe('waiting');
+        await parentEnd.close();
+        expect(await within(task, BOUND, 'the task')).toBe('EOFError');
+      }));
+  });
+}
