@@ -1,4 +1,5 @@
 import { getContext } from '@mproc/core';
+import { untilEveryWorkerAnswers } from '@mproc/core/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('fork backend', () => {
@@ -26,6 +27,7 @@ describe('fork backend', () => {
 
   it('each worker is a process of its own', async () => {
     await using pool = getContext('fork').Pool({ processes: 2 });
+    await untilEveryWorkerAnswers(pool);
     const pids = await pool.map(
       async () => {
         await new Promise((resolve) => setTimeout(resolve, 50));

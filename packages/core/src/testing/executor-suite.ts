@@ -22,6 +22,7 @@ import {
   WorkerExitedError,
   wait,
 } from '../index.js';
+import { slowWorkerId } from './pool-suite.js';
 
 /** Bound of any single wait for a result in these tests, in ms. */
 const BOUND = 10_000;
@@ -57,6 +58,16 @@ async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
     },
     (error: unknown) => error as Error,
   );
+}
+
+/** Resolves once both workers of a two-worker executor have answered (see untilEveryWorkerAnswers). */
+async function untilBothWorkersAnswer(executor: ProcessPoolExecutor, bound = 20_000): Promise<void> {
+  const deadline = Date.now() + bound;
+  while (Date.now() < deadline) {
+    const ids = await Promise.all([executor.submit(slowWorkerId), executor.submit(slowWorkerId)]);
+    if (ids[0] !== ids[1]) return;
+  }
+  throw new Error(`not both workers answered within ${bound} ms`);
 }
 
 export function executorSuite(method: string): void {
@@ -212,7 +223,7 @@ export function executorSuite(method: string): void {
     it('timeout: the iteration rejects with TimeoutError when the next result is late', () =>
       withExecutor({ maxWorkers: 2 }, async (executor) => {
         // Both workers up first: the timeout counts from the map call, start-up included.
-        await Promise.all([executor.submit(sleepThen, 100, 0), executor.submit(sleepThen, 100, 0)]);
+        await untilBothWorkersAnswer(executor);
         const results = executor.map(sleepThen, [0, 1000], ['quick', 'late'], { timeout: 300 });
         expect(await results.next()).toEqual({ done: false, value: 'quick' });
         expect(await rejectionOf(results.next())).toBeInstanceOf(TimeoutError);
@@ -221,7 +232,7 @@ export function executorSuite(method: string): void {
 
     it('chunksize sends that many calls to a worker in one message', () =>
       withExecutor({ maxWorkers: 2 }, async (executor) => {
-        await collect(executor.map(sleepThen, [50, 50], [0, 0])); // both workers are up
+        await untilBothWorkersAnswer(executor);
         const oneChunk = await collect(executor.map(workerId, new Array(8).fill(0), { chunksize: 8 }));
         expect(oneChunk).toHaveLength(8);
         expect(new Set(oneChunk).size).toBe(1);
@@ -309,7 +320,7 @@ export function executorSuite(method: string): void {
   describe('asCompleted and wait', () => {
     it('asCompleted yields the futures in completion order', () =>
       withExecutor({ maxWorkers: 2 }, async (executor) => {
-        await Promise.all([executor.submit(sleepThen, 100, 0), executor.submit(sleepThen, 100, 0)]);
+        await untilBothWorkersAnswer(executor);
         const futures = [600, 0, 300].map((ms) => executor.submit(sleepThen, ms, ms));
         const order: number[] = [];
         // TypeScript types a `for await` element as Awaited<Future<R>> = R, but the element is the

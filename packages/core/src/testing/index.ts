@@ -4,3 +4,4 @@
  * method. Capabilities of the backend gate the few cases that differ by SPEC section 7.
  */
 export { describeConformance } from './conformance.js';
+export { untilEveryWorkerAnswers } from './pool-suite.js';

@@ -31,6 +31,28 @@ const sleepThen = async <T>(ms: number, value: T): Promise<T> => {
   return value;
 };
 
+/** workerId after a short pause, so that calls given at once go to different idle workers. */
+export const slowWorkerId = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const state = globalThis as { __mprocTestWorkerId?: string };
+  state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
+  return state.__mprocTestWorkerId;
+};
+
+/**
+ * Resolves once every worker of `pool` has answered a call, so a test about how work spreads does
+ * not depend on how fast workers start. There is no event for "all workers started": it asks, within
+ * an explicit bound.
+ */
+export async function untilEveryWorkerAnswers(pool: Pool, bound = 20_000): Promise<void> {
+  const deadline = Date.now() + bound;
+  while (Date.now() < deadline) {
+    const ids = await pool.map(slowWorkerId, new Array(pool.processes).fill(0), 1);
+    if (new Set(ids).size === pool.processes) return;
+  }
+  throw new Error(`not every worker answered within ${bound} ms`);
+}
+
 /** The fulfilment handler of a call that must fail: `.then(unexpected, (error) => error)`. */
 const unexpected = (): never => {
   throw new Error('expected the call to fail, but it succeeded');
@@ -102,6 +124,7 @@ export function poolSuite(method: string): void {
 
     it('imap yields in input order; imapUnordered in completion order', () =>
       withPool({ processes: 2 }, async (pool) => {
+        await untilEveryWorkerAnswers(pool);
         const delays = [300, 0, 0, 0];
         const ordered: number[] = [];
         for await (const ms of pool.imap(
@@ -124,16 +147,10 @@ export function poolSuite(method: string): void {
 
     it('chunksize decides how items are spread over workers', () =>
       withPool({ processes: 2 }, async (pool) => {
-        await pool.map(workerId, [1, 2]); // both workers are up
+        await untilEveryWorkerAnswers(pool);
         const oneChunk = await pool.map(workerId, new Array(8).fill(0), 8);
         expect(new Set(oneChunk).size).toBe(1);
-        const slowId = async () => {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          const state = globalThis as { __mprocTestWorkerId?: string };
-          state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
-          return state.__mprocTestWorkerId;
-        };
-        const singles = await pool.map(slowId, new Array(8).fill(0), 1);
+        const singles = await pool.map(slowWorkerId, new Array(8).fill(0), 1);
         expect(new Set(singles).size).toBe(2);
       }));
   });
