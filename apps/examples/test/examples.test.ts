@@ -216,6 +216,43 @@ function expectSeparateMemory(run: Run, order: '1 then 2' | '2 then 1' | 'parall
   if (withIds) expectInOrder(messages, [`Init ${program}`, firstIds[1] ?? '', task2.lines[0] ?? '']);
 }
 
+/**
+ * Tutorial 003's "Exchanging objects between processes" examples: the child sends task 2's times over a
+ * Pipe or a Queue; the parent logs them after task 1, and its final list holds both tasks' times. The
+ * child logs its time line, and with `childList` its `shared_list 2` lines too, before it sends.
+ */
+function expectExchange(run: Run, childList: boolean): void {
+  expectSuccess(run);
+  const messages = logMessages(run.lines);
+  const time = /^\(\d+(\.\d+)?, \d+(\.\d+)?\)$/;
+  const taken = (task: 1 | 2) => {
+    const line = messages.find((message) => message.startsWith(`time ${task} - `)) ?? '';
+    return /^time \d - (.*)$/.exec(line)?.[1] ?? '';
+  };
+  const [time1, time2] = [taken(1), taken(2)];
+  expect(time1, shown(run)).toMatch(time);
+  expect(time2, shown(run)).toMatch(time);
+  expect(messages[0]).toBe('Init parallel program');
+  expectInOrder(messages, [`time 1 - ${time1}`, 'shared_list 1 []', `shared_list 1 [[${time1}]]`]);
+  const child = [
+    `time 2 - ${time2}`,
+    ...(childList ? ['shared_list 2 []', `shared_list 2 [[${time2}]]`] : []),
+  ];
+  expectInOrder(messages, child);
+  const total = messages.find((message) => /^Total time :: \d+(\.\d+)? secs$/.test(message)) ?? 'Total time';
+  const last = [
+    `child process time: [${time2}]`,
+    `final shared_list [[${time1}], [${time2}]]`,
+    total,
+    'Finish parallel program',
+  ];
+  expect(messages, shown(run)).toHaveLength(1 + 3 + child.length + last.length);
+  expectInOrder(messages, last);
+  // The parent receives task 2's times only after the child logged them.
+  const lineOf = (message: string) => run.lines.find((line) => line.endsWith(`: ${message}`)) ?? message;
+  expectInOrderAcross(run, [lineOf(child.at(-1) ?? ''), lineOf(last[0] ?? '')]);
+}
+
 const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
   'pool-square.ts': (run) => {
     expectSuccess(run);
@@ -414,6 +451,8 @@ const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
   'process-separate-memory-parallel.ts': (run) => expectSeparateMemory(run, 'parallel'),
   'process-separate-memory-ids.ts': (run) => expectSeparateMemory(run, 'parallel', true),
   'process-start-method-fork.ts': (run) => expectSeparateMemory(run, 'parallel', true),
+  'pipe-send-recv.ts': (run) => expectExchange(run, true),
+  'queue-put-get.ts': (run) => expectExchange(run, false),
 };
 
 const examples = readdirSync(new URL('../src/', import.meta.url))
