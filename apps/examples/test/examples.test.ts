@@ -1,16 +1,16 @@
 /**
- * Runs every example in src/ as a child process (`node --import tsx src/<name>.ts`) on the 'fork' and
- * 'threads' start methods, and checks the deterministic part of its output: values, line sets and the
- * order the program guarantees, never pids, times or the interleaving of workers' lines.
+ * Runs every example in src/ as a child process (`node --import tsx src/<name>.ts`) on two of the four
+ * start methods, every start method taking half of the examples, and checks the deterministic part of
+ * its output: values, line sets and the order the program guarantees, never pids, times or the
+ * interleaving of workers' lines.
  *
- * Order between a worker's lines and the parent's lines is checked on 'fork' only. There each worker
- * writes to the inherited stdout pipe directly, so lines appear in the order they were written, as in
- * Python. A worker thread's console output reaches the parent's stdout through a message port of its
- * own, so it may come after a result the parent received later and printed at once.
+ * Order between a worker's lines and the parent's lines is checked on the process start methods:
+ * there each worker writes to the inherited stdout directly, so lines appear in the order they were
+ * written, as in Python.
  *
  * Two children run at a time (the machine this was written on has two cores), in two lanes that each
- * run every example once, half of them on fork and the other half on threads, so the lanes take about
- * as long. Every child has an explicit time bound and is killed past it.
+ * run every example once, so the lanes take about as long. Every child has an explicit time bound and
+ * is killed past it.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -18,7 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('..', import.meta.url));
-const START_METHODS = ['fork', 'threads'] as const;
+const START_METHODS = ['fork', 'threads', 'spawn', 'cluster'] as const;
+/** Start methods whose workers are processes writing to the inherited stdout, as Python's are. */
+const PROCESS_METHODS: ReadonlySet<string> = new Set(['fork', 'spawn', 'cluster']);
 /** The CPU-bound examples of tutorial 003 sum this many numbers per task instead of 50,000,000. */
 const TEST_ITERATIONS = '2000000';
 /** Bound of one example run; the slowest takes about 10 s on two busy cores. */
@@ -110,13 +112,13 @@ function expectInOrder(all: readonly string[], lines: readonly string[]): void {
  * this order (see the header).
  */
 function expectInOrderAcross(run: Run, lines: readonly string[]): void {
-  if (run.startMethod === 'fork') expectInOrder(run.lines, lines);
+  if (PROCESS_METHODS.has(run.startMethod)) expectInOrder(run.lines, lines);
   else for (const line of lines) expect(count(run.lines, line), line).toBe(1);
 }
 
 /** The parent's `lines` end the output on fork; on threads a worker's line may still follow them. */
 function expectLast(run: Run, lines: readonly string[]): void {
-  if (run.startMethod === 'fork') expect(run.lines.slice(-lines.length)).toEqual(lines);
+  if (PROCESS_METHODS.has(run.startMethod)) expect(run.lines.slice(-lines.length)).toEqual(lines);
   else expectInOrder(run.lines, lines);
 }
 
@@ -142,7 +144,8 @@ function expectCpuBoundLog(run: Run, tasks: number, resultListLengths: readonly 
   expectSuccess(run);
   const messages = logMessages(run.lines);
   expect(messages[0]).toBe('Init parallel program');
-  if (run.startMethod === 'fork') expect(messages.at(-1), shown(run)).toBe('Finish parallel program');
+  if (PROCESS_METHODS.has(run.startMethod))
+    expect(messages.at(-1), shown(run)).toBe('Finish parallel program');
   else expect(count(messages, 'Finish parallel program'), shown(run)).toBe(1);
   const processLines = messages.filter((message) => /^-------- Process: \d+ --------$/.test(message));
   expect(processLines, shown(run)).toHaveLength(tasks);
@@ -322,7 +325,7 @@ const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
       'main script',
       'end main script',
     ];
-    if (run.startMethod === 'fork') expect(run.lines).toEqual(expected);
+    if (PROCESS_METHODS.has(run.startMethod)) expect(run.lines).toEqual(expected);
     else expect([...run.lines].sort()).toEqual([...expected].sort());
     expectInOrder(run.lines, ['main script', 'end main script']);
   },
@@ -463,9 +466,15 @@ it('has a check for every example in src/', () => {
   expect(examples).toEqual(Object.keys(CHECKS).sort());
 });
 
-/** Lane `lane` runs example i on START_METHODS[(i + lane) % 2]. */
+/**
+ * Lane `lane` runs example i on START_METHODS[(i + 2 × lane) % 4]: every example runs on two start
+ * methods (a process one and, in turn, threads or another), and every start method runs half of them.
+ */
 function laneRuns(lane: number): { file: string; startMethod: string }[] {
-  return examples.map((file, index) => ({ file, startMethod: START_METHODS[(index + lane) % 2] }));
+  return examples.map((file, index) => ({
+    file,
+    startMethod: START_METHODS[(index + 2 * lane) % START_METHODS.length] as string,
+  }));
 }
 
 // The lanes are concurrent suites, so they run side by side; within a lane the tests opt out of
