@@ -13,13 +13,15 @@ export interface ResolvedAcquire {
   readonly timeout: number | undefined;
 }
 
+const BLOCK_FOREVER: ResolvedAcquire = Object.freeze({ block: true, timeout: undefined });
+
 /**
  * Checks `{ block?, timeout? }`.
  * @throws TypeError for options that are not an object or values of the wrong type.
  * @throws RangeError for a negative or NaN timeout.
  */
 export function resolveAcquireOptions(options: AcquireOptions | undefined, what: string): ResolvedAcquire {
-  if (options === undefined || options === null) return { block: true, timeout: undefined };
+  if (options === undefined || options === null) return BLOCK_FOREVER;
   if (typeof options !== 'object') {
     throw new TypeError(`${what}: options must be an object like { block, timeout }, got ${String(options)}`);
   }

@@ -7,8 +7,10 @@ import type { Context } from '../context.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { sharedObjectCreated } from '../shared/register.js';
 import { memoryKindOf } from '../shared/shared-memory.js';
-import { type AcquireOptions, hold, resolveAcquireOptions } from './acquire-options.js';
+import { type AcquireOptions, hold, type ResolvedAcquire, resolveAcquireOptions } from './acquire-options.js';
 import { createMutex, type Mutex, type MutexDescriptor, openMutex } from './mutex.js';
+
+const TAKEN = Promise.resolve(true);
 
 let adopting: Mutex | undefined;
 let mutexOf: (lock: Lock) => Mutex;
@@ -43,9 +45,15 @@ export class Lock {
    * forever), with a process warning `MPROC_LOCK_OWNER_DIED`.
    * @throws TypeError / RangeError (as a rejection) for invalid options.
    */
-  async acquire(options?: AcquireOptions): Promise<boolean> {
-    const { block, timeout } = resolveAcquireOptions(options, 'Lock.acquire()');
-    return this.#mutex.acquire(block, timeout);
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    // Not async: an async function returning the mutex's promise would cost two more ticks.
+    let resolved: ResolvedAcquire;
+    try {
+      resolved = resolveAcquireOptions(options, 'Lock.acquire()');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#mutex.tryAcquire() ? TAKEN : this.#mutex.acquire(resolved.block, resolved.timeout);
   }
 
   /**

@@ -32,14 +32,21 @@ export interface Mutex {
    * @throws RangeError when it is not held.
    */
   release(): Promise<void>;
+  /**
+   * Takes the mutex if it is free now, without waiting: the fast path of every acquire. undefined
+   * when that cannot be known without waiting (the socket fallback).
+   */
+  tryAcquire(): boolean | undefined;
   /** True when this thread holds it. */
   isMine(): boolean;
+  /** How many times the holder has taken it, kept for RLock by the holder alone (0 when free). */
+  depth: number;
   /** True when some thread holds it. */
   isLocked(): Promise<boolean>;
   descriptor(): MutexDescriptor;
 }
 
-/** The bytes a word mutex takes in a region (its word, padded to keep what follows aligned). */
+/** The bytes a word mutex takes in a region: its lock word and RLock's depth. */
 export const MUTEX_BYTES = 8;
 
 /** A mutex in `region` at `byteOffset` (which must leave MUTEX_BYTES free there). */

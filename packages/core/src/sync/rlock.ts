@@ -8,11 +8,11 @@ import { InvalidStateError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { sharedObjectCreated } from '../shared/register.js';
 import { memoryKindOf } from '../shared/shared-memory.js';
-import { type AcquireOptions, hold, resolveAcquireOptions } from './acquire-options.js';
+import { type AcquireOptions, hold, type ResolvedAcquire, resolveAcquireOptions } from './acquire-options.js';
 import { createMutex, type Mutex, type MutexDescriptor, openMutex } from './mutex.js';
 
-/** How many times this thread holds each RLock it holds, by mutex key. */
-const depths = new Map<string, number>();
+const TRUE = Promise.resolve(true);
+const DONE = Promise.resolve();
 
 let adopting: Mutex | undefined;
 let mutexOf: (lock: RLock) => Mutex;
@@ -42,16 +42,26 @@ export class RLock {
    * `Lock.acquire()`, including the takeover from a holder that died.
    * @throws TypeError / RangeError (as a rejection) for invalid options.
    */
-  async acquire(options?: AcquireOptions): Promise<boolean> {
-    const { block, timeout } = resolveAcquireOptions(options, 'RLock.acquire()');
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    let resolved: ResolvedAcquire;
+    try {
+      resolved = resolveAcquireOptions(options, 'RLock.acquire()');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const mutex = this.#mutex;
     if (mutex.isMine()) {
-      depths.set(mutex.key, (depths.get(mutex.key) ?? 1) + 1);
-      return true;
+      mutex.depth += 1;
+      return TRUE;
     }
-    if (!(await mutex.acquire(block, timeout))) return false;
-    depths.set(mutex.key, 1);
-    return true;
+    if (mutex.tryAcquire()) {
+      mutex.depth = 1;
+      return TRUE;
+    }
+    return mutex.acquire(resolved.block, resolved.timeout).then((taken) => {
+      if (taken) mutex.depth = 1;
+      return taken;
+    });
   }
 
   /**
@@ -63,12 +73,12 @@ export class RLock {
     if (!mutex.isMine()) {
       return Promise.reject(new InvalidStateError('RLock.release(): the lock is not held by this thread'));
     }
-    const depth = (depths.get(mutex.key) ?? 1) - 1;
+    const depth = mutex.depth - 1;
     if (depth > 0) {
-      depths.set(mutex.key, depth);
-      return Promise.resolve();
+      mutex.depth = depth;
+      return DONE;
     }
-    depths.delete(mutex.key);
+    mutex.depth = 0;
     return mutex.release();
   }
 

@@ -23,6 +23,7 @@ const RELEASE_REQUEST = 'R';
 interface Held {
   readonly server: Server;
   readonly connections: Set<Socket>;
+  depth: number;
 }
 
 /** Mutexes this thread holds, by key. */
@@ -76,7 +77,7 @@ export class SocketMutex implements Mutex {
         // Holding a lock does not keep a process alive, as with the native and threads locks.
         server.unref();
         server.on('connection', (socket) => this.#accept(socket, connections));
-        held.set(this.key, { server, connections });
+        held.set(this.key, { server, connections, depth: 0 });
         resolve(true);
       });
     });
@@ -150,8 +151,21 @@ export class SocketMutex implements Mutex {
     });
   }
 
+  tryAcquire(): undefined {
+    return undefined;
+  }
+
   isMine(): boolean {
     return held.has(this.key);
+  }
+
+  get depth(): number {
+    return held.get(this.key)?.depth ?? 0;
+  }
+
+  set depth(depth: number) {
+    const entry = held.get(this.key);
+    if (entry) entry.depth = depth;
   }
 
   isLocked(): Promise<boolean> {

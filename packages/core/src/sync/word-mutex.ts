@@ -6,6 +6,8 @@
  *   owner            held by the thread `owner` (see owner.ts), nobody waiting
  *   owner | WAITERS  held, and someone may be waiting: release() must wake one
  *
+ * The next word holds RLock's recursion depth, written only by the holder.
+ *
  * Taking it is one compare-and-swap, all in JavaScript; only a contended acquire waits, and it never
  * blocks the event loop: Atomics.waitAsync on threads, a futex wait on a thread-pool thread across
  * processes. Waits last at most SLICE_MS; after a slice in which nobody woke it, a waiter checks
@@ -24,6 +26,9 @@ const SPINS = 200;
 /** The longest single wait; also how soon a dead owner is noticed. */
 export const SLICE_MS = 50;
 
+const TAKEN = Promise.resolve(true);
+const DONE = Promise.resolve();
+
 export class WordMutex implements Mutex {
   readonly key: string;
   readonly #region: SharedRegion;
@@ -36,18 +41,30 @@ export class WordMutex implements Mutex {
     this.key = `${region.id}-${byteOffset}`;
     this.#region = region;
     this.#byteOffset = byteOffset;
-    this.#word = new Int32Array(region.memory, byteOffset, 1);
+    this.#word = new Int32Array(region.memory, byteOffset, 2);
     this.#waiter = region.waiter;
+  }
+
+  tryAcquire(): boolean {
+    return Atomics.compareExchange(this.#word, 0, 0, ownerId()) === 0;
+  }
+
+  get depth(): number {
+    return Atomics.load(this.#word, 1);
+  }
+
+  set depth(depth: number) {
+    Atomics.store(this.#word, 1, depth);
   }
 
   acquire(block: boolean, timeout: number | undefined): Promise<boolean> {
     const me = ownerId();
     const word = this.#word;
-    if (Atomics.compareExchange(word, 0, 0, me) === 0) return Promise.resolve(true);
+    if (Atomics.compareExchange(word, 0, 0, me) === 0) return TAKEN;
     if (!block || timeout === 0) return Promise.resolve(this.#takeOverIfDead(Atomics.load(word, 0), me));
     for (let spin = 0; spin < SPINS; spin++) {
       if (Atomics.load(word, 0) === 0 && Atomics.compareExchange(word, 0, 0, me) === 0) {
-        return Promise.resolve(true);
+        return TAKEN;
       }
     }
     return this.#wait(me, timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout);
@@ -91,7 +108,7 @@ export class WordMutex implements Mutex {
     const previous = Atomics.exchange(this.#word, 0, 0);
     if (previous === 0) return Promise.reject(new RangeError('release() of a lock that is not held'));
     if (previous & WAITERS) this.#waiter.wake(this.#word, 0, 1);
-    return Promise.resolve();
+    return DONE;
   }
 
   isMine(): boolean {
