@@ -11,6 +11,7 @@ import { formatNumber, markdownReport } from './report.js';
 import { ResultCollector } from './results.js';
 import { jobArgs, killRunningChild, PYTHON, runChild } from './runner.js';
 import { FULL_SETTINGS, QUICK_SETTINGS } from './settings.js';
+import { runSyncObjectsBench } from './sync-objects.js';
 import type { SystemInfo } from './systems/registry.js';
 import type { Row, Settings } from './types.js';
 
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
     console.log(markdownReport(lines.map((line) => JSON.parse(line) as Row)));
     return 0;
   }
+  if (options.sync) return runSyncObjectsBench(options);
   const base = options.quick ? QUICK_SETTINGS : FULL_SETTINGS;
   const settings: Settings = { ...base, reps: options.reps ?? base.reps };
   const python = options.systems.some((system) => system.runtime === 'python') ? pythonVersion() : undefined;

@@ -11,6 +11,8 @@ export interface CliOptions {
   systems: SystemInfo[];
   measurements: Measurement[];
   reps?: number;
+  /** Run the queue, pipe and manager benchmark (sync-objects.ts) instead. */
+  sync: boolean;
   help: boolean;
 }
 
@@ -23,6 +25,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                      library (mproc, piscina, tinypool, workerpool, poolifier, python)
   --metric LIST      measurements to run: ${MEASUREMENTS.join(', ')} (stream-rss comes with stream)
   --reps N           repetitions per system and measurement (default 5, quick 1)
+  --sync             Queue, Pipe and Manager figures of every start method and of Python instead
+                     (with --quick, --reps, --json; default 3 repetitions)
   --help             this text
 `;
 
@@ -71,6 +75,7 @@ export function parseCli(argv: string[]): CliOptions {
       only: { type: 'string' },
       metric: { type: 'string' },
       reps: { type: 'string' },
+      sync: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -85,6 +90,7 @@ export function parseCli(argv: string[]): CliOptions {
     systems: selectSystems(values.only),
     measurements: selectMeasurements(values.metric),
     reps,
+    sync: values.sync ?? false,
     help: values.help ?? false,
   };
 }

@@ -1,0 +1,102 @@
+"""The Python side of `npm run bench -- --sync` (src/sync-objects.ts), standard library only.
+
+    python3 python/sync_objects.py --method fork --settings '{"roundTrips": 5000, ...}'
+
+The same four measurements as the TypeScript child, with multiprocessing on the given start method:
+Queue round trips/s, Pipe round trips/s, MB/s of 16 MiB send_bytes messages, and Manager list
+appends/s (timed in the child). Prints one result line for the harness.
+"""
+
+import argparse
+import json
+import multiprocessing
+import time
+
+RESULT_MARKER = 'MPROC_BENCH_RESULT '
+WARM_UP = 100
+
+
+def queue_echo(inbox, outbox, count):
+    for _ in range(count):
+        outbox.put(inbox.get())
+
+
+def pipe_echo(end, count, byte_trips):
+    for _ in range(count):
+        end.send(end.recv())
+    for _ in range(byte_trips):
+        end.send(len(end.recv_bytes()))
+
+
+def list_appends(shared, report, count):
+    for index in range(100):
+        shared.append(index)
+    begin = time.perf_counter()
+    for index in range(count):
+        shared.append(index)
+    report.put(time.perf_counter() - begin)
+
+
+def measure(method, settings):
+    ctx = multiprocessing.get_context(method)
+    trips = settings['roundTrips']
+
+    inbox, outbox = ctx.Queue(), ctx.Queue()
+    child = ctx.Process(target=queue_echo, args=(inbox, outbox, WARM_UP + trips))
+    child.start()
+    for index in range(WARM_UP):
+        inbox.put(index)
+        outbox.get()
+    started = time.perf_counter()
+    for index in range(trips):
+        inbox.put(index)
+        outbox.get(timeout=60)
+    queue = trips / (time.perf_counter() - started)
+    child.join()
+
+    parent_end, child_end = ctx.Pipe()
+    child = ctx.Process(target=pipe_echo, args=(child_end, WARM_UP + trips, 1 + settings['byteTrips']))
+    child.start()
+    for index in range(WARM_UP):
+        parent_end.send(index)
+        parent_end.recv()
+    started = time.perf_counter()
+    for index in range(trips):
+        parent_end.send(index)
+        parent_end.recv()
+    pipe = trips / (time.perf_counter() - started)
+    payload = bytes([7]) * settings['bytes']
+    parent_end.send_bytes(payload)  # warm-up
+    parent_end.recv()
+    started = time.perf_counter()
+    for _ in range(settings['byteTrips']):
+        parent_end.send_bytes(payload)
+        if parent_end.recv() != settings['bytes']:
+            raise RuntimeError('the child received a different number of bytes')
+    sent = settings['byteTrips'] * settings['bytes'] / 1e6
+    byte_rate = sent / (time.perf_counter() - started)
+    child.join()
+
+    with ctx.Manager() as manager:
+        shared = manager.list()
+        report = ctx.Queue()
+        child = ctx.Process(target=list_appends, args=(shared, report, settings['appends']))
+        child.start()
+        append = settings['appends'] / report.get(timeout=60)
+        child.join()
+        if len(shared) != 100 + settings['appends']:
+            raise RuntimeError('appends were lost')
+    return {'queue': queue, 'pipe': pipe, 'bytes': byte_rate, 'append': append}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--method', required=True)
+    parser.add_argument('--settings', required=True)
+    args = parser.parse_args()
+    figures = measure(args.method, json.loads(args.settings))
+    print(RESULT_MARKER + json.dumps(figures), flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,324 @@
+/**
+ * `npm run bench -- --sync [--quick] [--reps N] [--json FILE]`: the small benchmark of issue 4 for the
+ * objects that cross workers, against Python's multiprocessing in the same run:
+ *
+ *   queue   Queue round trips per second: the parent puts, a child gets and puts back, the parent gets
+ *   pipe    Pipe round trips per second: the parent sends, a child receives and sends back
+ *   bytes   MB/s of 16 MiB `sendBytes` messages from the parent to a child (which answers each with a
+ *           one-number acknowledgement)
+ *   append  Manager list appends per second, each awaited, made by a child (timed in the child)
+ *
+ * Each system × repetition runs in a fresh process (this script with `--child <start method>`, or
+ * python/sync_objects.py) in its own process group, killed past a time limit. The child is a Process
+ * (Python: `multiprocessing.Process`) on that start method; the numbers are the median of the
+ * repetitions. docs/sync-objects.md quotes a run.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatNumber } from './report.js';
+import { RESULT_MARKER } from './types.js';
+
+interface SyncSettings {
+  readonly roundTrips: number;
+  readonly bytes: number;
+  readonly byteTrips: number;
+  readonly appends: number;
+}
+
+const FULL: SyncSettings = { roundTrips: 5_000, bytes: 16 * 2 ** 20, byteTrips: 8, appends: 5_000 };
+const QUICK: SyncSettings = { roundTrips: 1_000, bytes: 16 * 2 ** 20, byteTrips: 2, appends: 1_000 };
+
+const METRICS = [
+  { key: 'queue', label: 'Queue round trips', unit: 'trips/s' },
+  { key: 'pipe', label: 'Pipe round trips', unit: 'trips/s' },
+  { key: 'bytes', label: 'Pipe sendBytes, 16 MiB messages', unit: 'MB/s' },
+  { key: 'append', label: 'Manager list appends', unit: 'appends/s' },
+] as const;
+
+type MetricKey = (typeof METRICS)[number]['key'];
+type Figures = Record<MetricKey, number>;
+
+const SYSTEMS = [
+  'mproc/threads',
+  'mproc/fork',
+  'mproc/spawn',
+  'mproc/cluster',
+  'python/fork',
+  'python/spawn',
+] as const;
+
+const PYTHON = process.env.PYTHON || 'python3';
+const PYTHON_SCRIPT = fileURLToPath(new URL('../python/sync_objects.py', import.meta.url));
+const THIS_SCRIPT = fileURLToPath(import.meta.url);
+const CHILD_TIMEOUT_MS = 120_000;
+
+// --- the measuring child --------------------------------------------------------------------------
+
+/**
+ * The slice of @mproc/core's API (SPEC.md section 5) used here, written out rather than imported, as
+ * in systems/mproc.ts: the bench builds whatever state the library's own build is in.
+ */
+interface Queue<T> {
+  put(value: T): Promise<void>;
+  get(): Promise<T>;
+}
+interface Connection {
+  send(value: unknown): Promise<void>;
+  recv<T = unknown>(): Promise<T>;
+  sendBytes(buffer: Uint8Array): Promise<void>;
+  recvBytes(): Promise<Uint8Array>;
+}
+interface ListProxy<T> {
+  append(value: T): Promise<void>;
+  length(): Promise<number>;
+}
+interface Context {
+  Queue<T>(): Queue<T>;
+  Pipe(): [Connection, Connection];
+  Manager(): Promise<{ list<T>(): ListProxy<T> } & AsyncDisposable>;
+  // biome-ignore lint/suspicious/noExplicitAny: targets of any signature, as Process takes them
+  Process(options: { target: (...args: any[]) => unknown; args: unknown[] }): {
+    start(): Promise<void>;
+    join(): Promise<void>;
+  };
+}
+interface Core {
+  getContext(method: string): Context;
+  isMainProcess(): boolean;
+}
+
+/** A variable, so that TypeScript does not resolve the package (see systems/mproc.ts). */
+const MPROC_CORE: string = '@mproc/core';
+
+/** Waits while the work below runs: a bound, so a broken run fails instead of hanging. */
+function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within 60 s`)), 60_000);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+async function measure(core: Core, method: string, settings: SyncSettings): Promise<Figures> {
+  const context = core.getContext(method);
+  const warmUp = 100;
+
+  // Queue: the child echoes `warmUp + roundTrips` items from one queue to the other.
+  const inbox = context.Queue<number>();
+  const outbox = context.Queue<number>();
+  const queueChild = context.Process({
+    target: async (from: Queue<number>, to: Queue<number>, count: number) => {
+      for (let index = 0; index < count; index++) await to.put(await from.get());
+    },
+    args: [inbox, outbox, warmUp + settings.roundTrips],
+  });
+  await queueChild.start();
+  for (let index = 0; index < warmUp; index++) {
+    await inbox.put(index);
+    await outbox.get();
+  }
+  let started = performance.now();
+  for (let index = 0; index < settings.roundTrips; index++) {
+    await inbox.put(index);
+    await bounded(outbox.get(), 'queue');
+  }
+  const queue = settings.roundTrips / ((performance.now() - started) / 1000);
+  await queueChild.join();
+
+  // Pipe: objects echoed, then bytes acknowledged, by one child.
+  const [parentEnd, childEnd] = context.Pipe();
+  const pipeChild = context.Process({
+    target: async (end: Connection, count: number, byteTrips: number) => {
+      for (let index = 0; index < count; index++) await end.send(await end.recv());
+      for (let index = 0; index < byteTrips; index++) await end.send((await end.recvBytes()).byteLength);
+    },
+    args: [childEnd, warmUp + settings.roundTrips, 1 + settings.byteTrips],
+  });
+  await pipeChild.start();
+  for (let index = 0; index < warmUp; index++) {
+    await parentEnd.send(index);
+    await parentEnd.recv();
+  }
+  started = performance.now();
+  for (let index = 0; index < settings.roundTrips; index++) {
+    await parentEnd.send(index);
+    await bounded(parentEnd.recv(), 'pipe');
+  }
+  const pipe = settings.roundTrips / ((performance.now() - started) / 1000);
+  const payload = new Uint8Array(settings.bytes).fill(7);
+  await parentEnd.sendBytes(payload); // warm-up
+  await parentEnd.recv();
+  started = performance.now();
+  for (let index = 0; index < settings.byteTrips; index++) {
+    await parentEnd.sendBytes(payload);
+    const received = await bounded(parentEnd.recv<number>(), 'bytes');
+    if (received !== settings.bytes) throw new Error(`the child received ${received} bytes`);
+  }
+  const bytes = (settings.byteTrips * settings.bytes) / 1e6 / ((performance.now() - started) / 1000);
+  await pipeChild.join();
+
+  // Manager list: the child times its own appends.
+  await using manager = await context.Manager();
+  const list = manager.list<number>();
+  const seconds = context.Queue<number>();
+  const appendChild = context.Process({
+    target: async (shared: ListProxy<number>, report: Queue<number>, count: number) => {
+      for (let index = 0; index < 100; index++) await shared.append(index);
+      const begin = performance.now();
+      for (let index = 0; index < count; index++) await shared.append(index);
+      await report.put((performance.now() - begin) / 1000);
+    },
+    args: [list, seconds, settings.appends],
+  });
+  await appendChild.start();
+  const append = settings.appends / (await bounded(seconds.get(), 'append'));
+  await appendChild.join();
+  if ((await list.length()) !== 100 + settings.appends) throw new Error('appends were lost');
+  return { queue, pipe, bytes, append };
+}
+
+// --- the parent: one fresh child per system and repetition ------------------------------------------
+
+/** Runs one child in its own process group and returns the figures of its result line. */
+function runChild(command: string, args: string[]): Promise<Figures | { error: string }> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-2000);
+    });
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    };
+    const timer = setTimeout(killGroup, CHILD_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ error: error.message });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      killGroup(); // nothing it started outlives it
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_MARKER));
+      if (line) resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as Figures);
+      else
+        resolve({ error: `exited with ${code} without a result: ${stderr.trim().split('\n').at(-1) ?? ''}` });
+    });
+  });
+}
+
+function commandOf(system: string, settings: SyncSettings): [string, string[]] {
+  const [runtime, method] = system.split('/') as [string, string];
+  const encoded = JSON.stringify(settings);
+  if (runtime === 'python') return [PYTHON, [PYTHON_SCRIPT, '--method', method, '--settings', encoded]];
+  return [process.execPath, [THIS_SCRIPT, '--child', method, '--settings', encoded]];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function report(results: ReadonlyMap<string, Figures[]>): string {
+  const systems = SYSTEMS.filter((system) => (results.get(system)?.length ?? 0) > 0);
+  const lines = [
+    `| metric | unit | ${systems.join(' | ')} |`,
+    `|---|---|${systems.map(() => '---:').join('|')}|`,
+  ];
+  for (const metric of METRICS) {
+    const cells = systems.map((system) =>
+      formatNumber(median((results.get(system) ?? []).map((f) => f[metric.key]))),
+    );
+    lines.push(`| ${metric.label} | ${metric.unit} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The `--sync` run, called by cli.ts. Returns the exit code. */
+export async function runSyncObjectsBench(options: {
+  quick: boolean;
+  reps?: number;
+  jsonFile?: string;
+}): Promise<number> {
+  const settings = options.quick ? QUICK : FULL;
+  const reps = options.reps ?? (options.quick ? 1 : 3);
+  const python = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' });
+  const pythonVersion = python.status === 0 ? python.stdout.trim() || python.stderr.trim() : undefined;
+  console.log(
+    `# mproc bench — queues, pipes and managers${options.quick ? ' (quick: not for quoting)' : ''}`,
+  );
+  console.log(
+    `node ${process.version}, ${pythonVersion ?? 'no Python'}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+      `load ${loadavg()[0].toFixed(2)}, ${new Date().toISOString()}`,
+  );
+  console.log(
+    `${formatNumber(settings.roundTrips)} round trips, ${settings.byteTrips} × ${settings.bytes / 2 ** 20} MiB, ` +
+      `${formatNumber(settings.appends)} appends, ${reps} repetition(s), median shown\n`,
+  );
+  const results = new Map<string, Figures[]>();
+  const failures: string[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    for (const system of SYSTEMS) {
+      if (system.startsWith('python/') && !pythonVersion) continue;
+      const [command, args] = commandOf(system, settings);
+      const result = await runChild(command, args);
+      if ('error' in result) {
+        failures.push(`${system} rep ${rep + 1}: ${result.error}`);
+        console.log(`${system} rep ${rep + 1}: FAILED ${result.error}`);
+        continue;
+      }
+      results.set(system, [...(results.get(system) ?? []), result]);
+      const shown = METRICS.map((metric) => `${formatNumber(result[metric.key])} ${metric.unit}`);
+      console.log(`${system} rep ${rep + 1}: ${shown.join(', ')}`);
+    }
+  }
+  if (options.jsonFile) {
+    const rows = [...results].flatMap(([system, figures]) =>
+      METRICS.map((metric) => ({
+        system,
+        metric: metric.key,
+        unit: metric.unit,
+        median: median(figures.map((f) => f[metric.key])),
+        reps: figures.length,
+      })),
+    );
+    writeFileSync(options.jsonFile, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  }
+  console.log(`\n${report(results)}\n`);
+  for (const failure of failures) console.log(`- FAILED ${failure}`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+// --- entry of a child -------------------------------------------------------------------------------
+
+function startedAsScript(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === THIS_SCRIPT;
+  } catch {
+    return false;
+  }
+}
+
+if (startedAsScript()) {
+  const core = (await import(MPROC_CORE)) as Core;
+  // Workers may import the main module (SPEC 3); only the process the parent started measures.
+  if (core.isMainProcess()) {
+    const { values } = parseArgs({ options: { child: { type: 'string' }, settings: { type: 'string' } } });
+    const settings = JSON.parse(values.settings ?? '{}') as SyncSettings;
+    const figures = await measure(core, values.child ?? 'threads', settings);
+    process.stdout.write(`${RESULT_MARKER}${JSON.stringify(figures)}\n`, () => process.exit(0));
+  }
+}
