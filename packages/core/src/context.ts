@@ -17,8 +17,10 @@ import { type ArrayOptions, SharedArray } from './shared/shared-array.js';
 import type { BigIntTypecode, NumberTypecode, Typecode } from './shared/typecodes.js';
 import { Value, type ValueOptions } from './shared/value.js';
 import { getStartMethod } from './start-method.js';
+import { Event as SharedEvent } from './sync/event.js';
 import { Lock } from './sync/lock.js';
 import { RLock } from './sync/rlock.js';
+import { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 
 export class Context {
   readonly #method: string;
@@ -123,6 +125,27 @@ export class Context {
   /** A re-entrant lock shared by this context's workers. See `RLock`. */
   RLock(): RLock {
     return new RLock(this);
+  }
+
+  /**
+   * A semaphore with `value` units shared by this context's workers. See `Semaphore`.
+   * @throws RangeError when `value` is not an integer from 0 to 2^31 - 1.
+   */
+  Semaphore(value = 1): Semaphore {
+    return new Semaphore(value, this);
+  }
+
+  /**
+   * A semaphore that cannot be released above `value`. See `BoundedSemaphore`.
+   * @throws RangeError when `value` is not an integer from 0 to 2^31 - 1.
+   */
+  BoundedSemaphore(value = 1): BoundedSemaphore {
+    return new BoundedSemaphore(value, this);
+  }
+
+  /** A flag shared by this context's workers. See `Event`. */
+  Event(): SharedEvent {
+    return new SharedEvent(this);
   }
 
   /**

@@ -81,8 +81,10 @@ export type { BigIntTypecode, NumberTypecode, Typecode, TypecodeValue } from './
 export { Value, type ValueOptions } from './shared/value.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export type { AcquireOptions } from './sync/acquire-options.js';
+export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
+export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 
 /** The number of CPUs this process may use (`os.availableParallelism()`), as Python's `cpu_count()`. */
 export function cpuCount(): number {

@@ -1,11 +1,13 @@
 /**
- * Registers how shared objects (Value, Array, Lock, RLock) cross to workers. Called by their
+ * Registers how shared objects (Value, Array, Lock, RLock, Semaphore, Event) cross to workers. Called by their
  * constructors, before a payload is sent, and by `incoming()` before one is rebuilt, so a worker
  * that receives such an object knows it even when it never made one.
  */
 import { activateReducers, registerReducer } from '../serialize/reducers.js';
+import { eventReducer } from '../sync/event.js';
 import { lockReducer } from '../sync/lock.js';
 import { rlockReducer } from '../sync/rlock.js';
+import { semaphoreReducer } from '../sync/semaphore.js';
 import { arrayReducer } from './shared-array.js';
 import { valueReducer } from './value.js';
 
@@ -18,6 +20,8 @@ export function registerSharedReducers(): void {
   registerReducer(rlockReducer);
   registerReducer(valueReducer);
   registerReducer(arrayReducer);
+  registerReducer(semaphoreReducer);
+  registerReducer(eventReducer);
 }
 
 /** Called by every shared object's constructor: from now on, payloads are searched for shared objects. */

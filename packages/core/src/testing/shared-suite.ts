@@ -6,12 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type BoundedSemaphore,
   type Context,
+  type Event,
   getContext,
   InvalidStateError,
   type Lock,
   type Pool,
   type RLock,
+  type Semaphore,
   TimeoutError,
   type Typecode,
   type Value,
@@ -65,7 +68,7 @@ const readThenWrite = (values: AnyValue[], writes: Element[]) => {
 };
 
 /** Tries a lock held elsewhere: with a timeout, then without blocking. */
-const tryHeldLock = async (lock: Lock | RLock, timeout: number) => {
+const tryHeldLock = async (lock: Pick<Lock, 'acquire'>, timeout: number) => {
   const started = performance.now();
   const timed = await lock.acquire({ timeout });
   const waited = performance.now() - started;
@@ -393,13 +396,111 @@ function sharedCases(method: string, fallback: boolean): void {
   });
 }
 
+/** Semaphore and Event, on the same shared words. */
+function semaphoreAndEventCases(method: string): void {
+  const context: Context = getContext(method);
+
+  async function withPool(processes: number, body: (pool: Pool) => Promise<void>) {
+    const pool = context.Pool({ processes });
+    try {
+      await body(pool);
+    } finally {
+      await pool.terminate();
+    }
+  }
+
+  it('Semaphore(2) lets two holders in, makes a third wait or give up, and any worker may release', () =>
+    withPool(1, async (pool) => {
+      const semaphore = context.Semaphore(2);
+      expect(await semaphore.acquire()).toBe(true);
+      expect(await pool.apply((shared: Semaphore) => shared.acquire({ block: false }), [semaphore])).toBe(
+        true,
+      );
+      expect(await semaphore.getValue()).toBe(0);
+      const tried = await pool.apply(tryHeldLock, [semaphore, 100]);
+      expect(tried).toMatchObject({ timed: false, nonBlocking: false });
+      await pool.apply((shared: Semaphore) => shared.release(), [semaphore]);
+      expect(await semaphore.acquire({ timeout: BOUND })).toBe(true);
+      for (let index = 0; index < 4; index++) await semaphore.release();
+      expect(await semaphore.getValue()).toBe(4); // a plain Semaphore may go above its initial value
+      expect(() => context.Semaphore(-1)).toThrow(RangeError);
+      expect(() => context.Semaphore(1.5)).toThrow(RangeError);
+    }));
+
+  it('a waiting Semaphore.acquire() is woken by a release in another worker', () =>
+    withPool(1, async (pool) => {
+      const semaphore = context.Semaphore(1);
+      expect(await pool.apply((shared: Semaphore) => shared.acquire(), [semaphore])).toBe(true);
+      const waiting = semaphore.acquire({ timeout: BOUND });
+      await pool.apply((shared: Semaphore) => shared.release(), [semaphore]);
+      expect(await waiting).toBe(true);
+      {
+        await using _held = await context.Semaphore(1).hold({ timeout: BOUND });
+      }
+      await expect(semaphore.hold({ block: false })).rejects.toBeInstanceOf(TimeoutError);
+    }));
+
+  it('BoundedSemaphore refuses a release above its initial value, in every worker', () =>
+    withPool(1, async (pool) => {
+      const bounded = context.BoundedSemaphore(1);
+      await expect(bounded.release()).rejects.toBeInstanceOf(RangeError);
+      const seen = await pool.apply(
+        async (shared: BoundedSemaphore) => {
+          const kind = Object.prototype.toString.call(shared);
+          const taken = await shared.acquire();
+          await shared.release();
+          const refused = await shared.release().then(
+            () => 'released',
+            (error: Error) => error.name,
+          );
+          return { kind, taken, refused };
+        },
+        [bounded],
+      );
+      expect(seen).toEqual({ kind: '[object BoundedSemaphore]', taken: true, refused: 'RangeError' });
+      expect(await bounded.getValue()).toBe(1);
+    }));
+
+  it('Event: wait() resolves true as soon as another worker sets it, false after its timeout', () =>
+    withPool(1, async (pool) => {
+      const event = context.Event();
+      const ready = context.Event();
+      expect(await event.isSet()).toBe(false);
+      const waited = pool.apply(
+        async (flag: Event, started: Event) => {
+          const early = await flag.wait(50);
+          await started.set();
+          const begun = performance.now();
+          const late = await flag.wait(10_000);
+          return { early, late, waited: performance.now() - begun };
+        },
+        [event, ready],
+      );
+      expect(await ready.wait(BOUND)).toBe(true);
+      await event.set();
+      const result = await waited;
+      expect(result.early).toBe(false);
+      expect(result.late).toBe(true);
+      expect(await event.isSet()).toBe(true);
+      expect(await event.wait(0)).toBe(true);
+      await pool.apply((flag: Event) => flag.clear(), [event]);
+      expect(await event.isSet()).toBe(false);
+      const started = performance.now();
+      expect(await event.wait(60)).toBe(false);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+      await expect(event.wait(-1)).rejects.toBeInstanceOf(RangeError);
+    }));
+}
+
 /** Registers the shared-memory tests for the start method `method`. */
 export function sharedSuite(method: string): void {
   describe('Value, Array, Lock and RLock', () => sharedCases(method, false));
+  describe('Semaphore, BoundedSemaphore and Event', () => semaphoreAndEventCases(method));
   if (method === 'threads') return;
-  describe('Value, Array, Lock and RLock without the native addon (fallback)', () => {
+  describe('shared objects without the native addon (fallback)', () => {
     beforeAll(() => forceSharedMemoryFallback(true));
     afterAll(() => forceSharedMemoryFallback(false));
     sharedCases(method, true);
+    semaphoreAndEventCases(method);
   });
 }

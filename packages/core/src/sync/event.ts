@@ -1,0 +1,105 @@
+/**
+ * `Event`: Python's `multiprocessing.Event`, a flag shared by every worker of the context. `wait()`
+ * resolves as soon as the flag is set (or with false after its timeout), without polling in memory
+ * regions: waiters sleep on the flag's word and `set()` wakes them all.
+ */
+import type { Context } from '../context.js';
+import type { Reducer } from '../serialize/reducers.js';
+import { sharedObjectCreated } from '../shared/register.js';
+import {
+  allocateRegion,
+  memoryKindOf,
+  openRegion,
+  type RegionDescriptor,
+  type SharedRegion,
+} from '../shared/shared-memory.js';
+import { type SharedWords, wordsIn } from './shared-words.js';
+import { SLICE_MS } from './word-mutex.js';
+
+const FLAG = 0;
+/** futex's "wake everyone" */
+const EVERYONE = 0x7fffffff;
+
+let adopting: SharedRegion | undefined;
+let regionOf: (event: Event) => SharedRegion;
+
+function checkTimeout(timeout: unknown): number | undefined {
+  if (timeout === undefined || timeout === null || timeout === Number.POSITIVE_INFINITY) return undefined;
+  if (typeof timeout !== 'number') {
+    throw new TypeError(
+      `Event.wait(timeout): timeout must be a number of milliseconds, got ${String(timeout)}`,
+    );
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`Event.wait(timeout): timeout must be a non-negative number, got ${timeout}`);
+  }
+  return timeout;
+}
+
+export class Event {
+  readonly #region: SharedRegion;
+  readonly #words: SharedWords;
+
+  static {
+    regionOf = (event) => event.#region;
+  }
+
+  /** A new clear Event for the workers of `context` (default: the default context). */
+  constructor(context?: Context) {
+    sharedObjectCreated();
+    this.#region = adopting ?? allocateRegion(8, memoryKindOf(context));
+    adopting = undefined;
+    this.#words = wordsIn(this.#region, 0, 2);
+  }
+
+  /** @internal An Event over an existing region (a revived descriptor). */
+  static adopt(region: SharedRegion): Event {
+    adopting = region;
+    return new Event();
+  }
+
+  /** Sets the flag and wakes every waiter. */
+  async set(): Promise<void> {
+    this.#words.store(FLAG, 1);
+    this.#words.wake(FLAG, EVERYONE);
+  }
+
+  /** Clears the flag. */
+  async clear(): Promise<void> {
+    this.#words.store(FLAG, 0);
+  }
+
+  /** Whether the flag is set. */
+  async isSet(): Promise<boolean> {
+    return this.#words.load(FLAG) === 1;
+  }
+
+  /**
+   * Waits until the flag is set, at most `timeout` ms (undefined: no limit). Resolves the flag: true
+   * when set, false when the time ran out.
+   * @throws TypeError / RangeError (as a rejection) for a timeout that is not a non-negative number.
+   */
+  async wait(timeout?: number | null): Promise<boolean> {
+    const limit = checkTimeout(timeout);
+    const deadline = limit === undefined ? Number.POSITIVE_INFINITY : performance.now() + limit;
+    const words = this.#words;
+    for (;;) {
+      if (words.load(FLAG) === 1) return true;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return false;
+      await words.wait(FLAG, 0, Math.min(SLICE_MS, remaining));
+    }
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Event';
+  }
+}
+
+/** Sends an Event to a worker as its region. */
+export const eventReducer: Reducer<Event> = {
+  tag: 'mproc.Event',
+  type: Event,
+  reduce: (event) => ({ region: regionOf(event).descriptor() }),
+  revive: (data) => Event.adopt(openRegion((data as { region: RegionDescriptor }).region)),
+};
