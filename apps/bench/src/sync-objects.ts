@@ -239,9 +239,14 @@ function report(results: ReadonlyMap<string, Figures[]>): string {
     `|---|---|${systems.map(() => '---:').join('|')}|`,
   ];
   for (const metric of METRICS) {
-    const cells = systems.map((system) =>
-      formatNumber(median((results.get(system) ?? []).map((f) => f[metric.key]))),
-    );
+    const cells = systems.map((system) => {
+      const values = (results.get(system) ?? []).map((figures) => figures[metric.key]);
+      const spread =
+        values.length > 1
+          ? ` (${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))})`
+          : '';
+      return `${formatNumber(median(values))}${spread}`;
+    });
     lines.push(`| ${metric.label} | ${metric.unit} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -266,7 +271,7 @@ export async function runSyncObjectsBench(options: {
   );
   console.log(
     `${formatNumber(settings.roundTrips)} round trips, ${settings.byteTrips} × ${settings.bytes / 2 ** 20} MiB, ` +
-      `${formatNumber(settings.appends)} appends, ${reps} repetition(s), median shown\n`,
+      `${formatNumber(settings.appends)} appends, ${reps} repetition(s): median (min–max)\n`,
   );
   const results = new Map<string, Figures[]>();
   const failures: string[] = [];
