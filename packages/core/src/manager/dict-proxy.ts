@@ -7,6 +7,10 @@ import { BrokerHandle, registerHandleKind } from '../broker/handle.js';
 
 export type DictKey = string | number;
 
+/**
+ * A Manager's dict (Python's `DictProxy`), made by `manager.dict()`.
+ * @throws InvalidStateError (as rejections) from every method after the Manager's `shutdown()`.
+ */
 export class DictProxy<V = unknown> extends BrokerHandle {
   static {
     registerHandleKind('dict', (descriptor) => new DictProxy(descriptor.id));

@@ -5,6 +5,10 @@
  */
 import { BrokerHandle, registerHandleKind } from '../broker/handle.js';
 
+/**
+ * A Manager's list (Python's `ListProxy`), made by `manager.list()`.
+ * @throws InvalidStateError (as rejections) from every method after the Manager's `shutdown()`.
+ */
 export class ListProxy<T = unknown> extends BrokerHandle {
   static {
     registerHandleKind('list', (descriptor) => new ListProxy(descriptor.id));

@@ -13,6 +13,11 @@ import { type DictKey, DictProxy } from './dict-proxy.js';
 import { ListProxy } from './list-proxy.js';
 import { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './proxies.js';
 
+/**
+ * A manager of shared objects (Python's `SyncManager`), made by `Manager()` or `ctx.Manager()`.
+ * @throws InvalidStateError from its factories after `shutdown()` (in a worker: at the first call of
+ *   the object made).
+ */
 export class SyncManager extends BrokerHandle {
   static {
     registerHandleKind('manager', (descriptor) => new SyncManager(descriptor.id));
@@ -107,6 +112,7 @@ export class SyncManager extends BrokerHandle {
 /**
  * Starts a manager. Python starts a server process here; mproc keeps the objects in the main process,
  * so this resolves at once. In a worker it works too: the main process makes the manager.
+ * @throws InvalidStateError (as a rejection) outside the main process and mproc's workers.
  */
 export async function Manager(): Promise<SyncManager> {
   const id = newId();

@@ -7,7 +7,10 @@ import { BrokerHandle, registerHandleKind } from '../broker/handle.js';
 import { type BlockOptions, checkTimeout, waitLimit } from '../broker/wait-options.js';
 import { TimeoutError } from '../errors.js';
 
-/** A Manager's Namespace: named values, Python's `ns.x` / `ns.x = v` as `get('x')` / `set('x', v)`. */
+/**
+ * A Manager's Namespace: named values, Python's `ns.x` / `ns.x = v` as `get('x')` / `set('x', v)`.
+ * @throws InvalidStateError (as rejections) from every method after the Manager's `shutdown()`.
+ */
 export class NamespaceProxy extends BrokerHandle {
   static {
     registerHandleKind('namespace', (descriptor) => new NamespaceProxy(descriptor.id));
@@ -29,7 +32,10 @@ export class NamespaceProxy extends BrokerHandle {
   }
 }
 
-/** A Manager's Value: one value, Python's `v.value` as `get()` / `set(v)`. */
+/**
+ * A Manager's Value: one value, Python's `v.value` as `get()` / `set(v)`.
+ * @throws InvalidStateError (as rejections) from every method after the Manager's `shutdown()`.
+ */
 export class ValueProxy<T = unknown> extends BrokerHandle {
   static {
     registerHandleKind('value', (descriptor) => new ValueProxy(descriptor.id));
@@ -54,6 +60,7 @@ export class ValueProxy<T = unknown> extends BrokerHandle {
 /**
  * A Manager's Lock (Python's `AcquirerProxy` on a `threading.Lock`): not owned, so any process may
  * release it.
+ * @throws InvalidStateError (as rejections) from every method after the Manager's `shutdown()`.
  */
 export class AcquirerProxy extends BrokerHandle {
   static {
@@ -98,7 +105,10 @@ export class AcquirerProxy extends BrokerHandle {
   }
 }
 
-/** A Manager's Event (Python's `EventProxy` on a `threading.Event`). */
+/**
+ * A Manager's Event (Python's `EventProxy` on a `threading.Event`).
+ * @throws InvalidStateError (as rejections) from every method after the Manager's `shutdown()`.
+ */
 export class EventProxy extends BrokerHandle {
   static {
     registerHandleKind('event', (descriptor) => new EventProxy(descriptor.id));

@@ -40,6 +40,11 @@ function sliceBytes(
   return bytes.slice(offset, offset + length);
 }
 
+/**
+ * One end of a Pipe (Python's `multiprocessing.connection.Connection`), made by `Pipe()`.
+ * @throws InvalidStateError (as rejections) from every method once this handle or its end is closed;
+ *   EOFError from `recv`/`recvBytes` once the other end is closed and nothing is left.
+ */
 export class Connection extends BrokerHandle {
   static {
     registerHandleKind(

@@ -6,6 +6,10 @@ import type { ObjectKind } from '../broker/create.js';
 import { buildWith, registerHandleKind } from '../broker/handle.js';
 import { Queue } from './queue.js';
 
+/**
+ * A Queue with `taskDone()` and `join()` (Python's `multiprocessing.JoinableQueue`).
+ * @throws InvalidStateError (as rejections) as Queue's methods do.
+ */
 export class JoinableQueue<T = unknown> extends Queue<T> {
   static {
     registerHandleKind('joinable-queue', (descriptor) =>

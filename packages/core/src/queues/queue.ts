@@ -26,6 +26,12 @@ export function checkMaxsize(maxsize: unknown, what: string): number {
   return maxsize;
 }
 
+/**
+ * A FIFO queue shared by every worker it is passed to (Python's `multiprocessing.Queue`); every method
+ * returns a Promise. See the module comment.
+ * @throws InvalidStateError (as rejections) from every method when the queue belongs to a Manager that
+ *   was shut down, or when used outside the main process and mproc's workers.
+ */
 export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T> {
   static {
     registerHandleKind('queue', (descriptor) => buildWith({ attachTo: descriptor.id }, () => new Queue()));

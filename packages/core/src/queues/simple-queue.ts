@@ -6,6 +6,10 @@ import { BrokerHandle, buildWith, newId, registerHandleKind, takeOrigin } from '
 import { create } from '../broker/invoke.js';
 import { QueueClosedError } from '../errors.js';
 
+/**
+ * An unbounded queue with `put`, `get`, `empty` and `close` (Python's `multiprocessing.SimpleQueue`).
+ * @throws InvalidStateError (as rejections) when used outside the main process and mproc's workers.
+ */
 export class SimpleQueue<T = unknown> extends BrokerHandle {
   static {
     registerHandleKind('simple-queue', (descriptor) =>
