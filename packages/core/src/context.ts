@@ -152,7 +152,11 @@ export class Context {
    * A number in memory shared by this context's workers, read and written synchronously. See `Value`.
    * @throws TypeError for an unknown typecode, an initial value of the wrong type or invalid options.
    */
-  Value(typecode: BigIntTypecode, initial?: bigint | number, options?: Omit<ValueOptions, 'context'>): Value<bigint>;
+  Value(
+    typecode: BigIntTypecode,
+    initial?: bigint | number,
+    options?: Omit<ValueOptions, 'context'>,
+  ): Value<bigint>;
   Value(typecode: NumberTypecode, initial?: number, options?: Omit<ValueOptions, 'context'>): Value<number>;
   Value(
     typecode: Typecode,
