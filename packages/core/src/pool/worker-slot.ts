@@ -165,9 +165,17 @@ export class WorkerSlot {
         this.started = true;
         this.#events.initFailed(this, deserializeError(message.error));
         return;
-      case MESSAGE_TYPE.result:
-        this.#finish(message.taskId, { ok: true, value: incoming(message.value, message.revive) });
+      case MESSAGE_TYPE.result: {
+        // A shared object in the result that cannot be attached here fails that task, not the parent.
+        let outcome: Outcome<unknown>;
+        try {
+          outcome = { ok: true, value: incoming(message.value, message.revive) };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+        this.#finish(message.taskId, outcome);
         return;
+      }
       case MESSAGE_TYPE.call:
         this.#caller.receive(message);
         return;

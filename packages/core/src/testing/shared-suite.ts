@@ -272,6 +272,29 @@ function sharedCases(method: string, fallback: boolean): void {
       expect(seen).toBe(201);
     }));
 
+  it('a result whose shared object cannot be attached rejects that task, and the pool goes on', () =>
+    withPool(1, async (pool) => {
+      const error = await pool
+        .apply(async () => {
+          const load = new Function('specifier', 'return import(specifier)');
+          const core = (await load('@mproc/core')) as typeof import('../index.js');
+          // A real Value makes the result carry descriptors; the second one names a process that
+          // does not exist, as when the holder of a region is gone.
+          const gone = { kind: 'native', id: 'gone', byteLength: 16, pid: 2 ** 30, fd: 3, path: null };
+          const layout = { region: gone, byteOffset: 8, lock: null };
+          return [
+            new core.Value('i', 1),
+            { __mproc_reduced__: 'mproc.Value', data: { typecode: 'i', layout } },
+          ];
+        })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+      expect(error).toBeInstanceOf(InvalidStateError);
+      expect(await pool.apply((x: number) => x + 1, [1])).toBe(2);
+    }));
+
   it('lock: false gives a Value without a lock; a given lock guards the Value', () =>
     withPool(1, async (pool) => {
       const bare = context.Value('i', 1, { lock: false });
