@@ -17,6 +17,8 @@ import { type ArrayOptions, SharedArray } from './shared/shared-array.js';
 import type { BigIntTypecode, NumberTypecode, Typecode } from './shared/typecodes.js';
 import { Value, type ValueOptions } from './shared/value.js';
 import { getStartMethod } from './start-method.js';
+import { Barrier } from './sync/barrier.js';
+import { Condition, type ConditionLock } from './sync/condition.js';
 import { Event as SharedEvent } from './sync/event.js';
 import { Lock } from './sync/lock.js';
 import { RLock } from './sync/rlock.js';
@@ -146,6 +148,25 @@ export class Context {
   /** A flag shared by this context's workers. See `Event`. */
   Event(): SharedEvent {
     return new SharedEvent(this);
+  }
+
+  /**
+   * A condition variable over `lock` (default: a new RLock) shared by this context's workers. See
+   * `Condition`.
+   * @throws TypeError when `lock` is neither a Lock nor an RLock.
+   */
+  Condition(lock?: ConditionLock | null): Condition {
+    return new Condition(lock, this);
+  }
+
+  /**
+   * A barrier for `parties` of this context's workers; `action` runs in the last arrival's worker.
+   * See `Barrier`.
+   * @throws RangeError for `parties` outside 1..65535 or a negative `timeout`.
+   * @throws TypeError when `action` cannot be sent to a worker.
+   */
+  Barrier(parties: number, action?: (() => unknown) | null, timeout?: number | null): Barrier {
+    return new Barrier(parties, action, timeout, this);
   }
 
   /**

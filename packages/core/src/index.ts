@@ -81,6 +81,8 @@ export type { BigIntTypecode, NumberTypecode, Typecode, TypecodeValue } from './
 export { Value, type ValueOptions } from './shared/value.js';
 export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
 export type { AcquireOptions } from './sync/acquire-options.js';
+export { Barrier } from './sync/barrier.js';
+export { Condition, type ConditionLock } from './sync/condition.js';
 export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';

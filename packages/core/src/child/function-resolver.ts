@@ -53,6 +53,11 @@ export class FunctionResolver {
     return resolved;
   }
 
+  /** Resolves a definition without caching it by id (for functions carried by objects, e.g. a Barrier's action). */
+  resolveDefinition(definition: FunctionDefinition): Promise<ResolvedFunction> {
+    return this.#resolveDefinition(definition);
+  }
+
   async #resolveDefinition(definition: FunctionDefinition): Promise<ResolvedFunction> {
     if (definition.kind === 'module') {
       const namespace = await importModule(definition.url);
@@ -84,4 +89,21 @@ export class FunctionResolver {
     }
     return undefined;
   }
+}
+
+/**
+ * The resolver of this worker's tasks (its `modules` and main module), set by the worker loop; one per
+ * thread, shared by every copy of this package loaded there (a cluster worker runs a CommonJS copy
+ * beside the ESM one tasks import). Outside a worker: a resolver of source text and `task()` only.
+ */
+const CURRENT = Symbol.for('mproc.functionResolver');
+const slot = globalThis as Record<symbol, Pick<FunctionResolver, 'resolveDefinition'> | undefined>;
+
+export function setCurrentResolver(resolver: FunctionResolver): void {
+  slot[CURRENT] = resolver;
+}
+
+export function currentResolver(): Pick<FunctionResolver, 'resolveDefinition'> {
+  slot[CURRENT] ??= new FunctionResolver([], null);
+  return slot[CURRENT];
 }

@@ -23,7 +23,7 @@ import {
 import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingList, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
-import { FunctionResolver } from './function-resolver.js';
+import { FunctionResolver, setCurrentResolver } from './function-resolver.js';
 import { installParentLink } from './parent-link.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -103,6 +103,7 @@ export function serve(channel: ChildChannel): void {
       message.parent,
     );
     resolver = new FunctionResolver(message.modules, message.mainModule);
+    setCurrentResolver(resolver);
     try {
       if (message.initializer) {
         const { fn } = await resolver.resolve(message.initializer);

@@ -1,9 +1,11 @@
 /**
- * Registers how shared objects (Value, Array, Lock, RLock, Semaphore, Event) cross to workers. Called by their
+ * Registers how shared objects (Value, Array, Lock, RLock, Semaphore, Event, Condition, Barrier) cross to workers. Called by their
  * constructors, before a payload is sent, and by `incoming()` before one is rebuilt, so a worker
  * that receives such an object knows it even when it never made one.
  */
 import { activateReducers, registerReducer } from '../serialize/reducers.js';
+import { barrierReducer } from '../sync/barrier.js';
+import { conditionReducer } from '../sync/condition.js';
 import { eventReducer } from '../sync/event.js';
 import { lockReducer } from '../sync/lock.js';
 import { rlockReducer } from '../sync/rlock.js';
@@ -22,6 +24,8 @@ export function registerSharedReducers(): void {
   registerReducer(arrayReducer);
   registerReducer(semaphoreReducer);
   registerReducer(eventReducer);
+  registerReducer(conditionReducer);
+  registerReducer(barrierReducer);
 }
 
 /** Called by every shared object's constructor: from now on, payloads are searched for shared objects. */

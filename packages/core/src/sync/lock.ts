@@ -82,6 +82,11 @@ export class Lock {
   }
 }
 
+/** @internal The mutex under a Lock, for Condition's wait (which releases and retakes it). */
+export function lockMutex(lock: Lock): Mutex {
+  return mutexOf(lock);
+}
+
 /** Sends a Lock to a worker as its mutex's descriptor. */
 export const lockReducer: Reducer<Lock> = {
   tag: 'mproc.Lock',

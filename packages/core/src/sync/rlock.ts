@@ -100,6 +100,11 @@ export class RLock {
   }
 }
 
+/** @internal The mutex under an RLock, for Condition's wait (which releases every level and retakes them). */
+export function rlockMutex(lock: RLock): Mutex {
+  return mutexOf(lock);
+}
+
 /** Sends an RLock to a worker as its mutex's descriptor. */
 export const rlockReducer: Reducer<RLock> = {
   tag: 'mproc.RLock',

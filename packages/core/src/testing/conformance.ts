@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { conditionSuite } from './condition-suite.js';
 import { executorSuite } from './executor-suite.js';
 import { managerSuite } from './manager-suite.js';
 import { pipeSuite } from './pipe-suite.js';
@@ -17,5 +18,6 @@ export function describeConformance(method: string): void {
     pipeSuite(method);
     managerSuite(method);
     sharedSuite(method);
+    conditionSuite(method);
   });
 }
