@@ -456,6 +456,21 @@ const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
   'process-start-method-fork.ts': (run) => expectSeparateMemory(run, 'parallel', true),
   'pipe-send-recv.ts': (run) => expectExchange(run, true),
   'queue-put-get.ts': (run) => expectExchange(run, false),
+  'value-shared-counter.ts': (run) => {
+    expectSuccess(run);
+    expect(run.stdout).toBe('Value: 1\n');
+  },
+  'manager-list-lock.ts': (run) => {
+    expectSuccess(run);
+    expect(run.stdout).toBe("Shared List: ['New item']\n");
+  },
+  'manager-shared-list.ts': (run) => {
+    expectSuccess(run);
+    expect(run.lines).toEqual([
+      'plain list in the parent: []',
+      "manager list in the parent: ['from the child']",
+    ]);
+  },
 };
 
 const examples = readdirSync(new URL('../src/', import.meta.url))
