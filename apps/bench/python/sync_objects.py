@@ -4,7 +4,8 @@
 
 The same four measurements as the TypeScript child, with multiprocessing on the given start method:
 Queue round trips/s, Pipe round trips/s, MB/s of 16 MiB send_bytes messages, and Manager list
-appends/s (timed in the child). Prints one result line for the harness.
+appends/s (timed in the child), Lock acquire/release pairs/s and locked Value('i') increments/s with two
+contending children started together by an Event. Prints one result line for the harness.
 """
 
 import argparse
@@ -35,6 +36,38 @@ def list_appends(shared, report, count):
     for index in range(count):
         shared.append(index)
     report.put(time.perf_counter() - begin)
+
+
+def lock_pairs(lock, go, done, count):
+    go.wait(60)
+    for _ in range(count):
+        lock.acquire()
+        lock.release()
+    done.put(count)
+
+
+def locked_increments(value, go, done, count):
+    lock = value.get_lock()
+    go.wait(60)
+    for _ in range(count):
+        with lock:
+            value.value += 1
+    done.put(count)
+
+
+def contend(ctx, target, shared, count):
+    go, done = ctx.Event(), ctx.Queue()
+    children = [ctx.Process(target=target, args=(shared, go, done, count)) for _ in range(2)]
+    for child in children:
+        child.start()
+    started = time.perf_counter()
+    go.set()
+    for _ in children:
+        done.get(timeout=60)
+    rate = 2 * count / (time.perf_counter() - started)
+    for child in children:
+        child.join()
+    return rate
 
 
 def measure(method, settings):
@@ -86,7 +119,13 @@ def measure(method, settings):
         child.join()
         if len(shared) != 100 + settings['appends']:
             raise RuntimeError('appends were lost')
-    return {'queue': queue, 'pipe': pipe, 'bytes': byte_rate, 'append': append}
+    pairs = settings['lockPairs']
+    lock = contend(ctx, lock_pairs, ctx.Lock(), pairs)
+    counter = ctx.Value('i', 0)
+    incr = contend(ctx, locked_increments, counter, pairs)
+    if counter.value != 2 * pairs:
+        raise RuntimeError('locked increments were lost')
+    return {'queue': queue, 'pipe': pipe, 'bytes': byte_rate, 'append': append, 'lock': lock, 'incr': incr}
 
 
 def main():

@@ -7,6 +7,9 @@
  *   bytes   MB/s of 16 MiB `sendBytes` messages from the parent to a child (which answers each with a
  *           one-number acknowledgement)
  *   append  Manager list appends per second, each awaited, made by a child (timed in the child)
+ *   lock    Lock acquire/release pairs per second, two children contending for one Lock (timed in
+ *           the parent from an Event that starts both to both reporting done)
+ *   incr    locked `Value('i')` increments per second, two children each taking the Value's lock
  *
  * Each system × repetition runs in a fresh process (this script with `--child <start method>`, or
  * python/sync_objects.py) in its own process group, killed past a time limit. The child is a Process
@@ -26,16 +29,31 @@ interface SyncSettings {
   readonly bytes: number;
   readonly byteTrips: number;
   readonly appends: number;
+  readonly lockPairs: number;
 }
 
-const FULL: SyncSettings = { roundTrips: 5_000, bytes: 16 * 2 ** 20, byteTrips: 8, appends: 5_000 };
-const QUICK: SyncSettings = { roundTrips: 1_000, bytes: 16 * 2 ** 20, byteTrips: 2, appends: 1_000 };
+const FULL: SyncSettings = {
+  roundTrips: 5_000,
+  bytes: 16 * 2 ** 20,
+  byteTrips: 8,
+  appends: 5_000,
+  lockPairs: 20_000,
+};
+const QUICK: SyncSettings = {
+  roundTrips: 1_000,
+  bytes: 16 * 2 ** 20,
+  byteTrips: 2,
+  appends: 1_000,
+  lockPairs: 5_000,
+};
 
 const METRICS = [
   { key: 'queue', label: 'Queue round trips', unit: 'trips/s' },
   { key: 'pipe', label: 'Pipe round trips', unit: 'trips/s' },
   { key: 'bytes', label: 'Pipe sendBytes, 16 MiB messages', unit: 'MB/s' },
   { key: 'append', label: 'Manager list appends', unit: 'appends/s' },
+  { key: 'lock', label: 'Lock acquire/release, 2 contending workers', unit: 'pairs/s' },
+  { key: 'incr', label: "locked Value('i') increments, 2 workers", unit: 'increments/s' },
 ] as const;
 
 type MetricKey = (typeof METRICS)[number]['key'];
@@ -75,7 +93,22 @@ interface ListProxy<T> {
   append(value: T): Promise<void>;
   length(): Promise<number>;
 }
+interface Lock {
+  acquire(): Promise<boolean>;
+  release(): Promise<void>;
+}
+interface Value {
+  value: number;
+  getLock(): Lock;
+}
+interface Event {
+  set(): Promise<void>;
+  wait(timeout?: number): Promise<boolean>;
+}
 interface Context {
+  Lock(): Lock;
+  Event(): Event;
+  Value(typecode: 'i', initial: number): Value;
   Queue<T>(): Queue<T>;
   Pipe(): [Connection, Connection];
   Manager(): Promise<{ list<T>(): ListProxy<T> } & AsyncDisposable>;
@@ -177,7 +210,59 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   const append = settings.appends / (await bounded(seconds.get(), 'append'));
   await appendChild.join();
   if ((await list.length()) !== 100 + settings.appends) throw new Error('appends were lost');
-  return { queue, pipe, bytes, append };
+
+  const lock = await contend(
+    context,
+    settings,
+    context.Lock(),
+    async (shared: Lock, go: Event, done: Queue<number>, count: number) => {
+      await go.wait(60_000);
+      for (let index = 0; index < count; index++) {
+        await shared.acquire();
+        await shared.release();
+      }
+      await done.put(count);
+    },
+  );
+  const counter = context.Value('i', 0);
+  const incr = await contend(
+    context,
+    settings,
+    counter,
+    async (shared: Value, go: Event, done: Queue<number>, count: number) => {
+      const guard = shared.getLock();
+      await go.wait(60_000);
+      for (let index = 0; index < count; index++) {
+        await guard.acquire();
+        shared.value += 1;
+        await guard.release();
+      }
+      await done.put(count);
+    },
+  );
+  if (counter.value !== 2 * settings.lockPairs) throw new Error(`locked increments lost: ${counter.value}`);
+  return { queue, pipe, bytes, append, lock, incr };
+}
+
+/** Operations per second of two children running `target` on `shared` together, from one Event. */
+async function contend<T>(
+  context: Context,
+  settings: SyncSettings,
+  shared: T,
+  target: (shared: T, go: Event, done: Queue<number>, count: number) => Promise<void>,
+): Promise<number> {
+  const go = context.Event();
+  const done = context.Queue<number>();
+  const children = [0, 1].map(() =>
+    context.Process({ target, args: [shared, go, done, settings.lockPairs] }),
+  );
+  for (const child of children) await child.start();
+  const started = performance.now();
+  await go.set();
+  for (const _ of children) await bounded(done.get(), 'contend');
+  const rate = (2 * settings.lockPairs) / ((performance.now() - started) / 1000);
+  for (const child of children) await child.join();
+  return rate;
 }
 
 // --- the parent: one fresh child per system and repetition ------------------------------------------
@@ -271,7 +356,7 @@ export async function runSyncObjectsBench(options: {
   );
   console.log(
     `${formatNumber(settings.roundTrips)} round trips, ${settings.byteTrips} × ${settings.bytes / 2 ** 20} MiB, ` +
-      `${formatNumber(settings.appends)} appends, ${reps} repetition(s): median (min–max)\n`,
+      `${formatNumber(settings.appends)} appends, 2 × ${formatNumber(settings.lockPairs)} lock pairs and increments, ${reps} repetition(s): median (min–max)\n`,
   );
   const results = new Map<string, Figures[]>();
   const failures: string[] = [];
