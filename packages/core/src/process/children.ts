@@ -7,7 +7,14 @@
  */
 import type { Process } from './process.js';
 
-const live = new Set<Process>();
+/**
+ * Shared through a `Symbol.for` key by every copy of core in this process: a worker runs the CommonJS
+ * copy while a task that imports '@mproc/core' gets the ES module copy, and a child started by the
+ * task must still count as this process's child.
+ */
+const LIVE = Symbol.for('mproc.live-children');
+const live = ((globalThis as unknown as Record<symbol, Set<Process> | undefined>)[LIVE] ??=
+  new Set<Process>());
 let exitHookInstalled = false;
 
 /** The 'exit' hook: daemonic children do not outlive this process (Python terminates them too). */
