@@ -13,8 +13,9 @@ import type { Process } from './process.js';
  * task must still count as this process's child.
  */
 const LIVE = Symbol.for('mproc.live-children');
-const live = ((globalThis as unknown as Record<symbol, Set<Process> | undefined>)[LIVE] ??=
-  new Set<Process>());
+const holder = globalThis as unknown as Record<symbol, Set<Process> | undefined>;
+holder[LIVE] ??= new Set<Process>();
+const live: Set<Process> = holder[LIVE];
 let exitHookInstalled = false;
 
 /** The 'exit' hook: daemonic children do not outlive this process (Python terminates them too). */
