@@ -31,9 +31,10 @@ import {
   type SharedRegion,
 } from '../shared/shared-memory.js';
 import { type AcquireOptions, hold } from './acquire-options.js';
-import { Lock, lockMutex, lockReducer } from './lock.js';
+import { Lock, lockReducer } from './lock.js';
 import type { Mutex } from './mutex.js';
-import { RLock, rlockMutex, rlockReducer } from './rlock.js';
+import { mutexOfLock } from './mutex-lock.js';
+import { RLock, rlockReducer } from './rlock.js';
 import { type SharedWords, wordsIn } from './shared-words.js';
 import { SLICE_MS } from './word-mutex.js';
 
@@ -116,7 +117,7 @@ export class Condition {
       this.#region = allocateRegion(WORDS * 4, memoryKindOf(context));
     }
     this.#words = wordsIn(this.#region, 0, WORDS);
-    this.#mutex = this.#lock instanceof RLock ? rlockMutex(this.#lock) : lockMutex(this.#lock);
+    this.#mutex = mutexOfLock(this.#lock);
   }
 
   /** @internal A Condition over an existing region and lock (a revived descriptor). */

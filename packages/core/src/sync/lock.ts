@@ -3,41 +3,13 @@
  * them. It is not re-entrant: acquiring it again from the thread that holds it waits (use `RLock`).
  * Any worker may release it, as in Python.
  */
-import type { Context } from '../context.js';
 import type { Reducer } from '../serialize/reducers.js';
-import { sharedObjectCreated } from '../shared/register.js';
-import { memoryKindOf } from '../shared/shared-memory.js';
-import { type AcquireOptions, hold, type ResolvedAcquire, resolveAcquireOptions } from './acquire-options.js';
-import { createMutex, type Mutex, type MutexDescriptor, openMutex } from './mutex.js';
+import { type AcquireOptions, type ResolvedAcquire, resolveAcquireOptions } from './acquire-options.js';
+import { MutexLock, mutexLockReducer } from './mutex-lock.js';
 
 const TAKEN = Promise.resolve(true);
 
-let adopting: Mutex | undefined;
-let mutexOf: (lock: Lock) => Mutex;
-
-export class Lock {
-  readonly #mutex: Mutex;
-
-  static {
-    mutexOf = (lock) => lock.#mutex;
-  }
-
-  /**
-   * A new unlocked lock for the workers of `context` (default: the default context). `ctx.Lock()` is
-   * the same.
-   */
-  constructor(context?: Context) {
-    sharedObjectCreated();
-    this.#mutex = adopting ?? createMutex(memoryKindOf(context));
-    adopting = undefined;
-  }
-
-  /** @internal A Lock over an existing mutex (a revived descriptor, or a Value's built-in lock). */
-  static adopt(mutex: Mutex): Lock {
-    adopting = mutex;
-    return new Lock();
-  }
-
+export class Lock extends MutexLock {
   /**
    * Acquires the lock: waits until it is free (with `timeout`, at most that many ms), or with
    * `block: false` takes it only if it is free now. Resolves true when acquired. A holder that died
@@ -53,7 +25,7 @@ export class Lock {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#mutex.tryAcquire() ? TAKEN : this.#mutex.acquire(resolved.block, resolved.timeout);
+    return this.mutex.tryAcquire() ? TAKEN : this.mutex.acquire(resolved.block, resolved.timeout);
   }
 
   /**
@@ -61,20 +33,7 @@ export class Lock {
    * @throws RangeError (as a rejection) when the lock is not held.
    */
   release(): Promise<void> {
-    return this.#mutex.release();
-  }
-
-  /**
-   * Acquires the lock for an `await using held = await lock.hold()` block, which releases it.
-   * @throws TimeoutError (as a rejection) when `block: false` or `timeout` kept it from being acquired.
-   */
-  hold(options?: AcquireOptions): Promise<AsyncDisposable> {
-    return hold(this, options, 'Lock');
-  }
-
-  /** Whether some worker holds the lock now. */
-  locked(): Promise<boolean> {
-    return this.#mutex.isLocked();
+    return this.mutex.release();
   }
 
   get [Symbol.toStringTag](): string {
@@ -82,15 +41,5 @@ export class Lock {
   }
 }
 
-/** @internal The mutex under a Lock, for Condition's wait (which releases and retakes it). */
-export function lockMutex(lock: Lock): Mutex {
-  return mutexOf(lock);
-}
-
 /** Sends a Lock to a worker as its mutex's descriptor. */
-export const lockReducer: Reducer<Lock> = {
-  tag: 'mproc.Lock',
-  type: Lock,
-  reduce: (lock) => mutexOf(lock).descriptor(),
-  revive: (data) => Lock.adopt(openMutex(data as MutexDescriptor)),
-};
+export const lockReducer: Reducer<Lock> = mutexLockReducer('mproc.Lock', Lock);

@@ -1,0 +1,75 @@
+/**
+ * What `Lock` and `RLock` share: a mutex in shared memory, how one is made or rebuilt from a
+ * descriptor, how it crosses to a worker, and `hold()` / `locked()`. They differ only in how they
+ * acquire and release.
+ */
+import type { Context } from '../context.js';
+import type { Reducer } from '../serialize/reducers.js';
+import { sharedObjectCreated } from '../shared/register.js';
+import { memoryKindOf } from '../shared/shared-memory.js';
+import { type AcquireOptions, hold } from './acquire-options.js';
+import { createMutex, type Mutex, type MutexDescriptor, openMutex } from './mutex.js';
+
+/** Set by `adopt()` for the constructor it calls, so the public constructor keeps its one argument. */
+let adopting: Mutex | undefined;
+let mutexOf: (lock: MutexLock) => Mutex;
+
+export abstract class MutexLock {
+  readonly #mutex: Mutex;
+
+  static {
+    mutexOf = (lock) => lock.#mutex;
+  }
+
+  /** A new unlocked lock for the workers of `context` (default: the default context). */
+  constructor(context?: Context) {
+    sharedObjectCreated();
+    this.#mutex = adopting ?? createMutex(memoryKindOf(context));
+    adopting = undefined;
+  }
+
+  /** @internal A lock over an existing mutex (a revived descriptor, or a Value's built-in lock). */
+  static adopt<T extends MutexLock>(this: new (context?: Context) => T, mutex: Mutex): T {
+    adopting = mutex;
+    return new this();
+  }
+
+  abstract acquire(options?: AcquireOptions): Promise<boolean>;
+  abstract release(): Promise<void>;
+  abstract get [Symbol.toStringTag](): string;
+
+  /**
+   * Acquires the lock for an `await using held = await lock.hold()` block, which releases it.
+   * @throws TimeoutError (as a rejection) when `block: false` or `timeout` kept it from being acquired.
+   */
+  hold(options?: AcquireOptions): Promise<AsyncDisposable> {
+    return hold(this, options, this[Symbol.toStringTag]);
+  }
+
+  /** Whether some worker holds the lock now. */
+  locked(): Promise<boolean> {
+    return this.#mutex.isLocked();
+  }
+
+  protected get mutex(): Mutex {
+    return this.#mutex;
+  }
+}
+
+/** @internal The mutex under a lock, for Condition's wait (which releases and retakes it). */
+export function mutexOfLock(lock: MutexLock): Mutex {
+  return mutexOf(lock);
+}
+
+/** Sends a lock of class `type` to a worker as its mutex's descriptor. */
+export function mutexLockReducer<T extends MutexLock>(
+  tag: string,
+  type: (new (context?: Context) => T) & { adopt(mutex: Mutex): T },
+): Reducer<T> {
+  return {
+    tag,
+    type,
+    reduce: (lock) => mutexOf(lock).descriptor(),
+    revive: (data) => type.adopt(openMutex(data as MutexDescriptor)),
+  };
+}
