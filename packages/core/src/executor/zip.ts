@@ -3,7 +3,7 @@
  * shortest input, and the other inputs are closed (`return()`) when the tuples end, as `for...of`
  * closes what it leaves early.
  */
-import { isAsyncIterable } from '../pool/chunking.js';
+import { reader } from '../pool/chunking.js';
 
 export type Input<T = unknown> = Iterable<T> | AsyncIterable<T>;
 
@@ -50,9 +50,7 @@ export async function* zipChunksAsync(
   inputs: readonly Input[],
   chunksize: number,
 ): AsyncGenerator<unknown[][]> {
-  const iterators = inputs.map((input) =>
-    isAsyncIterable(input) ? input[Symbol.asyncIterator]() : (input as Iterable<unknown>)[Symbol.iterator](),
-  );
+  const iterators = inputs.map((input) => reader(input));
   let exhausted = false;
   try {
     while (!exhausted) {
