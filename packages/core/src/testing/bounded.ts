@@ -73,3 +73,17 @@ export async function withWorkers(
     }
   }
 }
+
+/** Runs `body` with a pool of `context`, terminated afterwards whatever the test did. */
+export async function withPool(
+  context: Context,
+  options: Omit<PoolOptions, 'context'>,
+  body: (pool: Pool) => Promise<void>,
+): Promise<void> {
+  const pool = context.Pool(options);
+  try {
+    await body(pool);
+  } finally {
+    await pool.terminate();
+  }
+}

@@ -11,11 +11,11 @@ import {
   type Context,
   getContext,
   InvalidStateError,
-  type Pool,
   type Semaphore,
   type Value,
 } from '../index.js';
 import { forceSharedMemoryFallback } from '../shared/native-addon.js';
+import { withPool } from './bounded.js';
 
 /** Bound of any single wait in these tests, in ms. */
 const BOUND = 10_000;
@@ -80,17 +80,8 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 function conditionCases(method: string): void {
   const context: Context = getContext(method);
 
-  async function withPool(processes: number, body: (pool: Pool) => Promise<void>) {
-    const pool = context.Pool({ processes });
-    try {
-      await body(pool);
-    } finally {
-      await pool.terminate();
-    }
-  }
-
   it('Condition: a producer in the parent and consumers in two workers hand over every item once', () =>
-    withPool(2, async (pool) => {
+    withPool(context, { processes: 2 }, async (pool) => {
       const condition = context.Condition();
       const produced = context.Value('i', 0, { lock: false });
       const consumed = context.Value('i', 0, { lock: false });
@@ -116,7 +107,7 @@ function conditionCases(method: string): void {
     }));
 
   it('Condition: notify(1) wakes exactly one waiter, notifyAll() the rest', () =>
-    withPool(3, async (pool) => {
+    withPool(context, { processes: 3 }, async (pool) => {
       const condition = context.Condition();
       const ready = context.Semaphore(0);
       const done = context.Semaphore(0);
@@ -143,7 +134,7 @@ function conditionCases(method: string): void {
     }));
 
   it('Condition: wait(timeout) resolves false with the lock held again; waiting or notifying unheld rejects', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       for (const condition of [context.Condition(), context.Condition(context.Lock())]) {
         await expect(condition.wait(10)).rejects.toBeInstanceOf(InvalidStateError);
         await expect(condition.notify()).rejects.toBeInstanceOf(InvalidStateError);
@@ -175,7 +166,7 @@ function conditionCases(method: string): void {
     }));
 
   it('Condition: waitFor() resolves the predicate once another worker makes it true, or its last value', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const condition = context.Condition();
       const flag = context.Value('i', 0, { lock: false });
       await condition.acquire();
@@ -196,7 +187,7 @@ function conditionCases(method: string): void {
     }));
 
   it('Barrier: three parties across two workers and the parent get indices 0, 1, 2; the action runs once', () =>
-    withPool(2, async (pool) => {
+    withPool(context, { processes: 2 }, async (pool) => {
       const barrier = context.Barrier(3, countRun);
       const runs = context.Value('i', 0, { lock: false });
       expect(barrier.parties).toBe(3);
@@ -219,7 +210,7 @@ function conditionCases(method: string): void {
     }));
 
   it('Barrier: abort() and reset() reject waiters with BrokenBarrierError; reset makes it usable again', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const barrier = context.Barrier(2);
       let waiting = pool.apply(arriveOrFail, [barrier]);
       await until(async () => (await barrier.nWaiting()) === 1);
@@ -243,7 +234,7 @@ function conditionCases(method: string): void {
     }));
 
   it('Barrier: a timeout breaks it for every waiter; an action that throws reaches its own caller', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const barrier = context.Barrier(3, null, 60);
       const waiting = pool.apply(arriveOrFail, [barrier]);
       const started = performance.now();

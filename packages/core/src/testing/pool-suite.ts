@@ -11,12 +11,12 @@ import {
   InvalidStateError,
   type Pool,
   PoolNotRunningError,
-  type PoolOptions,
   SerializationError,
   TaskTimeoutError,
   TimeoutError,
   WorkerExitedError,
 } from '../index.js';
+import { withPool } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
 
 /** A value unique to the worker that runs it: each worker (thread or process) has its own globalThis. */
@@ -62,18 +62,9 @@ export function poolSuite(method: string): void {
   const context = getContext(method);
   const isProcess = method !== 'threads';
 
-  async function withPool(options: Omit<PoolOptions, 'context'>, body: (pool: Pool) => Promise<void>) {
-    const pool = context.Pool(options);
-    try {
-      await body(pool);
-    } finally {
-      await pool.terminate();
-    }
-  }
-
   describe('Pool results', () => {
     it('map returns results in input order, for sync and async functions', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         expect(await pool.map((x: number) => x * x, [1, 2, 3, 4, 5])).toEqual([1, 4, 9, 16, 25]);
         const slowFirst = (x: number) =>
           new Promise((resolve) => setTimeout(() => resolve(x), x === 0 ? 100 : 0));
@@ -81,7 +72,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('map accepts any iterable, sync or async, and an empty one', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         async function* numbers() {
           yield 1;
           yield 2;
@@ -93,7 +84,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('apply, applyAsync and starmap pass arguments as Python does', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         expect(await pool.apply((a: number, b: number) => a + b, [2, 3])).toBe(5);
         expect(await pool.applyAsync((a: string) => a.toUpperCase(), ['x'])).toBe('X');
         expect(
@@ -110,7 +101,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('structured-clone values survive the round trip', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const value = {
           map: new Map([[1, 'a']]),
           set: new Set([2n]),
@@ -123,7 +114,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('imap yields in input order; imapUnordered in completion order', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         await untilEveryWorkerAnswers(pool);
         const delays = [300, 0, 0, 0];
         const ordered: number[] = [];
@@ -146,7 +137,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('chunksize decides how items are spread over workers', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         await untilEveryWorkerAnswers(pool);
         const oneChunk = await pool.map(workerId, new Array(8).fill(0), 8);
         expect(new Set(oneChunk).size).toBe(1);
@@ -157,7 +148,7 @@ export function poolSuite(method: string): void {
 
   describe('AsyncResult', () => {
     it('get(timeout) rejects with TimeoutError while the task goes on', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const result = pool.applyAsync(sleepThen, [300, 'done']);
         expect(result).toBeInstanceOf(AsyncResult);
         expect(result.ready()).toBe(false);
@@ -170,7 +161,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('callback and errorCallback run once, before get() settles', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const seen: unknown[] = [];
         const ok = pool.applyAsync((x: number) => x * 2, [21], {
           callback: (value) => seen.push(['ok', value]),
@@ -200,7 +191,7 @@ export function poolSuite(method: string): void {
 
   describe('task errors', () => {
     it("keep the class, name, message, own properties, cause and the worker's stack", () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply(() => {
             class ParseError extends Error {
@@ -228,7 +219,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('an error in the middle of map rejects the whole call, and the pool goes on', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const failOnThree = (x: number) => {
           if (x === 3) throw new RangeError(`bad item ${x}`);
           return x;
@@ -238,7 +229,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('an error in the middle of imap is thrown at its position and ends the iteration', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const failOnThree = (x: number) => {
           if (x === 3) throw new RangeError('three');
           return x;
@@ -252,7 +243,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('a function that uses names from its module fails with a hint to export it', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply(() => workerId())
           .then(unexpected, (caught: unknown) => caught as Error);
@@ -261,7 +252,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('native and bound functions are refused at the call', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         expect(() => pool.apply(Math.sqrt, [4])).toThrow(TypeError);
         expect(() => pool.apply(((x: number) => x).bind(null), [4])).toThrow(/bound/);
       }));
@@ -269,7 +260,7 @@ export function poolSuite(method: string): void {
 
   describe('values that cannot be sent', () => {
     it('an unsendable argument fails that call with the path of the value; the pool goes on', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply((x: unknown) => x, [{ cb: () => 1 }])
           .then(unexpected, (caught: unknown) => caught as Error);
@@ -283,7 +274,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('an unsendable result fails that call with the path of the value; the pool goes on', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply(() => ({ ok: 1, cb: () => 2 }))
           .then(unexpected, (caught: unknown) => caught as Error);
@@ -296,6 +287,7 @@ export function poolSuite(method: string): void {
   describe('worker lifecycle', () => {
     it('the initializer runs once in each worker before its tasks, with initArgs', () =>
       withPool(
+        context,
         {
           processes: 2,
           initializer: (base: number) => {
@@ -321,6 +313,7 @@ export function poolSuite(method: string): void {
 
     it('a failing initializer breaks the pool with its cause instead of respawning', () =>
       withPool(
+        context,
         {
           processes: 2,
           initializer: () => {
@@ -340,13 +333,13 @@ export function poolSuite(method: string): void {
       ));
 
     it('workers that die while starting break the pool instead of respawning forever', () =>
-      withPool({ processes: 1, execArgv: ['--no-such-node-flag'] }, async (pool) => {
+      withPool(context, { processes: 1, execArgv: ['--no-such-node-flag'] }, async (pool) => {
         const error = await pool.apply(() => 1).then(unexpected, (caught: unknown) => caught);
         expect(error).toBeInstanceOf(BrokenPoolError);
       }));
 
     it('maxTasksPerChild replaces each worker after that many tasks', () =>
-      withPool({ processes: 1, maxTasksPerChild: 2 }, async (pool) => {
+      withPool(context, { processes: 1, maxTasksPerChild: 2 }, async (pool) => {
         const ids: string[] = [];
         for (let index = 0; index < 6; index++) ids.push(await pool.apply(workerId));
         expect(new Set(ids).size).toBe(3);
@@ -356,7 +349,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('a worker that calls process.exit(3) rejects its task with WorkerExitedError and is replaced', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply(() => process.exit(3))
           .then(unexpected, (caught: unknown) => caught as WorkerExitedError);
@@ -367,7 +360,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('a worker that dies with jobs sent ahead fails only the running one; the others run elsewhere', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         // Twenty calls queue deep enough for jobs to be sent ahead to the worker.
         const exitOnFive = (x: number) => {
           if (x === 5) process.exit(7);
@@ -389,7 +382,7 @@ export function poolSuite(method: string): void {
     it.skipIf(!isProcess)(
       'a worker killed by SIGKILL rejects its task with WorkerExitedError naming the signal (process backends: a thread shares the parent process)',
       () =>
-        withPool({ processes: 1 }, async (pool) => {
+        withPool(context, { processes: 1 }, async (pool) => {
           const error = await pool
             .apply(() => process.kill(process.pid, 'SIGKILL'))
             .then(unexpected, (caught: unknown) => caught as WorkerExitedError);
@@ -400,7 +393,7 @@ export function poolSuite(method: string): void {
     );
 
     it('an uncaught error thrown outside the task kills the worker; its task rejects and the pool goes on', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply(
             () =>
@@ -418,7 +411,7 @@ export function poolSuite(method: string): void {
 
   describe('abort and timeout', () => {
     it('aborting a queued task removes it; the running one finishes', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const running = pool.apply(sleepThen, [200, 'first']);
         const controller = new AbortController();
         const queued = pool.apply(() => 'never', [], { signal: controller.signal });
@@ -430,7 +423,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('aborting a running task stops it by replacing its worker', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const before = await pool.apply(workerId);
         const error = await pool
           .apply(
@@ -447,7 +440,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('an already aborted signal rejects at once', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         await expect(pool.apply(() => 1, [], { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
           AbortError,
         );
@@ -457,7 +450,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('timeout stops a hung task with TaskTimeoutError and the pool goes on', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
           .apply(
             () => {
@@ -472,7 +465,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('timeout counts from when a worker takes the task, not from the queue', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         const first = pool.apply(sleepThen, [500, 'slow']);
         const second = pool.apply(sleepThen, [10, 'quick'], { timeout: 400 });
         expect(await first).toBe('slow');
@@ -480,7 +473,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('map takes signal and timeout in its options', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const hang = (x: number) => {
           if (x === 2) for (;;);
           return x;
@@ -494,7 +487,7 @@ export function poolSuite(method: string): void {
 
   describe('closing and terminating', () => {
     it('close() lets queued work finish, then join() resolves; later calls fail', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const results = pool.map(
           (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)),
           [50, 50, 50],
@@ -510,7 +503,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('terminate() with tasks in flight settles every one of them', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const hang = () => new Promise(() => {});
         const pending = [pool.apply(hang), pool.apply(hang), pool.apply(hang), pool.map(hang, [1, 2, 3])];
         const outcomes = Promise.allSettled(pending);
@@ -545,7 +538,7 @@ export function poolSuite(method: string): void {
     }
 
     it('streams an endless generator with a bounded number of items read ahead', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const { stats, numbers } = endless();
         let consumed = 0;
         let maxAhead = 0;
@@ -560,7 +553,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('breaking out of imap stops reading the input and closes it', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const { stats, numbers } = endless();
         for await (const value of pool.imapUnordered((x: number) => x, numbers)) {
           if ((value as number) >= 0) break;
@@ -572,7 +565,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('close() then join() after a partly consumed imap finishes', () =>
-      withPool({ processes: 2 }, async (pool) => {
+      withPool(context, { processes: 2 }, async (pool) => {
         const { numbers } = endless();
         const iterator = pool.imap((x: number) => x, numbers);
         expect((await iterator.next()).value).toBe(0);
@@ -606,7 +599,7 @@ export function poolSuite(method: string): void {
     });
 
     it('invalid call arguments throw at the call', () =>
-      withPool({ processes: 1 }, async (pool) => {
+      withPool(context, { processes: 1 }, async (pool) => {
         expect(() => pool.map((x: number) => x, [1], 0)).toThrow(RangeError);
         expect(() => pool.map((x: number) => x, 5 as never)).toThrow(TypeError);
         expect(() => pool.apply(() => 1, [], { timeout: -1 })).toThrow(/timeout/);
@@ -615,7 +608,7 @@ export function poolSuite(method: string): void {
       }));
 
     it('env replaces the environment of the workers', () =>
-      withPool({ processes: 1, env: { MPROC_TEST_ONLY: 'yes' } }, async (pool) => {
+      withPool(context, { processes: 1, env: { MPROC_TEST_ONLY: 'yes' } }, async (pool) => {
         expect(await pool.apply(() => [process.env.MPROC_TEST_ONLY, process.env.PATH])).toEqual([
           'yes',
           undefined,

@@ -12,7 +12,6 @@ import {
   getContext,
   InvalidStateError,
   type Lock,
-  type Pool,
   type RLock,
   type Semaphore,
   TimeoutError,
@@ -20,6 +19,7 @@ import {
   type Value,
 } from '../index.js';
 import { forceSharedMemoryFallback } from '../shared/native-addon.js';
+import { withPool } from './bounded.js';
 
 /** Bound of any single wait in these tests, in ms. */
 const BOUND = 10_000;
@@ -114,17 +114,8 @@ const RANGES: readonly [Typecode, Element, Element, Element, Element][] = [
 function sharedCases(method: string, fallback: boolean): void {
   const context: Context = getContext(method);
 
-  async function withPool(processes: number, body: (pool: Pool) => Promise<void>) {
-    const pool = context.Pool({ processes });
-    try {
-      await body(pool);
-    } finally {
-      await pool.terminate();
-    }
-  }
-
   it('4 workers × 10,000 locked increments of one Value end at exactly 40,000', () =>
-    withPool(4, async (pool) => {
+    withPool(context, { processes: 4 }, async (pool) => {
       const value = context.Value('i', 0);
       const done = await pool.map(tenThousandIncrements, [value, value, value, value]);
       expect(done).toEqual([10_000, 10_000, 10_000, 10_000]);
@@ -132,7 +123,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('locked increments are exact when the parent takes part too, on a Float64 Value', () =>
-    withPool(2, async (pool) => {
+    withPool(context, { processes: 2 }, async (pool) => {
       const value = context.Value('d', 0.5);
       const lock = value.getLock();
       const workers = pool.starmap(lockedIncrements, [
@@ -149,7 +140,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('every typecode round-trips its range: Int8 wraps, BigInt for q/Q, Float32 precision', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const values = RANGES.map(([typecode, initial]) =>
         (context.Value as (code: Typecode, initial: Element) => AnyValue)(typecode, initial),
       );
@@ -174,7 +165,7 @@ function sharedCases(method: string, fallback: boolean): void {
   });
 
   it('Array indexing, length, iteration and slice are shared between parent and worker', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const array = context.Array('i', [1, 2, 3, 4, 5]);
       expect(array.length).toBe(5);
       expect([...array]).toEqual([1, 2, 3, 4, 5]);
@@ -256,7 +247,7 @@ function sharedCases(method: string, fallback: boolean): void {
   });
 
   it('a Value made in a worker can be returned to the parent and stays shared', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const made = (await pool.apply(async () => {
         const load = new Function('specifier', 'return import(specifier)');
         const core = (await load('@mproc/core')) as typeof import('../index.js');
@@ -273,7 +264,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('a result whose shared object cannot be attached rejects that task, and the pool goes on', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const error = await pool
         .apply(async () => {
           const load = new Function('specifier', 'return import(specifier)');
@@ -296,7 +287,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('lock: false gives a Value without a lock; a given lock guards the Value', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const bare = context.Value('i', 1, { lock: false });
       expect(() => bare.getLock()).toThrow(InvalidStateError);
       await pool.apply(
@@ -320,7 +311,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('acquire({ timeout }) and acquire({ block: false }) return false while the lock is held elsewhere', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       for (const lock of [context.Lock(), context.RLock(), context.Value('i').getLock()]) {
         expect(await lock.acquire()).toBe(true);
         const tried = await pool.apply(tryHeldLock, [lock, 150]);
@@ -333,7 +324,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('a waiting acquire is woken as soon as the holder releases, not at its next poll', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const lock = context.Lock();
       const times = context.Array('d', 2, { lock: false });
       const holding = pool.apply(holdFor, [lock, times, 300]);
@@ -349,7 +340,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('hold() releases at the end of an `await using` block; hold({ block: false }) rejects when held', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const lock = context.Lock();
       {
         await using held = await lock.hold();
@@ -363,7 +354,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('RLock is re-entrant for its holder, and only the holder may release it', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const rlock = context.RLock();
       await expect(rlock.release()).rejects.toBeInstanceOf(InvalidStateError);
       expect(await rlock.acquire()).toBe(true);
@@ -381,7 +372,7 @@ function sharedCases(method: string, fallback: boolean): void {
     }));
 
   it('Lock is not re-entrant, any worker may release it, and releasing it unlocked throws RangeError', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const lock = context.Lock();
       await expect(lock.release()).rejects.toBeInstanceOf(RangeError);
       await lock.acquire();
@@ -423,17 +414,8 @@ function sharedCases(method: string, fallback: boolean): void {
 function semaphoreAndEventCases(method: string): void {
   const context: Context = getContext(method);
 
-  async function withPool(processes: number, body: (pool: Pool) => Promise<void>) {
-    const pool = context.Pool({ processes });
-    try {
-      await body(pool);
-    } finally {
-      await pool.terminate();
-    }
-  }
-
   it('Semaphore(2) lets two holders in, makes a third wait or give up, and any worker may release', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const semaphore = context.Semaphore(2);
       expect(await semaphore.acquire()).toBe(true);
       expect(await pool.apply((shared: Semaphore) => shared.acquire({ block: false }), [semaphore])).toBe(
@@ -451,7 +433,7 @@ function semaphoreAndEventCases(method: string): void {
     }));
 
   it('a waiting Semaphore.acquire() is woken by a release in another worker', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const semaphore = context.Semaphore(1);
       expect(await pool.apply((shared: Semaphore) => shared.acquire(), [semaphore])).toBe(true);
       const waiting = semaphore.acquire({ timeout: BOUND });
@@ -464,7 +446,7 @@ function semaphoreAndEventCases(method: string): void {
     }));
 
   it('BoundedSemaphore refuses a release above its initial value, in every worker', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const bounded = context.BoundedSemaphore(1);
       await expect(bounded.release()).rejects.toBeInstanceOf(RangeError);
       const seen = await pool.apply(
@@ -485,7 +467,7 @@ function semaphoreAndEventCases(method: string): void {
     }));
 
   it('Event: wait() resolves true as soon as another worker sets it, false after its timeout', () =>
-    withPool(1, async (pool) => {
+    withPool(context, { processes: 1 }, async (pool) => {
       const event = context.Event();
       const ready = context.Event();
       expect(await event.isSet()).toBe(false);
