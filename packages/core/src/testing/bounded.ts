@@ -21,9 +21,9 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
 }
 
 /** The rejection of `promise` (within BOUND), or a failure when it fulfils. */
-export async function rejectionOf(promise: Promise<unknown>, what = 'the call'): Promise<Error> {
+export async function rejectionOf(promise: PromiseLike<unknown>, what = 'the call'): Promise<Error> {
   return within(
-    promise.then(
+    Promise.resolve(promise).then(
       (value) => {
         throw new Error(`expected ${what} to fail, got ${String(value)}`);
       },

@@ -22,42 +22,18 @@ import {
   WorkerExitedError,
   wait,
 } from '../index.js';
-import { slowWorkerId } from './pool-suite.js';
-
-/** Bound of any single wait for a result in these tests, in ms. */
-const BOUND = 10_000;
-
-const sleepThen = async <T>(ms: number, value: T): Promise<T> => {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return value;
-};
+import { BOUND, rejectionOf } from './bounded.js';
+import { sleepThen, slowWorkerId, workerId } from './tasks.js';
 
 const failAfter = async (ms: number, message: string): Promise<never> => {
   await new Promise((resolve) => setTimeout(resolve, ms));
   throw new RangeError(message);
 };
 
-/** A value unique to the worker that runs it: each worker (thread or process) has its own globalThis. */
-const workerId = () => {
-  const state = globalThis as { __mprocTestWorkerId?: string };
-  state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
-  return state.__mprocTestWorkerId;
-};
-
 async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];
   for await (const value of iterator) values.push(value);
   return values;
-}
-
-/** The rejection of `promise`, or a failure when it fulfils. */
-async function rejectionOf(promise: PromiseLike<unknown>): Promise<Error> {
-  return Promise.resolve(promise).then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error as Error,
-  );
 }
 
 /** Resolves once both workers of a two-worker executor have answered (see untilEveryWorkerAnswers). */

@@ -18,26 +18,7 @@ import {
 } from '../index.js';
 import { withPool } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
-
-/** A value unique to the worker that runs it: each worker (thread or process) has its own globalThis. */
-const workerId = () => {
-  const state = globalThis as { __mprocTestWorkerId?: string };
-  state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
-  return state.__mprocTestWorkerId;
-};
-
-const sleepThen = async <T>(ms: number, value: T): Promise<T> => {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return value;
-};
-
-/** workerId after a short pause, so that calls given at once go to different idle workers. */
-export const slowWorkerId = async () => {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const state = globalThis as { __mprocTestWorkerId?: string };
-  state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
-  return state.__mprocTestWorkerId;
-};
+import { sleepThen, slowWorkerId, workerId } from './tasks.js';
 
 /**
  * Resolves once every worker of `pool` has answered a call, so a test about how work spreads does

@@ -20,10 +20,8 @@ import {
   transfer,
   WorkerExitedError,
 } from '../index.js';
+import { BOUND, rejectionOf, within } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
-
-/** Bound of any single wait for a child in these tests, in ms. */
-const BOUND = 10_000;
 
 /** A target that never returns by itself: only terminate() or kill() ends it. */
 const spin = () => {
@@ -53,29 +51,6 @@ const reportArguments = (file: string, ...values: unknown[]) => {
   const { serialize } = process.getBuiltinModule('node:v8');
   process.getBuiltinModule('node:fs').writeFileSync(file, serialize(values));
 };
-
-/** `promise`, or a rejection naming `what` after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The rejection of `promise`, or a failure when it fulfils. */
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error as Error,
-  );
-}
 
 /** A fresh directory for the files children write; removed afterwards. */
 async function withTempDir(body: (file: (name: string) => string) => Promise<void>): Promise<void> {
