@@ -5,7 +5,9 @@
  * `timeout` counts from the map call. An error, a timeout or leaving the loop early ends the
  * iteration and cancels the chunks no worker has taken yet.
  */
+
 import { TimeoutError } from '../errors.js';
+import { Turns } from '../results/turns.js';
 import type { Future } from './future.js';
 import { ON_DONE } from './future.js';
 import type { MapArguments } from './map-arguments.js';
@@ -35,7 +37,7 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
   #wake: (() => void) | undefined;
   #finished = false;
   /** Serializes next()/return() so concurrent callers see one consistent sequence. */
-  #turn: Promise<unknown> = Promise.resolve();
+  readonly #turns = new Turns();
 
   /** @throws what reading a sync input throws (the chunks already submitted are cancelled). */
   constructor(settings: MapSettings) {
@@ -62,19 +64,15 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   next(): Promise<IteratorResult<R>> {
-    const step = this.#turn.then(() => this.#next());
-    this.#turn = step.catch(() => undefined);
-    return step;
+    return this.#turns.take(() => this.#next());
   }
 
   /** Ends the iteration; chunks no worker has taken yet are cancelled, running ones finish. */
   return(): Promise<IteratorResult<R>> {
-    const step = this.#turn.then(() => {
+    return this.#turns.take(() => {
       this.#finish();
       return DONE;
     });
-    this.#turn = step.catch(() => undefined);
-    return step;
   }
 
   async #next(): Promise<IteratorResult<R>> {

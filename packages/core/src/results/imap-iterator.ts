@@ -12,6 +12,7 @@ import type { SubmitLimits } from '../pool/submit-options.js';
 import { abortErrorFor, onAbort } from '../pool/submit-options.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import type { Outcome } from './async-result.js';
+import { Turns } from './turns.js';
 
 export interface ImapSettings {
   readonly scheduler: Scheduler;
@@ -50,7 +51,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #reading: Promise<void> | undefined;
   #readError: unknown;
   /** Serializes next()/return() so concurrent callers see one consistent sequence. */
-  #turn: Promise<unknown> = Promise.resolve();
+  readonly #turns = new Turns();
   readonly #detach: () => void;
 
   constructor(settings: ImapSettings) {
@@ -69,19 +70,15 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   next(): Promise<IteratorResult<R>> {
-    const step = this.#turn.then(() => this.#next());
-    this.#turn = step.catch(() => undefined);
-    return step;
+    return this.#turns.take(() => this.#next());
   }
 
   /** Stops reading the input; queued chunks are dropped, running ones finish unobserved. */
   return(): Promise<IteratorResult<R>> {
-    const step = this.#turn.then(async () => {
+    return this.#turns.take(async () => {
       await this.#finish();
       return { done: true, value: undefined } as IteratorResult<R>;
     });
-    this.#turn = step.catch(() => undefined);
-    return step;
   }
 
   async #next(): Promise<IteratorResult<R>> {
