@@ -155,12 +155,18 @@ export function serve(channel: ChildChannel): void {
     }
   };
 
+  const runInOrder = async (runs: readonly RunMessage[]) => {
+    for (const message of runs) await run(message);
+  };
+
   const handle = (message: ParentMessage): Promise<void> => {
     switch (message.type) {
       case MESSAGE_TYPE.init:
         return init(message);
       case MESSAGE_TYPE.run:
         return run(message);
+      case MESSAGE_TYPE.batch:
+        return runInOrder(message.runs);
       case MESSAGE_TYPE.stop:
         channel.exit(0);
         return Promise.resolve();

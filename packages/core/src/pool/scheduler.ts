@@ -23,7 +23,17 @@ import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { inheritableExecArgv } from './exec-argv.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
-import { PREFETCH, type SlotEvents, WorkerSlot } from './worker-slot.js';
+import { type SlotEvents, WorkerSlot } from './worker-slot.js';
+
+/** Jobs a worker may hold at once while the queue is deep, until the jobs are known to be short. */
+const PREFETCH = 4;
+/** The most jobs a worker may hold at once, however short they are. */
+const MAX_HELD = 64;
+/**
+ * About how much work, in ms, a worker may hold beyond the job it runs. Jobs held by one worker
+ * cannot move to another that frees up first, so this bounds the imbalance at the end of a queue.
+ */
+const HELD_WORK_MS = 2;
 
 export interface SchedulerOptions {
   readonly processes: number;
@@ -62,6 +72,8 @@ export class Scheduler implements SlotEvents {
   #openCalls = 0;
   #referenced = false;
   #whenFinished: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** A moving average of how long a job holds a worker, in ms; undefined until one finished. */
+  #serviceMs: number | undefined;
 
   constructor(options: SchedulerOptions, backend: Promise<Backend>) {
     this.#options = options;
@@ -174,6 +186,9 @@ export class Scheduler implements SlotEvents {
   }
 
   finished(slot: WorkerSlot, job: Job, outcome: Outcome<unknown>): void {
+    const sample = slot.lastServiceMs;
+    this.#serviceMs =
+      this.#serviceMs === undefined ? sample : this.#serviceMs + (sample - this.#serviceMs) / 8;
     job.settle(outcome);
     const limit = this.#options.maxTasksPerChild;
     if (limit !== undefined && slot.tasksRun >= limit) slot.stop();
@@ -309,27 +324,52 @@ export class Scheduler implements SlotEvents {
 
   /** Hands queued jobs, in order, to the least busy workers that may take them. */
   #dispatch(): void {
+    const limit = this.#options.maxTasksPerChild;
     for (let job = this.#queue.peek(); job; job = this.#queue.peek()) {
-      const slot = this.#slotFor(job);
+      const room = this.#room();
+      const slot = this.#slotFor(job, room);
       if (!slot) break;
-      this.#queue.shift();
-      try {
-        slot.run(job);
-      } catch (error) {
-        job.settle({ ok: false, error });
+      // The worker is filled up to `room` in one message, with its share of the queue at most; an
+      // exclusive job goes alone.
+      let wanted = Math.min(room - slot.jobs.length, Math.ceil(this.#queue.size / this.#options.processes));
+      const batch = [this.#queue.shift() as Job];
+      if (limit !== undefined) wanted = Math.min(wanted, limit - slot.tasksSent);
+      for (let next = this.#queue.peek(); next && batch.length < wanted; next = this.#queue.peek()) {
+        if (job.exclusive || next.exclusive) break;
+        batch.push(next);
+        this.#queue.shift();
       }
+      this.#send(slot, batch);
     }
     this.#updateReferences();
   }
 
-  #slotFor(job: Job): WorkerSlot | undefined {
-    // Jobs sent ahead cannot be cancelled or moved to a worker that frees up first, so they are sent
-    // ahead only when the queue is deep enough that every worker will stay busy anyway.
-    const prefetch = this.#queue.size > this.#options.processes * PREFETCH;
+  /** Sends `jobs` in one message; when that fails, one by one, so only the unsendable ones fail. */
+  #send(slot: WorkerSlot, jobs: Job[]): void {
+    try {
+      slot.run(jobs);
+    } catch (error) {
+      if (jobs.length === 1) jobs[0]?.settle({ ok: false, error });
+      else for (const job of jobs) this.#send(slot, [job]);
+    }
+  }
+
+  /**
+   * How many jobs a worker may hold. Jobs sent ahead cannot be cancelled or moved to a worker that
+   * frees up first, so they are sent ahead only when the queue is deep enough that every worker will
+   * stay busy anyway, and many only when they are known to be short.
+   */
+  #room(): number {
+    if (this.#queue.size <= this.#options.processes * PREFETCH) return 1;
+    if (this.#serviceMs === undefined) return PREFETCH;
+    return Math.min(MAX_HELD, Math.max(PREFETCH, Math.floor(HELD_WORK_MS / this.#serviceMs)));
+  }
+
+  #slotFor(job: Job, room: number): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     for (const slot of this.#slots) {
       if (
-        slot.canTake(job, this.#options.maxTasksPerChild, prefetch) &&
+        slot.canTake(job, this.#options.maxTasksPerChild, room) &&
         (!best || slot.jobs.length < best.jobs.length)
       ) {
         best = slot;

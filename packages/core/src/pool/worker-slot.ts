@@ -3,11 +3,12 @@
  * knows, and the timer of an exclusive job. It turns the worker's messages into events for the
  * scheduler.
  *
- * A worker runs its jobs one at a time, in the order they were sent. While the queue is deep, up to
- * PREFETCH jobs wait in the worker behind the running one, so it never sits idle for a round trip
- * to the parent. An exclusive job (one with a timeout or an AbortSignal) is only sent to a worker
- * with nothing else to do, and nothing is sent behind it, so its timer and its stopping concern it
- * alone.
+ * A worker runs its jobs one at a time, in the order they were sent. While the queue is deep, a
+ * worker holds jobs waiting behind the running one (the scheduler decides how many), so it never
+ * sits idle for a round trip to the parent; it is refilled once half of them are done, with several
+ * jobs in one message. An exclusive job (one with a timeout or an AbortSignal) is only sent to a
+ * worker with nothing else to do, and nothing is sent behind it, so its timer and its stopping
+ * concern it alone.
  */
 import type { WorkerExit, WorkerHandle } from '../backend.js';
 import { type Caller, openCaller } from '../broker/caller.js';
@@ -17,6 +18,7 @@ import {
   type InitMessage,
   isProtocolMessage,
   MESSAGE_TYPE,
+  type RunMessage,
 } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import { deserializeError } from '../serialize/error-codec.js';
@@ -25,9 +27,6 @@ import { incoming } from '../serialize/payload.js';
 import type { Job } from './job.js';
 
 export type SlotState = 'starting' | 'ready' | 'stopping';
-
-/** Jobs a worker may hold at once: the running one and those waiting behind it. */
-export const PREFETCH = 4;
 
 export interface SlotEvents {
   ready(slot: WorkerSlot): void;
@@ -46,6 +45,8 @@ export class WorkerSlot {
   /** Jobs sent, for maxTasksPerChild. */
   tasksSent = 0;
   tasksRun = 0;
+  /** How long the last finished job held the worker, in ms (from its sending or the previous answer). */
+  lastServiceMs = 0;
   /** Set once the worker answered its init message. */
   started = false;
   readonly #events: SlotEvents;
@@ -53,6 +54,8 @@ export class WorkerSlot {
   /** Runs the worker's calls on Queues, Pipes and Manager objects (broker/). */
   readonly #caller: Caller;
   #timer: NodeJS.Timeout | undefined;
+  /** When the running job got the worker: sent to an idle worker, or its predecessor answered. */
+  #busySince = 0;
 
   constructor(workerId: number, handle: WorkerHandle, events: SlotEvents) {
     this.workerId = workerId;
@@ -69,11 +72,6 @@ export class WorkerSlot {
     });
   }
 
-  /** The `{ id, definition? }` to send: the definition only the first time this worker sees it. */
-  functionRef(handle: FunctionHandle): { id: number; definition?: FunctionHandle['definition'] } {
-    return this.#knownFunctions.has(handle.id) ? { id: handle.id } : handle;
-  }
-
   /**
    * Sends the init message.
    * @throws SerializationError when the initializer's arguments cannot be sent.
@@ -88,45 +86,62 @@ export class WorkerSlot {
   }
 
   /**
-   * Whether this worker may be sent `job` now: when it is idle, or, with `prefetch`, when it holds
-   * fewer than PREFETCH plain jobs. `limit` is maxTasksPerChild.
+   * Whether this worker may be sent `job` now, given `room`, the number of jobs it may hold: when it
+   * is idle, or when `job` is plain and the worker holds at most half of `room` plain jobs. `limit` is
+   * maxTasksPerChild.
    */
-  canTake(job: Job, limit: number | undefined, prefetch: boolean): boolean {
+  canTake(job: Job, limit: number | undefined, room: number): boolean {
     if (this.state !== 'ready' || (limit !== undefined && this.tasksSent >= limit)) return false;
     const running = this.jobs[0];
     if (!running) return true;
-    return prefetch && !job.exclusive && !running.exclusive && this.jobs.length < PREFETCH;
+    return !job.exclusive && !running.exclusive && this.jobs.length * 2 <= room;
   }
 
   /**
-   * Sends `job` to this worker, which runs it after the jobs it already has.
+   * Sends `jobs` to this worker in one message; it runs them in order after those it already has.
    * @throws SerializationError naming the path of the value that cannot be sent; nothing is sent.
    */
-  run(job: Job): void {
-    const fn = this.functionRef(job.fn);
+  run(jobs: readonly Job[]): void {
+    // A function's definition goes with its first job only, also within one batch.
+    const defined = new Set<number>();
+    const runs = jobs.map((job) => this.#runMessage(job, defined));
     try {
-      this.handle.send(
-        {
-          type: MESSAGE_TYPE.run,
-          taskId: job.id,
-          fn,
-          mode: job.mode,
-          payload: job.payload,
-          revive: job.revive,
-        },
-        job.transfer,
-      );
+      if (runs.length === 1) this.handle.send(runs[0] as RunMessage, jobs[0]?.transfer ?? []);
+      else
+        this.handle.send(
+          { type: MESSAGE_TYPE.batch, runs },
+          jobs.flatMap((job) => job.transfer),
+        );
     } catch (error) {
-      const path = job.unclonablePath() ?? (error as Error).message;
-      throw new SerializationError(`cannot send the task to a worker: ${path}`, { cause: error });
+      const path = jobs.length === 1 ? jobs[0]?.unclonablePath() : undefined;
+      throw new SerializationError(`cannot send the task to a worker: ${path ?? (error as Error).message}`, {
+        cause: error,
+      });
     }
-    this.#knownFunctions.add(job.fn.id);
-    this.jobs.push(job);
-    this.tasksSent++;
-    job.state = 'running';
-    if (job.timeout !== undefined) {
-      this.#timer = setTimeout(() => this.#events.timedOut(this, job), job.timeout);
+    if (this.jobs.length === 0) this.#busySince = performance.now();
+    for (const id of defined) this.#knownFunctions.add(id);
+    for (const job of jobs) {
+      this.jobs.push(job);
+      job.state = 'running';
+      if (job.timeout !== undefined) {
+        this.#timer = setTimeout(() => this.#events.timedOut(this, job), job.timeout);
+      }
     }
+    this.tasksSent += jobs.length;
+  }
+
+  #runMessage(job: Job, defined: Set<number>): RunMessage {
+    const { id } = job.fn;
+    const known = this.#knownFunctions.has(id) || defined.has(id);
+    defined.add(id);
+    return {
+      type: MESSAGE_TYPE.run,
+      taskId: job.id,
+      fn: known ? { id } : job.fn,
+      mode: job.mode,
+      payload: job.payload,
+      revive: job.revive,
+    };
   }
 
   /** Asks the worker to exit once idle (close, maxTasksPerChild). */
@@ -191,6 +206,9 @@ export class WorkerSlot {
     this.#clearTimer();
     this.jobs.shift();
     this.tasksRun++;
+    const now = performance.now();
+    this.lastServiceMs = now - this.#busySince;
+    this.#busySince = now;
     this.#events.finished(this, job, outcome);
   }
 }

@@ -9,6 +9,7 @@ import type { SerializedError } from '../serialize/error-codec.js';
 export const MESSAGE_TYPE = Object.freeze({
   init: 'mproc:init',
   run: 'mproc:run',
+  batch: 'mproc:batch',
   stop: 'mproc:stop',
   ready: 'mproc:ready',
   initFailed: 'mproc:init-failed',
@@ -69,6 +70,12 @@ export interface RunMessage {
    * returned and 1 when it threw (its stack printed to the worker's stderr first).
    */
   readonly exitAfter?: boolean;
+}
+
+/** Several runs in one message, for the worker to run in order: one write instead of many. */
+export interface BatchMessage {
+  readonly type: typeof MESSAGE_TYPE.batch;
+  readonly runs: readonly RunMessage[];
 }
 
 export interface StopMessage {
@@ -134,7 +141,7 @@ export type ReplyMessage =
       readonly error: SerializedError;
     };
 
-export type ParentMessage = InitMessage | RunMessage | StopMessage | ReplyMessage;
+export type ParentMessage = InitMessage | RunMessage | BatchMessage | StopMessage | ReplyMessage;
 export type ChildMessage = ReadyMessage | InitFailedMessage | ResultMessage | ErrorMessage | CallMessage;
 
 const TYPES: ReadonlySet<unknown> = new Set(Object.values(MESSAGE_TYPE));

@@ -263,6 +263,26 @@ export function poolSuite(method: string): void {
         expect(error.message).toContain('result.cb is a function');
         expect(await pool.apply(() => 'still serving')).toBe('still serving');
       }));
+    it('an unsendable argument among many short calls sent together fails only that call', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        const double = (x: unknown) => (x as number) * 2;
+        // Short calls answered first, so the pool sends the next ones many to a message.
+        for (let index = 0; index < 20; index++) await pool.apply(double, [index]);
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 400 }, (_, index) =>
+            pool.apply(double, [index === 300 ? { cb: () => index } : index]),
+          ),
+        );
+        outcomes.forEach((outcome, index) => {
+          if (index === 300) {
+            const error = (outcome as PromiseRejectedResult).reason as Error;
+            expect(error).toBeInstanceOf(SerializationError);
+            expect(error.message).toContain('args[0].cb is a function');
+          } else {
+            expect(outcome).toEqual({ status: 'fulfilled', value: index * 2 });
+          }
+        });
+      }));
   });
 
   describe('worker lifecycle', () => {
@@ -353,6 +373,25 @@ export function poolSuite(method: string): void {
         outcomes.forEach((outcome, index) => {
           if (index === 5) {
             expect(outcome.status).toBe('rejected');
+            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WorkerExitedError);
+          } else {
+            expect(outcome).toEqual({ status: 'fulfilled', value: index * 10 });
+          }
+        });
+      }));
+
+    it('a worker that dies among many short jobs sent together fails only the running one', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        const exitOn300 = (x: number) => {
+          if (x === 300) process.exit(7);
+          return x * 10;
+        };
+        for (let index = 0; index < 20; index++) await pool.apply(exitOn300, [index]);
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 600 }, (_, index) => pool.apply(exitOn300, [index])),
+        );
+        outcomes.forEach((outcome, index) => {
+          if (index === 300) {
             expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WorkerExitedError);
           } else {
             expect(outcome).toEqual({ status: 'fulfilled', value: index * 10 });
