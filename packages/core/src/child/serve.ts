@@ -21,7 +21,7 @@ import {
   type RunMode,
 } from '../protocol/messages.js';
 import { serializeError } from '../serialize/error-codec.js';
-import { incoming, outgoingList, outgoingValue } from '../serialize/payload.js';
+import { incoming, incomingItems, outgoingItems, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { FunctionResolver, setCurrentResolver } from './function-resolver.js';
 import { installParentLink } from './parent-link.js';
@@ -84,7 +84,8 @@ export function serve(channel: ChildChannel): void {
     send({ type: MESSAGE_TYPE.error, taskId, error: serializeError(error) });
 
   const sendResult = (taskId: number, mode: RunMode, raw: unknown) => {
-    const { value, transfer, revive } = mode === 'call' ? outgoingValue(raw) : outgoingList(raw as unknown[]);
+    const { value, transfer, revive } =
+      mode === 'call' ? outgoingValue(raw) : outgoingItems(raw as unknown[]);
     try {
       send({ type: MESSAGE_TYPE.result, taskId, value, revive }, transfer);
     } catch (error) {
@@ -129,7 +130,7 @@ export function serve(channel: ChildChannel): void {
     try {
       const resolved = await resolver.resolve(message.fn);
       fromSource = resolved.fromSource;
-      await apply(resolved.fn, message.mode, incoming(message.payload, message.revive));
+      await apply(resolved.fn, message.mode, incomingItems(message.payload, message.revive));
     } catch (error) {
       printTargetError(explain(error, fromSource));
       code = 1;
@@ -148,7 +149,7 @@ export function serve(channel: ChildChannel): void {
     try {
       const resolved = await resolver.resolve(message.fn);
       fromSource = resolved.fromSource;
-      const payload = incoming(message.payload, message.revive);
+      const payload = incomingItems(message.payload, message.revive);
       sendResult(message.taskId, message.mode, await apply(resolved.fn, message.mode, payload));
     } catch (error) {
       sendError(message.taskId, explain(error, fromSource));

@@ -6,7 +6,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
-import { type Outgoing, outgoingList } from '../serialize/payload.js';
+import { type Items, type Outgoing, outgoingItems, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 
 export type JobState = 'queued' | 'running' | 'done';
@@ -31,11 +31,11 @@ export class Job {
   readonly id = nextJobId++;
   state: JobState = 'queued';
   readonly #spec: JobSpec;
-  readonly #outgoing: Outgoing<readonly unknown[]>;
+  readonly #outgoing: Outgoing<Items>;
 
   constructor(spec: JobSpec) {
     this.#spec = spec;
-    this.#outgoing = outgoingList(spec.items);
+    this.#outgoing = spec.mode === 'map' ? outgoingItems(spec.items) : outgoingList(spec.items);
   }
 
   get fn(): FunctionHandle {
@@ -45,7 +45,7 @@ export class Job {
     return this.#spec.mode;
   }
   /** The items as sent: transfer markers unwrapped, reducible objects as descriptors. */
-  get payload(): readonly unknown[] {
+  get payload(): Items {
     return this.#outgoing.value;
   }
   get transfer(): readonly TransferListItem[] {

@@ -23,7 +23,7 @@ import {
 import type { Outcome } from '../results/async-result.js';
 import { deserializeError } from '../serialize/error-codec.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
-import { incoming } from '../serialize/payload.js';
+import { type Items, incoming, incomingItems } from '../serialize/payload.js';
 import type { Job } from './job.js';
 
 export type SlotState = 'starting' | 'ready' | 'stopping';
@@ -184,7 +184,11 @@ export class WorkerSlot {
         // A shared object in the result that cannot be attached here fails that task, not the parent.
         let outcome: Outcome<unknown>;
         try {
-          outcome = { ok: true, value: incoming(message.value, message.revive) };
+          const list = this.jobs[0]?.mode !== 'call';
+          const value = list
+            ? incomingItems(message.value as Items, message.revive)
+            : incoming(message.value, message.revive);
+          outcome = { ok: true, value };
         } catch (error) {
           outcome = { ok: false, error };
         }

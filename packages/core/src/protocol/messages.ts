@@ -5,6 +5,7 @@
  */
 import type { ProcessInfo } from '../process-info.js';
 import type { SerializedError } from '../serialize/error-codec.js';
+import type { Items } from '../serialize/payload.js';
 
 export const MESSAGE_TYPE = Object.freeze({
   init: 'mproc:init',
@@ -62,7 +63,8 @@ export interface RunMessage {
   readonly taskId: number;
   readonly fn: FunctionRef;
   readonly mode: RunMode;
-  readonly payload: readonly unknown[];
+  /** The arguments or the chunk's items; a long list of numbers may come packed (`Items`). */
+  readonly payload: Items;
   /** True when the payload holds reduced objects to rebuild. */
   readonly revive: boolean;
   /**
@@ -94,7 +96,7 @@ export interface InitFailedMessage {
 export interface ResultMessage {
   readonly type: typeof MESSAGE_TYPE.result;
   readonly taskId: number;
-  /** For `map`/`starmap` runs, the array of results. */
+  /** For `map`/`starmap` runs, the list of results (`Items`: it may come packed). */
   readonly value: unknown;
   /** True when the value holds reduced objects to rebuild. */
   readonly revive: boolean;

@@ -52,6 +52,22 @@ export function poolSuite(method: string): void {
         expect(await pool.map(slowFirst, [0, 1, 2, 3], 1)).toEqual([0, 1, 2, 3]);
       }));
 
+    it('map over 10,000 single-item chunks keeps input order', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        const items = Array.from({ length: 10_000 }, (_, index) => index);
+        expect(await pool.map((x: number) => x * 3, items, 1)).toEqual(items.map((x) => x * 3));
+      }));
+
+    it('long lists of numbers cross exactly, -0, NaN and infinities included', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        const items = Array.from({ length: 1_000 }, (_, index) => index / 7 - 50);
+        items.push(-0, Number.NaN, Number.POSITIVE_INFINITY, Number.MIN_VALUE, 2 ** 53);
+        const halves = await pool.map((x: number) => x / 2, items);
+        expect(halves).toEqual(items.map((x) => x / 2));
+        expect(Object.is(halves[1_000], -0)).toBe(true);
+        expect(await pool.map((x: number) => [x], [0.5, 1.5])).toEqual([[0.5], [1.5]]);
+      }));
+
     it('map accepts any iterable, sync or async, and an empty one', () =>
       withPool(context, { processes: 2 }, async (pool) => {
         async function* numbers() {
