@@ -6,7 +6,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
-import { type Items, type Outgoing, outgoingItems, outgoingList } from '../serialize/payload.js';
+import { type Items, outgoingItems, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 
 export type JobState = 'queued' | 'running' | 'done';
@@ -30,55 +30,51 @@ let nextJobId = 1;
 export class Job {
   readonly id = nextJobId++;
   state: JobState = 'queued';
-  readonly #spec: JobSpec;
-  readonly #outgoing: Outgoing<Items>;
-
-  constructor(spec: JobSpec) {
-    this.#spec = spec;
-    this.#outgoing = spec.mode === 'map' ? outgoingItems(spec.items) : outgoingList(spec.items);
-  }
-
-  get fn(): FunctionHandle {
-    return this.#spec.fn;
-  }
-  get mode(): RunMode {
-    return this.#spec.mode;
-  }
+  readonly fn: FunctionHandle;
+  readonly mode: RunMode;
   /** The items as sent: transfer markers unwrapped, reducible objects as descriptors. */
-  get payload(): Items {
-    return this.#outgoing.value;
-  }
-  get transfer(): readonly TransferListItem[] {
-    return this.#outgoing.transfer;
-  }
-  get revive(): boolean {
-    return this.#outgoing.revive;
-  }
-  get timeout(): number | undefined {
-    return this.#spec.timeout;
-  }
-
+  readonly payload: Items;
+  readonly transfer: readonly TransferListItem[];
+  /** True when the payload holds reduced objects to rebuild. */
+  readonly revive: boolean;
+  readonly timeout: number | undefined;
   /**
    * The job needs a worker to itself: its timeout must count from when it starts, and stopping it
    * (abort, timeout) replaces its worker, which must not take other jobs down with it.
    */
-  get exclusive(): boolean {
-    return this.#spec.timeout !== undefined || this.#spec.stoppable === true;
+  readonly exclusive: boolean;
+  // The spec's fields are copied, not the spec kept: a pool may hold tens of thousands of jobs.
+  readonly #items: readonly unknown[];
+  readonly #offset: number;
+  readonly #onSettled: (outcome: Outcome<unknown>) => void;
+
+  constructor(spec: JobSpec) {
+    const outgoing = spec.mode === 'map' ? outgoingItems(spec.items) : outgoingList(spec.items);
+    this.fn = spec.fn;
+    this.mode = spec.mode;
+    this.payload = outgoing.value;
+    this.transfer = outgoing.transfer;
+    this.revive = outgoing.revive;
+    this.timeout = spec.timeout;
+    this.exclusive = spec.timeout !== undefined || spec.stoppable === true;
+    this.#items = spec.items;
+    this.#offset = spec.offset;
+    this.#onSettled = spec.onSettled;
   }
 
   /** Settles the job once; later calls are ignored. */
   settle(outcome: Outcome<unknown>): void {
     if (this.state === 'done') return;
     this.state = 'done';
-    this.#spec.onSettled(outcome);
+    this.#onSettled(outcome);
   }
 
   /** Where the payload fails to clone, as `args[0].cb is a function`; null when it clones. */
   unclonablePath(): string | null {
-    const { mode, items: payload, offset } = this.#spec;
-    if (mode === 'call') return findUnclonable(payload, 'args');
-    for (let index = 0; index < payload.length; index++) {
-      const found = findUnclonable(payload[index], `iterable[${offset + index}]`);
+    const items = this.#items;
+    if (this.mode === 'call') return findUnclonable(items, 'args');
+    for (let index = 0; index < items.length; index++) {
+      const found = findUnclonable(items[index], `iterable[${this.#offset + index}]`);
       if (found) return found;
     }
     return null;

@@ -31,6 +31,10 @@ import {
 export type { PoolOptions } from './pool-options.js';
 export type { SubmitOptions } from './submit-options.js';
 
+/** The options a call takes besides `signal` and `timeout`. */
+const CALLBACK_KEYS = ['callback', 'errorCallback'];
+const MAP_KEYS = ['chunksize', ...CALLBACK_KEYS];
+
 /** Options of `map`-like calls: `chunksize` plus `signal` and `timeout`. */
 export interface MapOptions extends SubmitOptions {
   readonly chunksize?: number;
@@ -58,7 +62,7 @@ function parseMapArguments(
     typeof chunksizeOrOptions === 'number'
       ? { ...options, chunksize: chunksizeOrOptions }
       : (chunksizeOrOptions ?? options);
-  const limits = parseSubmitOptions(merged, what, ['chunksize', 'callback', 'errorCallback']);
+  const limits = parseSubmitOptions(merged, what, MAP_KEYS);
   const chunksize = merged?.chunksize;
   if (chunksize !== undefined && !(Number.isInteger(chunksize) && chunksize >= 1)) {
     throw new RangeError(`${what}: chunksize must be an integer ≥ 1, got ${chunksize}`);
@@ -137,34 +141,33 @@ export class Pool implements AsyncDisposable {
   applyAsync<A extends unknown[], R>(
     fn: Task<A, R>,
     args?: A,
-    options: SubmitOptions & ResultCallbacks<Awaited<R>> = {},
+    options?: SubmitOptions & ResultCallbacks<Awaited<R>>,
   ): AsyncResult<Awaited<R>> {
     const what = 'Pool.applyAsync';
     const handle = functionHandle(fn, what);
     if (args !== undefined && !Array.isArray(args)) throw new TypeError(`${what}: args must be an array`);
-    const limits = parseSubmitOptions(options, what, ['callback', 'errorCallback']);
+    const { signal, timeout } = parseSubmitOptions(options, what, CALLBACK_KEYS);
     this.#scheduler.assertAccepting(what);
     const result = new AsyncResult<Awaited<R>>(options);
-    const settle = (outcome: Outcome<unknown>) => result[SETTLE](outcome as Outcome<Awaited<R>>);
-    if (limits.signal?.aborted) {
-      settle({ ok: false, error: abortErrorFor(limits.signal) });
+    if (signal?.aborted) {
+      result[SETTLE]({ ok: false, error: abortErrorFor(signal) });
       return result;
     }
+    // Lean on purpose: a pool may hold tens of thousands of pending calls.
+    let detach: (() => void) | undefined;
     const job: Job = new Job({
       fn: handle,
       mode: 'call',
       items: args ?? [],
-      timeout: limits.timeout,
-      stoppable: limits.signal !== undefined,
+      timeout,
+      stoppable: signal !== undefined,
       offset: 0,
       onSettled: (outcome) => {
-        detach();
-        settle(outcome);
+        detach?.();
+        result[SETTLE](outcome as Outcome<Awaited<R>>);
       },
     });
-    const detach = onAbort(limits.signal, () =>
-      this.#scheduler.cancel(job, abortErrorFor(limits.signal as AbortSignal)),
-    );
+    if (signal) detach = onAbort(signal, () => this.#scheduler.cancel(job, abortErrorFor(signal)));
     this.#scheduler.submit(job);
     return result;
   }

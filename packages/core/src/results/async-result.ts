@@ -21,11 +21,16 @@ export type Outcome<R> =
 
 export class AsyncResult<R> implements PromiseLike<R> {
   #outcome: Outcome<R> | undefined;
-  #waiters: Array<() => void> = [];
-  readonly #callbacks: ResultCallbacks<R>;
+  /** Made on the first wait: a pool may hold tens of thousands of pending results. */
+  #waiters: Array<() => void> | undefined;
+  readonly #callbacks: ResultCallbacks<R> | undefined;
+  /** What `get()` without a timeout returns while pending: one promise, however many ask. */
+  #pending:
+    | { promise: Promise<R>; resolve: (value: R) => void; reject: (error: unknown) => void }
+    | undefined;
 
   /** @internal Made by the pool, which settles it through `SETTLE`. */
-  constructor(callbacks: ResultCallbacks<R> = {}) {
+  constructor(callbacks?: ResultCallbacks<R>) {
     this.#callbacks = callbacks;
   }
 
@@ -46,27 +51,44 @@ export class AsyncResult<R> implements PromiseLike<R> {
   /** Resolves once the result is ready, or after `timeout` ms; true when it is ready. */
   wait(timeout?: number): Promise<boolean> {
     if (this.#outcome) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer =
-        timeout === undefined ? undefined : setTimeout(() => resolve(false), Math.max(0, timeout));
-      this.#waiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    return new Promise((resolve) =>
+      this.#whenSettled(
+        () => resolve(true),
+        timeout,
+        () => resolve(false),
+      ),
+    );
   }
 
   /**
    * The call's value.
    * @throws the task's error; TimeoutError when not ready within `timeout` ms (the task goes on).
    */
-  async get(timeout?: number): Promise<R> {
-    if (!(await this.wait(timeout))) {
-      throw new TimeoutError(`the result was not ready within ${timeout} ms`);
+  get(timeout?: number): Promise<R> {
+    if (this.#outcome) return this.#deliver();
+    if (timeout === undefined) {
+      if (!this.#pending) {
+        let resolve!: (value: R) => void;
+        let reject!: (error: unknown) => void;
+        const promise = new Promise<R>((onValue, onError) => {
+          resolve = onValue;
+          reject = onError;
+        });
+        this.#pending = { promise, resolve, reject };
+      }
+      return this.#pending.promise;
     }
-    const outcome = this.#outcome as Outcome<R>;
-    if (outcome.ok) return outcome.value;
-    throw outcome.error;
+    return new Promise<R>((resolve, reject) =>
+      this.#whenSettled(
+        () => {
+          const outcome = this.#outcome as Outcome<R>;
+          if (outcome.ok) resolve(outcome.value);
+          else reject(outcome.error);
+        },
+        timeout,
+        () => reject(new TimeoutError(`the result was not ready within ${timeout} ms`)),
+      ),
+    );
   }
 
   then<T1 = R, T2 = never>(
@@ -82,17 +104,48 @@ export class AsyncResult<R> implements PromiseLike<R> {
     this.#outcome = outcome;
     // Callbacks run before any waiter resumes, as Python runs them before get() returns.
     try {
-      if (outcome.ok) this.#callbacks.callback?.(outcome.value);
-      else this.#callbacks.errorCallback?.(outcome.error);
+      if (outcome.ok) this.#callbacks?.callback?.(outcome.value);
+      else this.#callbacks?.errorCallback?.(outcome.error);
     } catch (error) {
       // A throwing callback is the user's bug: report it as Node reports a throwing listener.
       queueMicrotask(() => {
         throw error;
       });
     } finally {
+      if (outcome.ok) this.#pending?.resolve(outcome.value);
+      else this.#pending?.reject(outcome.error);
       const waiters = this.#waiters;
-      this.#waiters = [];
-      for (const wake of waiters) wake();
+      this.#waiters = undefined;
+      if (waiters) for (const wake of waiters) wake();
     }
+  }
+
+  /** The settled outcome as a promise. */
+  #deliver(): Promise<R> {
+    const outcome = this.#outcome as Outcome<R>;
+    return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error);
+  }
+
+  /** Calls `wake` once settled, or `expire` after `timeout` ms if that comes first. */
+  #whenSettled(wake: () => void, timeout: number | undefined, expire: () => void): void {
+    this.#waiters ??= [];
+    const waiters = this.#waiters;
+    if (timeout === undefined) {
+      waiters.push(wake);
+      return;
+    }
+    const waiter = () => {
+      clearTimeout(timer);
+      wake();
+    };
+    const timer = setTimeout(
+      () => {
+        const index = waiters.indexOf(waiter);
+        if (index >= 0) waiters.splice(index, 1);
+        expire();
+      },
+      Math.max(0, timeout),
+    );
+    waiters.push(waiter);
   }
 }

@@ -32,6 +32,9 @@ export function transfer<T>(value: T, list?: readonly TransferListItem[]): T {
   return marker as unknown as T;
 }
 
+/** The transfer list of values without markers, shared: most payloads have none. */
+const NOTHING: readonly TransferListItem[] = Object.freeze([]);
+
 function isMarker(value: unknown): value is TransferMarker {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TRANSFER] === true;
 }
@@ -42,21 +45,22 @@ function isMarker(value: unknown): value is TransferMarker {
  */
 export function takeTransfers(values: readonly unknown[]): {
   values: readonly unknown[];
-  list: TransferListItem[];
+  list: readonly TransferListItem[];
 } {
   let copy: unknown[] | undefined;
-  const list: TransferListItem[] = [];
+  let list: TransferListItem[] | undefined;
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
     if (!isMarker(value)) continue;
     copy ??= values.slice();
     copy[index] = value.value;
+    list ??= [];
     list.push(...value.list);
   }
-  return { values: copy ?? values, list };
+  return { values: copy ?? values, list: list ?? NOTHING };
 }
 
 /** The single-value form of `takeTransfers`, for a task's result. */
 export function takeTransfer(value: unknown): { value: unknown; list: readonly TransferListItem[] } {
-  return isMarker(value) ? { value: value.value, list: value.list } : { value, list: [] };
+  return isMarker(value) ? { value: value.value, list: value.list } : { value, list: NOTHING };
 }
