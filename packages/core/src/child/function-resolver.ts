@@ -44,9 +44,12 @@ export class FunctionResolver {
     this.#mainModule = mainModule;
   }
 
-  async resolve(ref: FunctionRef): Promise<ResolvedFunction> {
-    const known = this.#resolved.get(ref.id);
-    if (known) return known;
+  /** A function seen before comes back at once, not as a promise: most tasks reuse one. */
+  resolve(ref: FunctionRef): ResolvedFunction | Promise<ResolvedFunction> {
+    return this.#resolved.get(ref.id) ?? this.#resolveNew(ref);
+  }
+
+  async #resolveNew(ref: FunctionRef): Promise<ResolvedFunction> {
     if (!ref.definition) throw new Error(`mproc protocol: function ${ref.id} arrived without its definition`);
     const resolved = await this.#resolveDefinition(ref.definition);
     this.#resolved.set(ref.id, resolved);

@@ -32,12 +32,38 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
-async function apply(fn: AnyFunction, mode: RunMode, payload: readonly unknown[]): Promise<unknown> {
+/**
+ * Applies `fn` as `mode` says. Synchronous while `fn` is: a promise only appears once `fn` returns
+ * one, so a plain task costs no microtask turns.
+ */
+function apply(fn: AnyFunction, mode: RunMode, payload: readonly unknown[]): unknown {
   if (mode === 'call') return fn(...payload);
   const results = new Array<unknown>(payload.length);
   for (let index = 0; index < payload.length; index++) {
-    const result = mode === 'map' ? fn(payload[index]) : fn(...(payload[index] as unknown[]));
-    results[index] = isThenable(result) ? await result : result;
+    const result = applyOne(fn, mode, payload[index]);
+    if (isThenable(result)) return applyRest(fn, mode, payload, results, index, result);
+    results[index] = result;
+  }
+  return results;
+}
+
+function applyOne(fn: AnyFunction, mode: RunMode, item: unknown): unknown {
+  return mode === 'map' ? fn(item) : fn(...(item as unknown[]));
+}
+
+/** The rest of a chunk once an item returned a promise: each item awaited in turn, as before. */
+async function applyRest(
+  fn: AnyFunction,
+  mode: RunMode,
+  payload: readonly unknown[],
+  results: unknown[],
+  index: number,
+  pending: PromiseLike<unknown>,
+): Promise<unknown[]> {
+  results[index] = await pending;
+  for (let next = index + 1; next < payload.length; next++) {
+    const result = applyOne(fn, mode, payload[next]);
+    results[next] = isThenable(result) ? await result : result;
   }
   return results;
 }
@@ -98,6 +124,9 @@ export function serve(channel: ChildChannel): void {
     }
   };
 
+  /** Set when the initializer failed: the parent breaks the pool, and tasks sent meanwhile must not run. */
+  let initFailed = false;
+
   const init = async (message: InitMessage) => {
     updateWorkerInfo(
       { ...currentProcess(), name: message.name, ident: message.ident, daemon: message.daemon },
@@ -111,6 +140,7 @@ export function serve(channel: ChildChannel): void {
         await fn(...incoming(message.initArgs, message.revive));
       }
     } catch (error) {
+      initFailed = true;
       send({ type: MESSAGE_TYPE.initFailed, error: serializeError(error) });
       return;
     }
@@ -144,13 +174,15 @@ export function serve(channel: ChildChannel): void {
     // A task may end the process (process.exit), which drops writes still in progress: the answers
     // of earlier tasks are written out before the next one starts.
     if (writing) await writing;
+    if (initFailed) return;
     if (message.exitAfter) return runTarget(message);
     let fromSource = false;
     try {
-      const resolved = await resolver.resolve(message.fn);
+      const found = resolver.resolve(message.fn);
+      const resolved = found instanceof Promise ? await found : found;
       fromSource = resolved.fromSource;
-      const payload = incomingItems(message.payload, message.revive);
-      sendResult(message.taskId, message.mode, await apply(resolved.fn, message.mode, payload));
+      const value = apply(resolved.fn, message.mode, incomingItems(message.payload, message.revive));
+      sendResult(message.taskId, message.mode, isThenable(value) ? await value : value);
     } catch (error) {
       sendError(message.taskId, explain(error, fromSource));
     }

@@ -202,8 +202,10 @@ export class Scheduler implements SlotEvents {
   exited(slot: WorkerSlot, exit: WorkerExit): void {
     this.#slots.delete(slot);
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    // The worker ran its jobs in order: the first was running, the others never started.
-    const [running, ...unstarted] = slot.jobs.splice(0);
+    // The worker ran its jobs in order: the first was running, the others never started. A worker
+    // that died before its ready answer ran none.
+    const unstarted = slot.jobs.splice(0);
+    const running = slot.started ? unstarted.shift() : undefined;
     for (const job of unstarted) job.state = 'queued';
     this.#queue.pushFront(unstarted);
     if (this.#options.breakOnWorkerDeath && slot.state !== 'stopping') {

@@ -88,13 +88,16 @@ export class WorkerSlot {
   /**
    * Whether this worker may be sent `job` now, given `room`, the number of jobs it may hold: when it
    * is idle, or when `job` is plain and the worker holds at most half of `room` plain jobs. `limit` is
-   * maxTasksPerChild.
+   * maxTasksPerChild. A starting worker takes plain jobs too, which wait behind its init message, so
+   * the first result does not wait for a round trip of `ready`; an exclusive job waits for a ready
+   * worker, as its timeout counts from its start.
    */
   canTake(job: Job, limit: number | undefined, room: number): boolean {
-    if (this.state !== 'ready' || (limit !== undefined && this.tasksSent >= limit)) return false;
+    if (this.state === 'stopping' || (limit !== undefined && this.tasksSent >= limit)) return false;
     const running = this.jobs[0];
+    if (job.exclusive) return this.state === 'ready' && !running;
     if (!running) return true;
-    return !job.exclusive && !running.exclusive && this.jobs.length * 2 <= room;
+    return !running.exclusive && this.jobs.length * 2 <= room;
   }
 
   /**
@@ -174,6 +177,8 @@ export class WorkerSlot {
       case MESSAGE_TYPE.ready:
         this.started = true;
         if (this.state === 'starting') this.state = 'ready';
+        // Jobs sent while it started begin now, not when they were sent.
+        this.#busySince = performance.now();
         this.#events.ready(this);
         return;
       case MESSAGE_TYPE.initFailed:

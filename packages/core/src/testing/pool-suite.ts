@@ -365,6 +365,28 @@ export function poolSuite(method: string): void {
         expect(ids[1]).not.toBe(ids[2]);
       }));
 
+    it('a task sent while the initializer fails never runs', () =>
+      withPool(
+        context,
+        {
+          processes: 1,
+          initializer: () => {
+            throw new Error('no database');
+          },
+        },
+        async (pool) => {
+          const ran = context.Value('i', 0, { lock: false });
+          const mark = (flag: { value: number }) => {
+            flag.value = 1;
+          };
+          // Sent at once, so it reaches the worker behind its init message.
+          const error = await pool.apply(mark, [ran]).then(unexpected, (caught: unknown) => caught);
+          expect(error).toBeInstanceOf(BrokenPoolError);
+          await pool.terminate();
+          expect(ran.value).toBe(0);
+        },
+      ));
+
     it('a worker that calls process.exit(3) rejects its task with WorkerExitedError and is replaced', () =>
       withPool(context, { processes: 1 }, async (pool) => {
         const error = await pool
