@@ -39,6 +39,7 @@ def list_appends(shared, report, count):
 
 
 def lock_pairs(lock, go, done, count):
+    done.put(0)
     go.wait(60)
     for _ in range(count):
         lock.acquire()
@@ -48,6 +49,7 @@ def lock_pairs(lock, go, done, count):
 
 def locked_increments(value, go, done, count):
     lock = value.get_lock()
+    done.put(0)
     go.wait(60)
     for _ in range(count):
         with lock:
@@ -60,6 +62,8 @@ def contend(ctx, target, shared, count):
     children = [ctx.Process(target=target, args=(shared, go, done, count)) for _ in range(2)]
     for child in children:
         child.start()
+    for _ in children:
+        done.get(timeout=60)  # both ready: time the lock, not the start-up
     started = time.perf_counter()
     go.set()
     for _ in children:

@@ -8,7 +8,8 @@
  *           one-number acknowledgement)
  *   append  Manager list appends per second, each awaited, made by a child (timed in the child)
  *   lock    Lock acquire/release pairs per second, two children contending for one Lock (timed in
- *           the parent from an Event that starts both to both reporting done)
+ *           the parent from an Event that starts both, once both said they are ready, to both
+ *           reporting done)
  *   incr    locked `Value('i')` increments per second, two children each taking the Value's lock
  *
  * Each system × repetition runs in a fresh process (this script with `--child <start method>`, or
@@ -216,6 +217,7 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
     settings,
     context.Lock(),
     async (shared: Lock, go: Event, done: Queue<number>, count: number) => {
+      await done.put(0);
       await go.wait(60_000);
       for (let index = 0; index < count; index++) {
         await shared.acquire();
@@ -231,6 +233,7 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
     counter,
     async (shared: Value, go: Event, done: Queue<number>, count: number) => {
       const guard = shared.getLock();
+      await done.put(0);
       await go.wait(60_000);
       for (let index = 0; index < count; index++) {
         await guard.acquire();
@@ -257,6 +260,8 @@ async function contend<T>(
     context.Process({ target, args: [shared, go, done, settings.lockPairs] }),
   );
   for (const child of children) await child.start();
+  // Each child says it is ready first, so that the figure times the lock, not a child's start-up.
+  for (const _ of children) await bounded(done.get(), 'ready');
   const started = performance.now();
   await go.set();
   for (const _ of children) await bounded(done.get(), 'contend');
