@@ -356,7 +356,6 @@ export class Pool implements AsyncDisposable {
       iterable,
       chunksize: chunksize ?? 1,
       ordered,
-      maxChunksInFlight: this.#processes * 2,
       limits,
       what,
     });

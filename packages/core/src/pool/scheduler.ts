@@ -363,8 +363,24 @@ export class Scheduler implements SlotEvents {
    */
   #room(): number {
     if (this.#queue.size <= this.#options.processes * PREFETCH) return 1;
+    return this.#shortRoom();
+  }
+
+  /** Jobs a worker may hold while the queue is deep: PREFETCH, more once the jobs are known short. */
+  #shortRoom(): number {
     if (this.#serviceMs === undefined) return PREFETCH;
     return Math.min(MAX_HELD, Math.max(PREFETCH, Math.floor(HELD_WORK_MS / this.#serviceMs)));
+  }
+
+  /**
+   * How many jobs a lazy reader of input (imap) should keep in flight: two per worker, or, once the
+   * jobs are known to be short, enough for every worker to hold its fill and the queue to stay deep
+   * enough for jobs to go many to a message. Short jobs are what make this many cheap to hold.
+   */
+  readAhead(): number {
+    const { processes } = this.#options;
+    const room = this.#shortRoom();
+    return room <= PREFETCH ? processes * 2 : processes * (2 * room + 1);
   }
 
   #slotFor(job: Job, room: number): WorkerSlot | undefined {

@@ -1,6 +1,6 @@
 /**
  * The iterator behind `imap` and `imapUnordered`. It reads the input lazily, a chunk at a time, and
- * keeps at most `maxChunksInFlight` chunks between "read" and "handed to the caller", so an endless
+ * keeps at most `scheduler.readAhead()` chunks between "read" and "handed to the caller", so an endless
  * generator streams in constant memory and a slow consumer slows the reading. An error (or the end
  * of the pool) is thrown at the position it belongs to and ends the iteration.
  */
@@ -20,7 +20,6 @@ export interface ImapSettings {
   readonly iterable: Iterable<unknown> | AsyncIterable<unknown>;
   readonly chunksize: number;
   readonly ordered: boolean;
-  readonly maxChunksInFlight: number;
   readonly limits: SubmitLimits;
   readonly what: string;
 }
@@ -70,7 +69,9 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   next(): Promise<IteratorResult<R>> {
-    return this.#turns.take(() => this.#next());
+    // A result at hand needs no turn when none is taken: the common case of a busy stream.
+    const ready = this.#turns.idle ? this.#ready() : undefined;
+    return ready ? Promise.resolve(ready) : this.#turns.take(() => this.#next());
   }
 
   /** Stops reading the input; queued chunks are dropped, running ones finish unobserved. */
@@ -85,9 +86,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     if (this.#finished) return { done: true, value: undefined };
     try {
       for (;;) {
-        if (this.#bufferIndex < this.#buffer.length) {
-          return { done: false, value: this.#buffer[this.#bufferIndex++] as R };
-        }
+        const ready = this.#ready();
+        if (ready) return ready;
         if (this.#abortedBy) throw this.#abortedBy;
         if (this.#readError) throw this.#readError;
         this.#startReading();
@@ -113,21 +113,42 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     }
   }
 
-  #takeSettled(): Outcome<unknown> | undefined {
+  /**
+   * The next result when it is at hand: the next item of the current chunk, or the first of the next
+   * chunk if that one succeeded. Undefined when it must be waited for, or is an error.
+   */
+  #ready(): IteratorResult<R> | undefined {
+    if (this.#finished || this.#abortedBy || this.#readError) return undefined;
+    if (this.#bufferIndex >= this.#buffer.length) {
+      // The chunk handed out frees its room; the one taken next still counts until it is handed out.
+      this.#startReading();
+      if (!this.#peekSettled()?.ok) return undefined;
+      const outcome = this.#takeSettled() as { value: unknown };
+      this.#inFlight--;
+      this.#buffer = outcome.value as unknown[];
+      this.#bufferIndex = 0;
+      if (this.#buffer.length === 0) return undefined;
+    }
+    return { done: false, value: this.#buffer[this.#bufferIndex++] as R };
+  }
+
+  #peekSettled(): Outcome<unknown> | undefined {
     const index = this.#settings.ordered ? this.#nextToYield : this.#completionOrder[0];
-    if (index === undefined) return undefined;
-    const outcome = this.#settled.get(index);
+    return index === undefined ? undefined : this.#settled.get(index);
+  }
+
+  #takeSettled(): Outcome<unknown> | undefined {
+    const outcome = this.#peekSettled();
     if (!outcome) return undefined;
-    this.#settled.delete(index);
-    if (this.#settings.ordered) this.#nextToYield++;
-    else this.#completionOrder.shift();
+    const index = this.#settings.ordered ? this.#nextToYield++ : this.#completionOrder.shift();
+    this.#settled.delete(index as number);
     return outcome;
   }
 
   /** Reads more input in the background when there is room in flight and the pool takes work. */
   #startReading(): void {
     if (this.#reading || this.#sourceDone || this.#finished) return;
-    if (this.#inFlight >= this.#settings.maxChunksInFlight) return;
+    if (this.#inFlight >= this.#settings.scheduler.readAhead()) return;
     // After close() nothing more is read; once what was submitted is handed out, the iteration
     // ends with PoolNotRunningError (see #readChunks).
     if (this.#settings.scheduler.state !== 'running' && this.#inFlight > 0) return;
@@ -142,8 +163,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   async #readChunks(): Promise<void> {
-    const { scheduler, chunksize, maxChunksInFlight, what } = this.#settings;
-    while (!this.#sourceDone && !this.#finished && this.#inFlight < maxChunksInFlight) {
+    const { scheduler, chunksize, what } = this.#settings;
+    while (!this.#sourceDone && !this.#finished && this.#inFlight < scheduler.readAhead()) {
       if (scheduler.state !== 'running') {
         if (this.#inFlight === 0) scheduler.assertAccepting(what);
         return;

@@ -5,10 +5,21 @@
  */
 export class Turns {
   #last: Promise<unknown> = Promise.resolve();
+  /** Steps taken and not finished. */
+  #open = 0;
+
+  /** True when no step is waiting or running: a caller may answer at once, without a turn. */
+  get idle(): boolean {
+    return this.#open === 0;
+  }
 
   take<T>(step: () => T | PromiseLike<T>): Promise<T> {
+    this.#open++;
     const result = this.#last.then(step);
-    this.#last = result.catch(() => undefined);
+    const close = () => {
+      this.#open--;
+    };
+    this.#last = result.then(close, close);
     return result;
   }
 }
