@@ -20,6 +20,7 @@ import {
   type RunMessage,
   type RunMode,
 } from '../protocol/messages.js';
+import { copyListToMove, copyValueToMove } from '../serialize/copy-to-move.js';
 import { serializeError } from '../serialize/error-codec.js';
 import { incoming, incomingItems, outgoingItems, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
@@ -110,8 +111,16 @@ export function serve(channel: ChildChannel): void {
     send({ type: MESSAGE_TYPE.error, taskId, error: serializeError(error) });
 
   const sendResult = (taskId: number, mode: RunMode, raw: unknown) => {
-    const { value, transfer, revive } =
-      mode === 'call' ? outgoingValue(raw) : outgoingItems(raw as unknown[]);
+    const outgoing = mode === 'call' ? outgoingValue(raw) : outgoingItems(raw as unknown[]);
+    const { revive } = outgoing;
+    let { value, transfer } = outgoing;
+    // A worker thread can move memory: large buffers are copied once and moved, not cloned.
+    if (!isMainThread) {
+      const moved = [...transfer];
+      if (mode === 'call') value = copyValueToMove(value, moved);
+      else if (Array.isArray(value)) value = copyListToMove(value, moved);
+      transfer = moved;
+    }
     try {
       send({ type: MESSAGE_TYPE.result, taskId, value, revive }, transfer);
     } catch (error) {

@@ -294,7 +294,7 @@ export class Scheduler implements SlotEvents {
           (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
         executable: options.executable,
       });
-      slot = new WorkerSlot(workerId, handle, this);
+      slot = new WorkerSlot(workerId, handle, this, backend.capabilities.transfer);
       this.#slots.add(slot);
       slot.init(
         {

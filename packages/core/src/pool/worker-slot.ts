@@ -10,6 +10,7 @@
  * worker with nothing else to do, and nothing is sent behind it, so its timer and its stopping
  * concern it alone.
  */
+import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerExit, WorkerHandle } from '../backend.js';
 import { type Caller, openCaller } from '../broker/caller.js';
 import { SerializationError } from '../errors.js';
@@ -21,6 +22,7 @@ import {
   type RunMessage,
 } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
+import { copyListToMove } from '../serialize/copy-to-move.js';
 import { deserializeError } from '../serialize/error-codec.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import { type Items, incoming, incomingItems } from '../serialize/payload.js';
@@ -57,9 +59,13 @@ export class WorkerSlot {
   /** When the running job got the worker: sent to an idle worker, or its predecessor answered. */
   #busySince = 0;
 
-  constructor(workerId: number, handle: WorkerHandle, events: SlotEvents) {
+  /** The backend moves memory (threads): large buffers are copied once and moved, not cloned. */
+  readonly #movesMemory: boolean;
+
+  constructor(workerId: number, handle: WorkerHandle, events: SlotEvents, movesMemory: boolean) {
     this.workerId = workerId;
     this.handle = handle;
+    this.#movesMemory = movesMemory;
     this.#events = events;
     this.#caller = openCaller(handle);
     handle.onMessage((message) => {
@@ -107,14 +113,11 @@ export class WorkerSlot {
   run(jobs: readonly Job[]): void {
     // A function's definition goes with its first job only, also within one batch.
     const defined = new Set<number>();
-    const runs = jobs.map((job) => this.#runMessage(job, defined));
+    const transfer: TransferListItem[] = [];
+    const runs = jobs.map((job) => this.#runMessage(job, defined, transfer));
     try {
-      if (runs.length === 1) this.handle.send(runs[0] as RunMessage, jobs[0]?.transfer ?? []);
-      else
-        this.handle.send(
-          { type: MESSAGE_TYPE.batch, runs },
-          jobs.flatMap((job) => job.transfer),
-        );
+      if (runs.length === 1) this.handle.send(runs[0] as RunMessage, transfer);
+      else this.handle.send({ type: MESSAGE_TYPE.batch, runs }, transfer);
     } catch (error) {
       const path = jobs.length === 1 ? jobs[0]?.unclonablePath() : undefined;
       throw new SerializationError(`cannot send the task to a worker: ${path ?? (error as Error).message}`, {
@@ -133,16 +136,21 @@ export class WorkerSlot {
     this.tasksSent += jobs.length;
   }
 
-  #runMessage(job: Job, defined: Set<number>): RunMessage {
+  /** The message for `job`; what it moves is added to `transfer`. */
+  #runMessage(job: Job, defined: Set<number>, transfer: TransferListItem[]): RunMessage {
     const { id } = job.fn;
     const known = this.#knownFunctions.has(id) || defined.has(id);
     defined.add(id);
+    transfer.push(...job.transfer);
+    // A copy per sending: a job sent again (its worker died) still has its own buffers.
+    const payload =
+      this.#movesMemory && Array.isArray(job.payload) ? copyListToMove(job.payload, transfer) : job.payload;
     return {
       type: MESSAGE_TYPE.run,
       taskId: job.id,
       fn: known ? { id } : job.fn,
       mode: job.mode,
-      payload: job.payload,
+      payload,
       revive: job.revive,
     };
   }

@@ -110,6 +110,26 @@ export function poolSuite(method: string): void {
         expect(await pool.apply((v: unknown) => v, [value])).toEqual(value);
       }));
 
+    it('a large typed array crosses as a copy both ways; the sender keeps its own', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        const bytes = new Uint8Array(1 << 20).map((_, index) => index % 251);
+        const kept = await pool.apply(
+          (sent: Uint8Array) => {
+            const back = sent.map((byte) => byte + 1);
+            (globalThis as { __mprocKept?: Uint8Array }).__mprocKept = back;
+            return back;
+          },
+          [bytes],
+        );
+        expect(bytes[1000]).toBe(1000 % 251);
+        expect(kept).toEqual(bytes.map((byte) => byte + 1));
+        // The worker's own array is intact after its result was sent.
+        const inWorker = await pool.apply(
+          () => (globalThis as { __mprocKept?: Uint8Array }).__mprocKept?.[1000],
+        );
+        expect(inWorker).toBe((1000 % 251) + 1);
+      }));
+
     it('imap yields in input order; imapUnordered in completion order', () =>
       withPool(context, { processes: 2 }, async (pool) => {
         await untilEveryWorkerAnswers(pool);
