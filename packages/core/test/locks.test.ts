@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getContext, InvalidStateError, TimeoutError } from '../src/index.js';
 import { allocateRegion, type MemoryKind } from '../src/shared/shared-memory.js';
 import { resolveAcquireOptions } from '../src/sync/acquire-options.js';
+import { RLock } from '../src/sync/rlock.js';
 import { SocketMutex } from '../src/sync/socket-mutex.js';
 import { WordMutex } from '../src/sync/word-mutex.js';
 
@@ -145,5 +146,32 @@ describe('Lock and RLock', () => {
     expect(await rlock.locked()).toBe(false);
     await expect(rlock.acquire({ timeout: -5 })).rejects.toBeInstanceOf(RangeError);
     expect(Object.prototype.toString.call(rlock)).toBe('[object RLock]');
+  });
+
+  it.each(kinds)(
+    'RLock counts from one each time it is taken, whatever depth the last holder reached (%s memory)',
+    async (kind) => {
+      const rlock = RLock.adopt(new WordMutex(allocateRegion(8, kind), 0));
+      for (let level = 0; level < 3; level++) await rlock.acquire();
+      for (let level = 0; level < 3; level++) await rlock.release();
+      expect(await rlock.locked()).toBe(false);
+      expect(await rlock.acquire({ timeout: 10 })).toBe(true);
+      expect(await rlock.acquire({ block: false })).toBe(true);
+      await rlock.release();
+      expect(await rlock.locked()).toBe(true);
+      await rlock.release();
+      expect(await rlock.locked()).toBe(false);
+    },
+  );
+
+  it.each(kinds)('RLock taken over from a dead holder at depth 5 is held once (%s memory)', async (kind) => {
+    const region = allocateRegion(8, kind);
+    const words = new Int32Array(region.memory as ArrayBuffer, 0, 2);
+    Atomics.store(words, 0, deadPid());
+    Atomics.store(words, 1, 5);
+    const rlock = RLock.adopt(new WordMutex(region, 0));
+    expect(await rlock.acquire({ block: false })).toBe(true);
+    await rlock.release();
+    expect(await rlock.locked()).toBe(false);
   });
 });

@@ -13,7 +13,8 @@ export interface ResolvedAcquire {
   readonly timeout: number | undefined;
 }
 
-const BLOCK_FOREVER: ResolvedAcquire = Object.freeze({ block: true, timeout: undefined });
+/** No options: wait as long as it takes. */
+export const BLOCK_FOREVER: ResolvedAcquire = Object.freeze({ block: true, timeout: undefined });
 
 /**
  * Checks `{ block?, timeout? }`.

@@ -39,7 +39,7 @@ export interface Mutex {
   tryAcquire(): boolean | undefined;
   /** True when this thread holds it. */
   isMine(): boolean;
-  /** How many times the holder has taken it, kept for RLock by the holder alone (0 when free). */
+  /** How many times the holder has taken it, kept for RLock by the holder alone (read only by the holder). */
   depth: number;
   /** True when some thread holds it. */
   isLocked(): Promise<boolean>;

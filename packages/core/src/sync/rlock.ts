@@ -5,7 +5,7 @@
  */
 import { InvalidStateError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
-import { type AcquireOptions, type ResolvedAcquire, resolveAcquireOptions } from './acquire-options.js';
+import { type AcquireOptions, BLOCK_FOREVER, resolveAcquireOptions } from './acquire-options.js';
 import { MutexLock, mutexLockReducer } from './mutex-lock.js';
 
 const TRUE = Promise.resolve(true);
@@ -18,19 +18,23 @@ export class RLock extends MutexLock {
    * @throws TypeError / RangeError (as a rejection) for invalid options.
    */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    let resolved: ResolvedAcquire;
-    try {
-      resolved = resolveAcquireOptions(options, 'RLock.acquire()');
-    } catch (error) {
-      return Promise.reject(error);
+    // No call for the usual acquire() without options: this path is most of a short locked section.
+    let resolved = BLOCK_FOREVER;
+    if (options !== undefined) {
+      try {
+        resolved = resolveAcquireOptions(options, 'RLock.acquire()');
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const mutex = this.mutex;
-    if (mutex.isMine()) {
-      mutex.depth += 1;
-      return TRUE;
-    }
+    // Free is the common case, so try to take it before asking whether this thread holds it.
     if (mutex.tryAcquire()) {
       mutex.depth = 1;
+      return TRUE;
+    }
+    if (mutex.isMine()) {
+      mutex.depth += 1;
       return TRUE;
     }
     return mutex.acquire(resolved.block, resolved.timeout).then((taken) => {
@@ -48,12 +52,12 @@ export class RLock extends MutexLock {
     if (!mutex.isMine()) {
       return Promise.reject(new InvalidStateError('RLock.release(): the lock is not held by this thread'));
     }
-    const depth = mutex.depth - 1;
-    if (depth > 0) {
-      mutex.depth = depth;
+    const depth = mutex.depth;
+    if (depth > 1) {
+      mutex.depth = depth - 1;
       return DONE;
     }
-    mutex.depth = 0;
+    // The depth is left at 1: only the holder reads it, and whoever takes the lock next sets it.
     return mutex.release();
   }
 

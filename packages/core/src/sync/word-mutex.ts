@@ -35,6 +35,8 @@ export class WordMutex implements Mutex {
   readonly #byteOffset: number;
   readonly #word: Int32Array;
   readonly #waiter: WordWaiter;
+  /** This thread's owner id: a mutex object never leaves the thread that made or revived it. */
+  readonly #me = ownerId();
 
   constructor(region: SharedRegion, byteOffset: number) {
     if (!region.memory || !region.waiter) throw new TypeError('a WordMutex needs a memory region');
@@ -46,19 +48,21 @@ export class WordMutex implements Mutex {
   }
 
   tryAcquire(): boolean {
-    return Atomics.compareExchange(this.#word, 0, 0, ownerId()) === 0;
+    return Atomics.compareExchange(this.#word, 0, 0, this.#me) === 0;
   }
 
+  // Plain accesses: only the holder reads or writes the depth, and taking and freeing the lock word
+  // (atomic) orders them between holders.
   get depth(): number {
-    return Atomics.load(this.#word, 1);
+    return this.#word[1] as number;
   }
 
   set depth(depth: number) {
-    Atomics.store(this.#word, 1, depth);
+    this.#word[1] = depth;
   }
 
   acquire(block: boolean, timeout: number | undefined): Promise<boolean> {
-    const me = ownerId();
+    const me = this.#me;
     const word = this.#word;
     if (Atomics.compareExchange(word, 0, 0, me) === 0) return TAKEN;
     if (!block || timeout === 0) return Promise.resolve(this.#takeOverIfDead(Atomics.load(word, 0), me));
@@ -112,7 +116,7 @@ export class WordMutex implements Mutex {
   }
 
   isMine(): boolean {
-    return (Atomics.load(this.#word, 0) & OWNER_MASK) === ownerId();
+    return (Atomics.load(this.#word, 0) & OWNER_MASK) === this.#me;
   }
 
   isLocked(): Promise<boolean> {
