@@ -122,7 +122,8 @@ export function serve(channel: ChildChannel): void {
       transfer = moved;
     }
     try {
-      send({ type: MESSAGE_TYPE.result, taskId, value, revive }, transfer);
+      const type = MESSAGE_TYPE.result;
+      send(revive ? { type, taskId, value, revive } : { type, taskId, value }, transfer);
     } catch (error) {
       const path = findUnclonable(value, 'result');
       const reason = path ?? (error as Error).message;

@@ -145,14 +145,15 @@ export class WorkerSlot {
     // A copy per sending: a job sent again (its worker died) still has its own buffers.
     const payload =
       this.#movesMemory && Array.isArray(job.payload) ? copyListToMove(job.payload, transfer) : job.payload;
-    return {
+    const message = {
       type: MESSAGE_TYPE.run,
       taskId: job.id,
       fn: known ? { id } : job.fn,
       mode: job.mode,
       payload,
-      revive: job.revive,
     };
+    // Every key is written out per message, so false flags are left out.
+    return job.revive ? { ...message, revive: true } : message;
   }
 
   /** Asks the worker to exit once idle (close, maxTasksPerChild). */

@@ -65,8 +65,8 @@ export interface RunMessage {
   readonly mode: RunMode;
   /** The arguments or the chunk's items; a long list of numbers may come packed (`Items`). */
   readonly payload: Items;
-  /** True when the payload holds reduced objects to rebuild. */
-  readonly revive: boolean;
+  /** True when the payload holds reduced objects to rebuild; left out when false (most runs). */
+  readonly revive?: boolean;
   /**
    * A Process target: no answer is sent; the worker exits once the function is done, with 0 when it
    * returned and 1 when it threw (its stack printed to the worker's stderr first).
@@ -98,8 +98,8 @@ export interface ResultMessage {
   readonly taskId: number;
   /** For `map`/`starmap` runs, the list of results (`Items`: it may come packed). */
   readonly value: unknown;
-  /** True when the value holds reduced objects to rebuild. */
-  readonly revive: boolean;
+  /** True when the value holds reduced objects to rebuild; left out when false (most results). */
+  readonly revive?: boolean;
 }
 
 export interface ErrorMessage {
