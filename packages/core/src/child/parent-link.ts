@@ -11,6 +11,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { SerializationError } from '../errors.js';
 import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../protocol/messages.js';
 import { deserializeError } from '../serialize/error-codec.js';
+import { loadKinds } from '../serialize/kinds.js';
 import { incoming, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 
@@ -70,8 +71,10 @@ export class ParentLink {
         return;
       }
       this.#pending.set(callId, (reply) => {
-        if (reply.ok) resolve(incoming(reply.value, reply.revive));
-        else reject(deserializeError(reply.error));
+        if (!reply.ok) reject(deserializeError(reply.error));
+        else if (!reply.revive) resolve(reply.value);
+        // A reply may hold a kind this worker has not received before (a Value from a Queue).
+        else loadKinds().then(() => resolve(incoming(reply.value, true)), reject);
       });
     });
     if (options.write) {

@@ -7,7 +7,6 @@
 import { inspect } from 'node:util';
 import { isMainThread, type TransferListItem } from 'node:worker_threads';
 import type { ChildChannel } from '../backend.js';
-import { ensureHandleKinds } from '../broker/handle-kinds.js';
 import { SerializationError } from '../errors.js';
 import { joinNonDaemonicChildren } from '../process/children.js';
 import { currentProcess, markAsWorker, updateWorkerInfo } from '../process-info.js';
@@ -22,6 +21,7 @@ import {
 } from '../protocol/messages.js';
 import { copyListToMove, copyValueToMove } from '../serialize/copy-to-move.js';
 import { serializeError } from '../serialize/error-codec.js';
+import { loadKinds } from '../serialize/kinds.js';
 import { incoming, incomingItems, outgoingItems, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { FunctionResolver, setCurrentResolver } from './function-resolver.js';
@@ -104,7 +104,6 @@ export function serve(channel: ChildChannel): void {
   };
 
   // Queue, Pipe and Manager handles call their objects in the main process over this channel.
-  ensureHandleKinds();
   const link = installParentLink((message, transfer) => send(message, transfer));
 
   const sendError = (taskId: number, error: unknown) =>
@@ -147,6 +146,7 @@ export function serve(channel: ChildChannel): void {
     try {
       if (message.initializer) {
         const { fn } = await resolver.resolve(message.initializer);
+        if (message.revive) await loadKinds();
         await fn(...incoming(message.initArgs, message.revive));
       }
     } catch (error) {
@@ -170,6 +170,7 @@ export function serve(channel: ChildChannel): void {
     try {
       const resolved = await resolver.resolve(message.fn);
       fromSource = resolved.fromSource;
+      if (message.revive) await loadKinds();
       await apply(resolved.fn, message.mode, incomingItems(message.payload, message.revive));
     } catch (error) {
       printTargetError(explain(error, fromSource));
@@ -191,6 +192,7 @@ export function serve(channel: ChildChannel): void {
       const found = resolver.resolve(message.fn);
       const resolved = found instanceof Promise ? await found : found;
       fromSource = resolved.fromSource;
+      if (message.revive) await loadKinds();
       const value = apply(resolved.fn, message.mode, incomingItems(message.payload, message.revive));
       sendResult(message.taskId, message.mode, isThenable(value) ? await value : value);
     } catch (error) {

@@ -3,7 +3,6 @@
  * transfer list, and reducible objects (Values, locks, queues...) become descriptors.
  */
 import type { TransferListItem } from 'node:worker_threads';
-import { registerSharedReducers } from '../shared/register.js';
 import { reduceValue, reviveValue } from './reducers.js';
 import { takeTransfer, takeTransfers } from './transfer.js';
 
@@ -64,9 +63,11 @@ function shouldPack(values: readonly unknown[]): boolean {
   return !int32;
 }
 
+/**
+ * `value` with its reduced objects rebuilt. Their kinds must be registered: the parent registers them
+ * when it opens a worker's channel, a worker awaits `loadKinds()` first.
+ */
 export function incoming<T>(value: T, revive: boolean | undefined): T {
   if (!revive) return value;
-  // A worker may receive shared objects (Values, locks...) before it has made any itself.
-  registerSharedReducers();
   return reviveValue(value) as T;
 }

@@ -1,7 +1,8 @@
 /**
- * Registers how shared objects (Value, Array, Lock, RLock, Semaphore, Event, Condition, Barrier) cross to workers. Called by their
- * constructors, before a payload is sent, and by `incoming()` before one is rebuilt, so a worker
- * that receives such an object knows it even when it never made one.
+ * Registers how shared objects (Value, Array, Lock, RLock, Semaphore, Event, Condition, Barrier)
+ * cross to workers. Called by their constructors, before a payload is sent, by the parent side of a
+ * worker's channel, and by a worker's `loadKinds()` before it rebuilds one, so a process that
+ * receives such an object knows it even when it never made one.
  */
 import { activateReducers, registerReducer } from '../serialize/reducers.js';
 import { barrierReducer } from '../sync/barrier.js';
