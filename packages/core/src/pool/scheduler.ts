@@ -28,12 +28,7 @@ import { type SlotEvents, WorkerSlot } from './worker-slot.js';
 /** Jobs a worker may hold at once while the queue is deep, until the jobs are known to be short. */
 const PREFETCH = 4;
 /** The most jobs a worker may hold at once, however short they are. */
-const MAX_HELD = 256;
-/**
- * What `readAhead()` counts per worker at most, in held jobs: reading further would grow the parent's
- * memory (every chunk in flight is held there) more than it speeds the stream.
- */
-const MAX_READ_AHEAD_HELD = 64;
+const MAX_HELD = 64;
 /**
  * About how much work, in ms, a worker may hold beyond the job it runs. Jobs held by one worker
  * cannot move to another that frees up first, so this bounds the imbalance at the end of a queue.
@@ -384,7 +379,7 @@ export class Scheduler implements SlotEvents {
    */
   readAhead(): number {
     const { processes } = this.#options;
-    const room = Math.min(this.#shortRoom(), MAX_READ_AHEAD_HELD);
+    const room = this.#shortRoom();
     return room <= PREFETCH ? processes * 2 : processes * (2 * room + 1);
   }
 

@@ -627,7 +627,7 @@ export function poolSuite(method: string): void {
           if (consumed === 5000) break;
         }
         // At most processes × (2 × 64 + 1) chunks of 5 are read ahead of the consumer (64: the most
-        // held jobs per worker that imap's read-ahead counts).
+        // jobs a worker holds when they are short).
         expect(maxAhead).toBeLessThanOrEqual(2 * (2 * 64 + 1) * 5);
       }));
 
