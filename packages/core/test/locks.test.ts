@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getContext, InvalidStateError, TimeoutError } from '../src/index.js';
 import { allocateRegion, type MemoryKind } from '../src/shared/shared-memory.js';
 import { resolveAcquireOptions } from '../src/sync/acquire-options.js';
+import type { Mutex } from '../src/sync/mutex.js';
 import { RLock } from '../src/sync/rlock.js';
 import { SocketMutex } from '../src/sync/socket-mutex.js';
 import { WordMutex } from '../src/sync/word-mutex.js';
@@ -26,6 +27,20 @@ describe('acquire options', () => {
   });
 });
 
+/** What every Mutex does: taken when free, refused or timed out when held, free after release. */
+async function expectMutexContract(lock: Mutex): Promise<void> {
+  expect(await lock.acquire(true, undefined)).toBe(true);
+  expect(lock.isMine()).toBe(true);
+  expect(await lock.isLocked()).toBe(true);
+  expect(await lock.acquire(false, undefined)).toBe(false);
+  const started = performance.now();
+  expect(await lock.acquire(true, 60)).toBe(false);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  await lock.release();
+  expect(await lock.isLocked()).toBe(false);
+  await expect(lock.release()).rejects.toBeInstanceOf(RangeError);
+}
+
 const kinds: MemoryKind[] = ['threads', 'process'];
 
 describe.each(kinds)('word mutex (%s memory)', (kind) => {
@@ -33,19 +48,8 @@ describe.each(kinds)('word mutex (%s memory)', (kind) => {
     return new WordMutex(allocateRegion(8, kind), 0);
   }
 
-  it('is taken at once when free, refused or timed out when held, and free again after release', async () => {
-    const lock = mutex();
-    expect(await lock.acquire(true, undefined)).toBe(true);
-    expect(lock.isMine()).toBe(true);
-    expect(await lock.isLocked()).toBe(true);
-    expect(await lock.acquire(false, undefined)).toBe(false);
-    const started = performance.now();
-    expect(await lock.acquire(true, 60)).toBe(false);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
-    await lock.release();
-    expect(await lock.isLocked()).toBe(false);
-    await expect(lock.release()).rejects.toBeInstanceOf(RangeError);
-  });
+  it('is taken at once when free, refused or timed out when held, and free again after release', () =>
+    expectMutexContract(mutex()));
 
   it('wakes a waiter of the same thread when released', async () => {
     const lock = mutex();
@@ -86,16 +90,7 @@ describe('socket mutex (the fallback)', () => {
   it('is held by listening on a name: taken, refused, timed out, released', async () => {
     const lock = mutex();
     expect(lock.tryAcquire()).toBeUndefined();
-    expect(await lock.acquire(true, undefined)).toBe(true);
-    expect(lock.isMine()).toBe(true);
-    expect(await lock.isLocked()).toBe(true);
-    expect(await lock.acquire(false, undefined)).toBe(false);
-    const started = performance.now();
-    expect(await lock.acquire(true, 60)).toBe(false);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
-    await lock.release();
-    expect(await lock.isLocked()).toBe(false);
-    await expect(lock.release()).rejects.toBeInstanceOf(RangeError);
+    await expectMutexContract(lock);
   });
 
   it('a waiter learns of the release from its connection closing', async () => {
