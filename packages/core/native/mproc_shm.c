@@ -10,6 +10,8 @@
  *   wait(buffer, offset, expected, ms)   -> Promise<0 woken | 1 timed out | 2 not equal>
  *                                           FUTEX_WAIT on a libuv thread-pool thread, so the event loop
  *                                           never blocks; `ms` bounds the wait
+ *   waitSync(buffer, offset, expected, ms) -> 0 | 1 | 2, as wait, but blocking the calling thread:
+ *                                           for the synchronous acquire of a lock (acquireSync)
  *   wake(buffer, offset, count)          -> number of waiters woken (FUTEX_WAKE, synchronous)
  *
  * The ArrayBuffers are external: each owns its mapping and its file descriptor, and both are
@@ -175,16 +177,21 @@ typedef struct {
   int result;
 } wait_t;
 
+/* FUTEX_WAIT for at most `milliseconds`: 0 woken, 1 timed out, 2 the word did not hold `expected`. */
+static int futex_wait(uint32_t *word, uint32_t expected, uint32_t milliseconds) {
+  struct timespec timeout = {milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L};
+  /* Not FUTEX_PRIVATE_FLAG: the word is shared with other processes. */
+  long rc = syscall(SYS_futex, word, FUTEX_WAIT, expected, &timeout, NULL, 0);
+  if (rc == 0) return 0;
+  if (errno == ETIMEDOUT) return 1;
+  if (errno == EAGAIN) return 2;
+  return 0; /* EINTR: the caller re-checks the word, as after any wake */
+}
+
 static void wait_execute(napi_env env, void *data) {
   (void)env;
   wait_t *wait = data;
-  struct timespec timeout = {wait->milliseconds / 1000, (long)(wait->milliseconds % 1000) * 1000000L};
-  /* Not FUTEX_PRIVATE_FLAG: the word is shared with other processes. */
-  long rc = syscall(SYS_futex, wait->word, FUTEX_WAIT, wait->expected, &timeout, NULL, 0);
-  if (rc == 0) wait->result = 0;
-  else if (errno == ETIMEDOUT) wait->result = 1;
-  else if (errno == EAGAIN) wait->result = 2;
-  else wait->result = 0; /* EINTR: the caller re-checks the word, as after any wake */
+  wait->result = futex_wait(wait->word, wait->expected, wait->milliseconds);
 }
 
 static void wait_complete(napi_env env, napi_status status, void *data) {
@@ -197,19 +204,35 @@ static void wait_complete(napi_env env, napi_status status, void *data) {
   free(wait);
 }
 
-static napi_value wait_async(napi_env env, napi_callback_info info) {
-  napi_value argv[4], promise, name;
-  if (!get_args(env, info, 4, argv)) return NULL;
-  uint32_t *word = word_at(env, argv[0], argv[1]);
-  if (!word) return NULL;
-  uint32_t expected, milliseconds;
+/* The word, expected value and milliseconds of wait(...) and waitSync(...); 0 with a JS exception. */
+static int get_wait_args(napi_env env, napi_value *argv, uint32_t **word, uint32_t *expected,
+                         uint32_t *milliseconds) {
+  *word = word_at(env, argv[0], argv[1]);
+  if (!*word) return 0;
   int32_t signed_expected;
   if (napi_get_value_int32(env, argv[2], &signed_expected) != napi_ok ||
-      napi_get_value_uint32(env, argv[3], &milliseconds) != napi_ok) {
+      napi_get_value_uint32(env, argv[3], milliseconds) != napi_ok) {
     napi_throw_type_error(env, NULL, "mproc_shm: wait(buffer, offset, expected, milliseconds)");
-    return NULL;
+    return 0;
   }
-  expected = (uint32_t)signed_expected;
+  *expected = (uint32_t)signed_expected;
+  return 1;
+}
+
+static napi_value wait_sync(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  uint32_t *word, expected, milliseconds;
+  if (!get_args(env, info, 4, argv) || !get_wait_args(env, argv, &word, &expected, &milliseconds))
+    return NULL;
+  napi_create_int32(env, futex_wait(word, expected, milliseconds), &result);
+  return result;
+}
+
+static napi_value wait_async(napi_env env, napi_callback_info info) {
+  napi_value argv[4], promise, name;
+  uint32_t *word, expected, milliseconds;
+  if (!get_args(env, info, 4, argv) || !get_wait_args(env, argv, &word, &expected, &milliseconds))
+    return NULL;
   wait_t *wait = calloc(1, sizeof *wait);
   if (!wait) {
     napi_throw_error(env, "ERR_MPROC_SHM", "mproc_shm: out of memory");
@@ -243,6 +266,7 @@ NAPI_MODULE_INIT() {
       {"create", NULL, create, NULL, NULL, NULL, napi_enumerable, NULL},
       {"open", NULL, open_region, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wait", NULL, wait_async, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"waitSync", NULL, wait_sync, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wake", NULL, wake, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
