@@ -11,6 +11,9 @@
  *           the parent from an Event that starts both, once both said they are ready, to both
  *           reporting done)
  *   incr    locked `Value('i')` increments per second, two children each taking the Value's lock
+ *   lockSync, incrSync  the same two with `acquireSync()` / `releaseSync()`, which wait on the
+ *           calling thread as Python's `acquire()` does; Python's cells in these rows are its one
+ *           (blocking) measurement, the `lock` and `incr` figures of the same run
  *
  * Each system × repetition runs in a fresh process (this script with `--child <start method>`, or
  * python/sync_objects.py) in its own process group, killed past a time limit. The child is a Process
@@ -55,10 +58,31 @@ const METRICS = [
   { key: 'append', label: 'Manager list appends', unit: 'appends/s' },
   { key: 'lock', label: 'Lock acquire/release, 2 contending workers', unit: 'pairs/s' },
   { key: 'incr', label: "locked Value('i') increments, 2 workers", unit: 'increments/s' },
-] as const;
+  {
+    key: 'lockSync',
+    label: 'Lock acquireSync/releaseSync, 2 contending workers',
+    unit: 'pairs/s',
+    python: 'lock',
+  },
+  {
+    key: 'incrSync',
+    label: "Value('i') increments under acquireSync, 2 workers",
+    unit: 'increments/s',
+    python: 'incr',
+  },
+] as const satisfies readonly { key: string; label: string; unit: string; python?: string }[];
 
 type MetricKey = (typeof METRICS)[number]['key'];
 type Figures = Record<MetricKey, number>;
+
+/** Python has one (blocking) acquire: its figure for the acquireSync rows is the same measurement. */
+function withPythonRows(figures: Figures): Figures {
+  const filled: Record<string, number> = { ...figures };
+  for (const metric of METRICS) {
+    if ('python' in metric && filled[metric.key] === undefined) filled[metric.key] = figures[metric.python];
+  }
+  return filled as Figures;
+}
 
 const SYSTEMS = [
   'mproc/threads',
@@ -97,6 +121,8 @@ interface ListProxy<T> {
 interface Lock {
   acquire(): Promise<boolean>;
   release(): Promise<void>;
+  acquireSync(): boolean;
+  releaseSync(): void;
 }
 interface Value {
   value: number;
@@ -244,7 +270,42 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
     },
   );
   if (counter.value !== 2 * settings.lockPairs) throw new Error(`locked increments lost: ${counter.value}`);
-  return { queue, pipe, bytes, append, lock, incr };
+
+  const lockSync = await contend(
+    context,
+    settings,
+    context.Lock(),
+    async (shared: Lock, go: Event, done: Queue<number>, count: number) => {
+      await done.put(0);
+      await go.wait(60_000);
+      for (let index = 0; index < count; index++) {
+        shared.acquireSync();
+        shared.releaseSync();
+      }
+      await done.put(count);
+    },
+  );
+  const syncCounter = context.Value('i', 0);
+  const incrSync = await contend(
+    context,
+    settings,
+    syncCounter,
+    async (shared: Value, go: Event, done: Queue<number>, count: number) => {
+      const guard = shared.getLock();
+      await done.put(0);
+      await go.wait(60_000);
+      for (let index = 0; index < count; index++) {
+        guard.acquireSync();
+        shared.value += 1;
+        guard.releaseSync();
+      }
+      await done.put(count);
+    },
+  );
+  if (syncCounter.value !== 2 * settings.lockPairs) {
+    throw new Error(`locked increments lost: ${syncCounter.value}`);
+  }
+  return { queue, pipe, bytes, append, lock, incr, lockSync, incrSync };
 }
 
 /** Operations per second of two children running `target` on `shared` together, from one Event. */
@@ -300,7 +361,7 @@ function runChild(command: string, args: string[]): Promise<Figures | { error: s
       clearTimeout(timer);
       killGroup(); // nothing it started outlives it
       const line = stdout.split('\n').find((candidate) => candidate.startsWith(RESULT_MARKER));
-      if (line) resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as Figures);
+      if (line) resolve(withPythonRows(JSON.parse(line.slice(RESULT_MARKER.length)) as Figures));
       else
         resolve({ error: `exited with ${code} without a result: ${stderr.trim().split('\n').at(-1) ?? ''}` });
     });

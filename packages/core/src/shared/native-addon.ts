@@ -16,6 +16,8 @@ export interface NativeAddon {
   open(path: string, byteLength: number): { buffer: ArrayBuffer; fd: number };
   /** Resolves 0 when woken, 1 when `milliseconds` passed, 2 when the word did not hold `expected`. */
   wait(buffer: ArrayBuffer, byteOffset: number, expected: number, milliseconds: number): Promise<number>;
+  /** As `wait`, blocking the calling thread. */
+  waitSync(buffer: ArrayBuffer, byteOffset: number, expected: number, milliseconds: number): number;
   wake(buffer: ArrayBuffer, byteOffset: number, count: number): number;
 }
 

@@ -2,7 +2,8 @@
  * The process kind of region with the native addon: a memfd mapped with MAP_SHARED and wrapped as an
  * external ArrayBuffer. `Atomics` operations on Int32Array views of it are atomic across processes
  * (V8 emits the same locked instructions as for a SharedArrayBuffer); waiting is a futex wait on a
- * libuv thread-pool thread, in slices, so the event loop never blocks.
+ * libuv thread-pool thread, in slices, so the event loop never blocks (or, for `acquireSync()`, a
+ * futex wait on the calling thread).
  *
  * Lifetime: each process (or thread) that maps the region holds its own descriptor to the memfd, and
  * the addon closes it and unmaps when the ArrayBuffer is collected. The memory is freed by the kernel
@@ -24,6 +25,15 @@ function futexWaiter(addon: NativeAddon): WordWaiter {
   return {
     async wait(words, index, expected, milliseconds) {
       const outcome = await addon.wait(
+        words.buffer as ArrayBuffer,
+        words.byteOffset + index * 4,
+        expected,
+        Math.max(0, Math.ceil(milliseconds)),
+      );
+      return OUTCOMES[outcome] ?? 'ok';
+    },
+    waitSync(words, index, expected, milliseconds) {
+      const outcome = addon.waitSync(
         words.buffer as ArrayBuffer,
         words.byteOffset + index * 4,
         expected,

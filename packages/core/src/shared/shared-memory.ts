@@ -43,6 +43,8 @@ export type WaitOutcome = 'ok' | 'timed-out' | 'not-equal';
 export interface WordWaiter {
   /** Waits until woken or `milliseconds` passed, unless the word no longer holds `expected`. */
   wait(words: Int32Array, index: number, expected: number, milliseconds: number): Promise<WaitOutcome>;
+  /** As `wait`, blocking this thread: for the synchronous acquire of a lock. */
+  waitSync(words: Int32Array, index: number, expected: number, milliseconds: number): WaitOutcome;
   /** Wakes up to `count` waiters on the word. */
   wake(words: Int32Array, index: number, count: number): void;
 }

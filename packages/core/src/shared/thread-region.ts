@@ -30,6 +30,9 @@ export const atomicsWaiter: WordWaiter = {
       clearTimeout(timer);
     }
   },
+  waitSync(words, index, expected, milliseconds): WaitOutcome {
+    return Atomics.wait(words, index, expected, milliseconds);
+  },
   wake(words, index, count) {
     Atomics.notify(words, index, count);
   },

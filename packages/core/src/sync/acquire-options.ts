@@ -44,6 +44,17 @@ interface Acquirable {
   release(): Promise<void>;
 }
 
+interface SyncAcquirable {
+  acquireSync(options?: AcquireOptions): boolean;
+  releaseSync(): void;
+}
+
+function notAcquired(options: AcquireOptions | undefined, what: string): TimeoutError {
+  const how =
+    options?.block === false ? 'it is held elsewhere' : `not acquired within ${options?.timeout} ms`;
+  return new TimeoutError(`${what}: ${how}`);
+}
+
 /**
  * Acquires `lock` and hands back what releases it at the end of an `await using` block.
  * @throws TimeoutError (as a rejection) when the lock was not acquired (`block: false` or `timeout`).
@@ -53,17 +64,33 @@ export async function hold(
   options: AcquireOptions | undefined,
   what: string,
 ): Promise<AsyncDisposable> {
-  if (!(await lock.acquire(options))) {
-    const how =
-      options?.block === false ? 'it is held elsewhere' : `not acquired within ${options?.timeout} ms`;
-    throw new TimeoutError(`${what}.hold(): ${how}`);
-  }
+  if (!(await lock.acquire(options))) throw notAcquired(options, `${what}.hold()`);
   let held = true;
   return {
     async [Symbol.asyncDispose]() {
       if (!held) return;
       held = false;
       await lock.release();
+    },
+  };
+}
+
+/**
+ * Acquires `lock` on this thread and hands back what releases it at the end of a `using` block.
+ * @throws TimeoutError when the lock was not acquired (`block: false` or `timeout`).
+ */
+export function holdSync(
+  lock: SyncAcquirable,
+  options: AcquireOptions | undefined,
+  what: string,
+): Disposable {
+  if (!lock.acquireSync(options)) throw notAcquired(options, `${what}.holdSync()`);
+  let held = true;
+  return {
+    [Symbol.dispose]() {
+      if (!held) return;
+      held = false;
+      lock.releaseSync();
     },
   };
 }

@@ -32,11 +32,32 @@ export class Lock extends MutexLock {
   }
 
   /**
+   * As `acquire()`, but waiting on this thread, as Python's `acquire()` does: a free lock is taken
+   * with one atomic operation, without a Promise. While it waits, this thread's event loop is blocked
+   * (timers, messages, other async code): keep it to short sections guarded against other workers.
+   * @throws TypeError / RangeError for invalid options; InvalidStateError on the fallback without
+   *   the native addon, which cannot wait synchronously.
+   */
+  acquireSync(options?: AcquireOptions): boolean {
+    const resolved =
+      options === undefined ? BLOCK_FOREVER : resolveAcquireOptions(options, 'Lock.acquireSync()');
+    return this.mutex.tryAcquire() || this.mutex.acquireSync(resolved.block, resolved.timeout);
+  }
+
+  /**
    * Releases the lock, whichever worker holds it; settles once every worker can take it.
    * @throws RangeError (as a rejection) when the lock is not held.
    */
   release(): Promise<void> {
     return this.mutex.release();
+  }
+
+  /**
+   * As `release()`, synchronously.
+   * @throws RangeError when the lock is not held; InvalidStateError on the fallback.
+   */
+  releaseSync(): void {
+    this.mutex.releaseSync();
   }
 
   get [Symbol.toStringTag](): string {

@@ -28,10 +28,20 @@ export interface Mutex {
    */
   acquire(block: boolean, timeout: number | undefined): Promise<boolean>;
   /**
+   * As `acquire`, waiting on this thread (blocking its event loop).
+   * @throws InvalidStateError when this mutex cannot wait synchronously (the socket fallback).
+   */
+  acquireSync(block: boolean, timeout: number | undefined): boolean;
+  /**
    * Frees the mutex, whoever holds it (as Python lets any process release a Lock).
-   * @throws RangeError when it is not held.
+   * @throws RangeError (as a rejection) when it is not held.
    */
   release(): Promise<void>;
+  /**
+   * As `release`, synchronously.
+   * @throws RangeError when it is not held; InvalidStateError on the socket fallback.
+   */
+  releaseSync(): void;
   /**
    * Takes the mutex if it is free now, without waiting: the fast path of every acquire. undefined
    * when that cannot be known without waiting (the socket fallback).

@@ -6,10 +6,23 @@
 import { InvalidStateError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { type AcquireOptions, BLOCK_FOREVER, resolveAcquireOptions } from './acquire-options.js';
+import type { Mutex } from './mutex.js';
 import { MutexLock, mutexLockReducer } from './mutex-lock.js';
 
 const TRUE = Promise.resolve(true);
 const DONE = Promise.resolve();
+
+/**
+ * Lets go of one level of `mutex`; false when it was the last, and the mutex must be freed.
+ * @throws InvalidStateError when this thread does not hold it.
+ */
+function releaseLevel(mutex: Mutex): boolean {
+  if (!mutex.isMine()) throw new InvalidStateError('RLock.release(): the lock is not held by this thread');
+  const depth = mutex.depth;
+  if (depth <= 1) return false; // left at 1: only the holder reads it; the next holder sets it
+  mutex.depth = depth - 1;
+  return true;
+}
 
 export class RLock extends MutexLock {
   /**
@@ -44,21 +57,45 @@ export class RLock extends MutexLock {
   }
 
   /**
+   * As `acquire()`, waiting on this thread (see `Lock.acquireSync()`).
+   * @throws TypeError / RangeError for invalid options; InvalidStateError on the fallback.
+   */
+  acquireSync(options?: AcquireOptions): boolean {
+    const resolved =
+      options === undefined ? BLOCK_FOREVER : resolveAcquireOptions(options, 'RLock.acquireSync()');
+    const mutex = this.mutex;
+    if (mutex.tryAcquire()) {
+      mutex.depth = 1;
+      return true;
+    }
+    if (mutex.isMine()) {
+      mutex.depth += 1;
+      return true;
+    }
+    const taken = mutex.acquireSync(resolved.block, resolved.timeout);
+    if (taken) mutex.depth = 1;
+    return taken;
+  }
+
+  /**
    * Releases one level; the last one frees the lock for other workers.
    * @throws InvalidStateError (as a rejection) when this thread does not hold the lock.
    */
   release(): Promise<void> {
-    const mutex = this.mutex;
-    if (!mutex.isMine()) {
-      return Promise.reject(new InvalidStateError('RLock.release(): the lock is not held by this thread'));
+    try {
+      if (releaseLevel(this.mutex)) return DONE;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const depth = mutex.depth;
-    if (depth > 1) {
-      mutex.depth = depth - 1;
-      return DONE;
-    }
-    // The depth is left at 1: only the holder reads it, and whoever takes the lock next sets it.
-    return mutex.release();
+    return this.mutex.release();
+  }
+
+  /**
+   * As `release()`, synchronously.
+   * @throws InvalidStateError when this thread does not hold the lock, or on the fallback.
+   */
+  releaseSync(): void {
+    if (!releaseLevel(this.mutex)) this.mutex.releaseSync();
   }
 
   get [Symbol.toStringTag](): string {

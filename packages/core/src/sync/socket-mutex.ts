@@ -16,6 +16,8 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidStateError } from '../errors.js';
+import { nativeUnavailableReason } from '../shared/native-addon.js';
 import type { Mutex, MutexDescriptor } from './mutex.js';
 
 const RELEASE_REQUEST = 'R';
@@ -37,6 +39,15 @@ function addressOf(name: string): string {
 
 /** Socket files outlive their process (not on Linux or Windows). */
 const FILE_NAMES = process.platform !== 'linux' && process.platform !== 'win32';
+
+/** Why acquireSync() and releaseSync() fail here: a socket is only read by the event loop. */
+function syncUnavailable(): InvalidStateError {
+  return new InvalidStateError(
+    'acquireSync() and releaseSync() need a lock in shared memory, and this one is the fallback over ' +
+      `Unix sockets (${nativeUnavailableReason() ?? 'it was made without the native addon'}): ` +
+      'use await acquire() and release()',
+  );
+}
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string }).code;
@@ -149,6 +160,14 @@ export class SocketMutex implements Mutex {
         if (!failed) resolve();
       });
     });
+  }
+
+  acquireSync(): boolean {
+    throw syncUnavailable();
+  }
+
+  releaseSync(): void {
+    throw syncUnavailable();
   }
 
   tryAcquire(): undefined {

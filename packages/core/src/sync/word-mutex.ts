@@ -8,10 +8,11 @@
  *
  * The next word holds RLock's recursion depth, written only by the holder.
  *
- * Taking it is one compare-and-swap, all in JavaScript; only a contended acquire waits, and it never
- * blocks the event loop: Atomics.waitAsync on threads, a futex wait on a thread-pool thread across
- * processes. Waits last at most SLICE_MS; after a slice in which nobody woke it, a waiter checks
- * whether the owner still lives, and takes the lock over with one more compare-and-swap if not.
+ * Taking it is one compare-and-swap, all in JavaScript; only a contended acquire waits. `acquire()`
+ * never blocks the event loop (Atomics.waitAsync on threads, a futex wait on a thread-pool thread
+ * across processes); `acquireSync()` sleeps on the calling thread, as Python's acquire does. Waits
+ * last at most SLICE_MS; after a slice in which nobody woke it, a waiter checks whether the owner
+ * still lives, and takes the lock over with one more compare-and-swap if not.
  */
 import type { SharedRegion, WordWaiter } from '../shared/shared-memory.js';
 import type { Mutex, MutexDescriptor } from './mutex.js';
@@ -27,7 +28,12 @@ const SPINS = 200;
 export const SLICE_MS = 50;
 
 const TAKEN = Promise.resolve(true);
+const NOT_TAKEN = Promise.resolve(false);
 const DONE = Promise.resolve();
+
+function deadlineOf(timeout: number | undefined): number {
+  return timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout;
+}
 
 export class WordMutex implements Mutex {
   readonly key: string;
@@ -62,19 +68,50 @@ export class WordMutex implements Mutex {
   }
 
   acquire(block: boolean, timeout: number | undefined): Promise<boolean> {
-    const me = this.#me;
-    const word = this.#word;
-    if (Atomics.compareExchange(word, 0, 0, me) === 0) return TAKEN;
-    if (!block || timeout === 0) return Promise.resolve(this.#takeOverIfDead(Atomics.load(word, 0), me));
-    for (let spin = 0; spin < SPINS; spin++) {
-      if (Atomics.load(word, 0) === 0 && Atomics.compareExchange(word, 0, 0, me) === 0) {
-        return TAKEN;
-      }
-    }
-    return this.#wait(me, timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout);
+    const early = this.#acquireWithoutSleep(block, timeout);
+    return early === undefined ? this.#wait(deadlineOf(timeout)) : early ? TAKEN : NOT_TAKEN;
   }
 
-  async #wait(me: number, deadline: number): Promise<boolean> {
+  acquireSync(block: boolean, timeout: number | undefined): boolean {
+    const early = this.#acquireWithoutSleep(block, timeout);
+    if (early !== undefined) return early;
+    const deadline = deadlineOf(timeout);
+    for (;;) {
+      const step = this.#nextSleep(deadline);
+      if (typeof step === 'boolean') return step;
+      const outcome = this.#waiter.waitSync(this.#word, 0, step.observed, step.milliseconds);
+      if (outcome === 'timed-out' && this.#takeOverIfDead(step.observed, this.#me)) return true;
+    }
+  }
+
+  /** The compare-and-swap, the non-blocking answer and the polls; undefined: go to sleep. */
+  #acquireWithoutSleep(block: boolean, timeout: number | undefined): boolean | undefined {
+    const me = this.#me;
+    const word = this.#word;
+    if (Atomics.compareExchange(word, 0, 0, me) === 0) return true;
+    if (!block || timeout === 0) return this.#takeOverIfDead(Atomics.load(word, 0), me);
+    for (let spin = 0; spin < SPINS; spin++) {
+      if (Atomics.load(word, 0) === 0 && Atomics.compareExchange(word, 0, 0, me) === 0) return true;
+    }
+    return undefined;
+  }
+
+  async #wait(deadline: number): Promise<boolean> {
+    for (;;) {
+      const step = this.#nextSleep(deadline);
+      if (typeof step === 'boolean') return step;
+      const outcome = await this.#waiter.wait(this.#word, 0, step.observed, step.milliseconds);
+      if (outcome === 'timed-out' && this.#takeOverIfDead(step.observed, this.#me)) return true;
+    }
+  }
+
+  /**
+   * One turn of a contended acquire: takes the mutex if it is free (true), gives up past the deadline
+   * (false, unless the holder is dead), or marks it as waited for and says how long to sleep on which
+   * observed word.
+   */
+  #nextSleep(deadline: number): boolean | { observed: number; milliseconds: number } {
+    const me = this.#me;
     const word = this.#word;
     for (;;) {
       let current = Atomics.load(word, 0);
@@ -89,8 +126,7 @@ export class WordMutex implements Mutex {
       }
       const remaining = deadline - performance.now();
       if (remaining <= 0) return this.#takeOverIfDead(current, me);
-      const outcome = await this.#waiter.wait(word, 0, current, Math.min(SLICE_MS, remaining));
-      if (outcome === 'timed-out' && this.#takeOverIfDead(current, me)) return true;
+      return { observed: current, milliseconds: Math.min(SLICE_MS, remaining) };
     }
   }
 
@@ -109,10 +145,18 @@ export class WordMutex implements Mutex {
   }
 
   release(): Promise<void> {
-    const previous = Atomics.exchange(this.#word, 0, 0);
-    if (previous === 0) return Promise.reject(new RangeError('release() of a lock that is not held'));
-    if (previous & WAITERS) this.#waiter.wake(this.#word, 0, 1);
+    try {
+      this.releaseSync();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return DONE;
+  }
+
+  releaseSync(): void {
+    const previous = Atomics.exchange(this.#word, 0, 0);
+    if (previous === 0) throw new RangeError('release() of a lock that is not held');
+    if (previous & WAITERS) this.#waiter.wake(this.#word, 0, 1);
   }
 
   isMine(): boolean {

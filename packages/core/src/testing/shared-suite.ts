@@ -91,6 +91,36 @@ const takeIfFreeInWorker = async (shared: { getLock(): Lock | RLock }) => {
   return taken;
 };
 
+/** The 10,000 increments one worker does in the 4 × 10,000 test, under `acquireSync()`. */
+const tenThousandSyncIncrements = (value: Value) => {
+  const lock = value.getLock();
+  for (let index = 0; index < 10_000; index++) {
+    lock.acquireSync();
+    value.value += 1;
+    lock.releaseSync();
+  }
+  return 10_000;
+};
+
+/** Tries a lock held elsewhere with acquireSync(): with a timeout, then without blocking. */
+const tryHeldLockSync = (lock: Pick<Lock, 'acquireSync'>, timeout: number) => {
+  const started = performance.now();
+  const timed = lock.acquireSync({ timeout });
+  const waited = performance.now() - started;
+  const nonBlocking = lock.acquireSync({ block: false });
+  return { timed, waited, nonBlocking };
+};
+
+/** What acquireSync() on the fallback throws in a worker: its class name and message. */
+const syncAcquireError = (lock: Lock) => {
+  try {
+    lock.acquireSync();
+    return 'acquired';
+  } catch (error) {
+    return `${(error as Error).name}: ${(error as Error).message}`;
+  }
+};
+
 /** [initial, what it reads back, a value to write, what that reads back]: every range edge wraps. */
 const RANGES: readonly [Typecode, Element, Element, Element, Element][] = [
   ['b', 127, 127, 128, -128],
@@ -410,6 +440,109 @@ function sharedCases(method: string, fallback: boolean): void {
   });
 }
 
+/** acquireSync(), releaseSync() and holdSync(): Python's blocking acquire, on shared memory only. */
+function syncLockCases(method: string): void {
+  const context: Context = getContext(method);
+
+  it('4 workers × 10,000 increments under acquireSync() end at exactly 40,000, with the parent taking part', () =>
+    withPool(context, { processes: 4 }, async (pool) => {
+      const value = context.Value('i', 0);
+      const lock = value.getLock();
+      const workers = pool.map(tenThousandSyncIncrements, [value, value, value, value]);
+      for (let index = 0; index < 2_000; index++) {
+        using _held = lock.holdSync();
+        value.value += 1;
+      }
+      expect(await workers).toEqual([10_000, 10_000, 10_000, 10_000]);
+      expect(value.value).toBe(42_000);
+    }));
+
+  it('acquireSync({ timeout }) and ({ block: false }) return false while held elsewhere; a sleeping one is woken by the release', () =>
+    withPool(context, { processes: 1 }, async (pool) => {
+      for (const lock of [context.Lock(), context.RLock()]) {
+        expect(lock.acquireSync()).toBe(true);
+        const tried = await pool.apply(tryHeldLockSync, [lock, 150]);
+        expect(tried).toEqual({ timed: false, waited: expect.any(Number), nonBlocking: false });
+        expect(tried.waited).toBeGreaterThanOrEqual(140);
+        lock.releaseSync();
+        expect(await pool.apply(takeIfFree, [lock])).toBe(true);
+      }
+      const lock = context.Lock();
+      const times = context.Array('d', 2, { lock: false });
+      const holding = pool.apply(holdFor, [lock, times, 300]);
+      const deadline = Date.now() + BOUND;
+      while (times[0] === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      expect(lock.acquireSync({ timeout: BOUND })).toBe(true);
+      const acquiredAt = Date.now();
+      lock.releaseSync();
+      await holding;
+      expect(acquiredAt - times[0]).toBeGreaterThanOrEqual(290);
+      expect(acquiredAt - times[1]).toBeLessThan(40);
+    }));
+
+  it('RLock.acquireSync() is re-entrant and only its holder may releaseSync(); Lock.releaseSync() unlocked throws RangeError', () =>
+    withPool(context, { processes: 1 }, async (pool) => {
+      const rlock = context.RLock();
+      expect(() => rlock.releaseSync()).toThrow(InvalidStateError);
+      expect(rlock.acquireSync()).toBe(true);
+      expect(await rlock.acquire({ block: false })).toBe(true);
+      rlock.releaseSync();
+      expect(await pool.apply(takeIfFree, [rlock])).toBe(false);
+      await rlock.release();
+      expect(await pool.apply(takeIfFree, [rlock])).toBe(true);
+      expect(await pool.apply((shared: RLock) => shared.acquireSync(), [rlock])).toBe(true);
+      expect(() => rlock.releaseSync()).toThrow(InvalidStateError);
+      await pool.apply((shared: RLock) => shared.releaseSync(), [rlock]);
+      const lock = context.Lock();
+      expect(() => lock.releaseSync()).toThrow(RangeError);
+      expect(() => lock.acquireSync({ timeout: -1 })).toThrow(RangeError);
+      expect(() => lock.acquireSync({ block: 'no' as unknown as boolean })).toThrow(TypeError);
+      expect(lock.acquireSync()).toBe(true);
+      expect(lock.acquireSync({ timeout: 20 })).toBe(false);
+      await pool.apply((shared: Lock) => shared.releaseSync(), [lock]);
+      expect(await lock.locked()).toBe(false);
+    }));
+
+  it('holdSync() releases at the end of a `using` block; holdSync({ block: false }) throws TimeoutError when held', () =>
+    withPool(context, { processes: 1 }, async (pool) => {
+      const lock = context.Lock();
+      {
+        using held = lock.holdSync();
+        expect(held).toBeDefined();
+        expect(await pool.apply(takeIfFree, [lock])).toBe(false);
+        expect(() => lock.holdSync({ block: false })).toThrow(TimeoutError);
+      }
+      expect(await lock.locked()).toBe(false);
+      expect(await pool.apply(takeIfFree, [lock])).toBe(true);
+    }));
+
+  it('acquireSync() takes over a lock whose holder exited holding it', async () => {
+    const lock = context.Lock();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }) => warnings.push(warning.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      const child = context.Process({
+        target: (shared: Lock) => {
+          shared.acquireSync();
+          process.exit(0);
+        },
+        args: [lock],
+      });
+      await child.start();
+      await child.join(BOUND);
+      expect(child.exitCode).toBe(0);
+      expect(lock.acquireSync({ timeout: BOUND })).toBe(true);
+      lock.releaseSync();
+      // The warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toContain('MPROC_LOCK_OWNER_DIED');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+}
+
 /** Semaphore and Event, on the same shared words. */
 function semaphoreAndEventCases(method: string): void {
   const context: Context = getContext(method);
@@ -501,11 +634,20 @@ function semaphoreAndEventCases(method: string): void {
 export function sharedSuite(method: string): void {
   describe('Value, Array, Lock and RLock', () => sharedCases(method, false));
   describe('Semaphore, BoundedSemaphore and Event', () => semaphoreAndEventCases(method));
+  describe('acquireSync, releaseSync and holdSync', () => syncLockCases(method));
   if (method === 'threads') return;
   describe('shared objects without the native addon (fallback)', () => {
     beforeAll(() => forceSharedMemoryFallback(true));
     afterAll(() => forceSharedMemoryFallback(false));
     sharedCases(method, true);
     semaphoreAndEventCases(method);
+    it('acquireSync() and releaseSync() throw InvalidStateError naming the fallback, in the parent and in a worker', () =>
+      withPool(getContext(method), { processes: 1 }, async (pool) => {
+        const lock = getContext(method).Lock();
+        expect(() => lock.acquireSync()).toThrow(/Unix sockets.*await acquire\(\)/);
+        expect(() => lock.acquireSync()).toThrow(InvalidStateError);
+        expect(() => lock.releaseSync()).toThrow(InvalidStateError);
+        expect(await pool.apply(syncAcquireError, [lock])).toMatch(/^InvalidStateError: .*Unix sockets/);
+      }));
   });
 }
