@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Shared-memory figures for docs/shared-memory.md: the cost of `.value`, of an uncontended
- * acquire + increment + release, and locked increments per second with 2 workers, per start method
- * and on the fallback. Runs the built package (npx turbo run build first):
+ * acquire + increment + release (awaited, and with acquireSync), and locked increments per second
+ * with 2 workers (both ways), per start method and on the fallback. Runs the built package (npx turbo run build first):
  *
  *   node packages/core/bench/shared-memory.mjs [--quick]
  *
@@ -20,7 +20,10 @@ function nsPer(operations, start) {
   return ((performance.now() - start) * 1e6) / operations;
 }
 
-/** ns per `.value` read, per write, and per awaited acquire + increment + release, in this process. */
+/**
+ * ns per `.value` read, per write, per awaited acquire + increment + release, and per acquireSync +
+ * increment + releaseSync (not on the fallback, which has no synchronous acquire), in this process.
+ */
 async function uncontended(context) {
   const value = context.Value('i', 0);
   const lock = value.getLock();
@@ -40,11 +43,20 @@ async function uncontended(context) {
   }
   const locked = nsPer(UNCONTENDED, start);
   if (value.value !== UNCONTENDED || sink < 0) throw new Error('lost increments');
-  return { read, write, locked };
+  if (onFallback) return { read, write, locked };
+  start = performance.now();
+  for (let index = 0; index < UNCONTENDED; index++) {
+    lock.acquireSync();
+    value.value += 1;
+    lock.releaseSync();
+  }
+  const lockedSync = nsPer(UNCONTENDED, start);
+  if (value.value !== 2 * UNCONTENDED) throw new Error('lost increments');
+  return { read, write, locked, lockedSync };
 }
 
 /** Locked increments per second with `workers` workers hammering one Value for `ms`. */
-async function contended(context, workers) {
+async function contended(context, workers, sync) {
   const value = context.Value('i', 0);
   const pool = context.Pool({ processes: workers });
   try {
@@ -55,20 +67,26 @@ async function contended(context, workers) {
     ); // all started
     const start = Date.now() + 200;
     const counts = await pool.map(
-      async ([shared, begin, end]) => {
+      async ([shared, begin, end, sync]) => {
         const lock = shared.getLock();
         // Start together, then count for the measured window only.
         while (Date.now() < begin);
         let done = 0;
         while (Date.now() < end) {
-          await lock.acquire();
-          shared.value += 1;
-          await lock.release();
+          if (sync) {
+            lock.acquireSync();
+            shared.value += 1;
+            lock.releaseSync();
+          } else {
+            await lock.acquire();
+            shared.value += 1;
+            await lock.release();
+          }
           done++;
         }
         return done;
       },
-      Array.from({ length: workers }, () => [value, start, start + CONTENDED_MS]),
+      Array.from({ length: workers }, () => [value, start, start + CONTENDED_MS, sync]),
       1,
     );
     const total = counts.reduce((sum, count) => sum + count, 0);
@@ -97,12 +115,18 @@ const onFallback = process.env.MPROC_NO_NATIVE === '1';
 for (const [label, method] of onFallback ? FALLBACK_ROWS : ROWS) {
   const context = getContext(method);
   const single = await uncontended(context);
-  const two = await contended(context, 2);
+  const two = await contended(context, 2, false);
+  const rate = (figures) =>
+    `${Math.round(figures.perSecond).toLocaleString('en')} locked increments/s (${figures.perWorker.join(' + ')})`;
+  let syncFigures = '';
+  if (!onFallback) {
+    const twoSync = await contended(context, 2, true);
+    syncFigures = `; acquireSync+increment+releaseSync ${format(single.lockedSync)}; 2 workers with acquireSync: ${rate(twoSync)}`;
+  }
   row(
     label,
     `.value read ${format(single.read)}, write ${format(single.write)}; ` +
-      `acquire+increment+release ${format(single.locked)}; ` +
-      `2 workers: ${Math.round(two.perSecond).toLocaleString('en')} locked increments/s (${two.perWorker.join(' + ')})`,
+      `acquire+increment+release ${format(single.locked)}; 2 workers: ${rate(two)}${syncFigures}`,
   );
 }
 // The fallback is chosen when the package loads: measure it in a process of its own.
