@@ -238,87 +238,73 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   await appendChild.join();
   if ((await list.length()) !== 100 + settings.appends) throw new Error('appends were lost');
 
-  const lock = await contend(
-    context,
-    settings,
-    context.Lock(),
-    async (shared: Lock, go: Event, done: Queue<number>, count: number) => {
-      await done.put(0);
-      await go.wait(60_000);
-      for (let index = 0; index < count; index++) {
-        await shared.acquire();
-        await shared.release();
-      }
-      await done.put(count);
-    },
-  );
-  const counter = context.Value('i', 0);
-  const incr = await contend(
-    context,
-    settings,
-    counter,
-    async (shared: Value, go: Event, done: Queue<number>, count: number) => {
-      const guard = shared.getLock();
-      await done.put(0);
-      await go.wait(60_000);
-      for (let index = 0; index < count; index++) {
-        await guard.acquire();
-        shared.value += 1;
-        await guard.release();
-      }
-      await done.put(count);
-    },
-  );
-  if (counter.value !== 2 * settings.lockPairs) throw new Error(`locked increments lost: ${counter.value}`);
-
-  const lockSync = await contend(
-    context,
-    settings,
-    context.Lock(),
-    async (shared: Lock, go: Event, done: Queue<number>, count: number) => {
-      await done.put(0);
-      await go.wait(60_000);
-      for (let index = 0; index < count; index++) {
-        shared.acquireSync();
-        shared.releaseSync();
-      }
-      await done.put(count);
-    },
-  );
-  const syncCounter = context.Value('i', 0);
-  const incrSync = await contend(
-    context,
-    settings,
-    syncCounter,
-    async (shared: Value, go: Event, done: Queue<number>, count: number) => {
-      const guard = shared.getLock();
-      await done.put(0);
-      await go.wait(60_000);
-      for (let index = 0; index < count; index++) {
-        guard.acquireSync();
-        shared.value += 1;
-        guard.releaseSync();
-      }
-      await done.put(count);
-    },
-  );
-  if (syncCounter.value !== 2 * settings.lockPairs) {
-    throw new Error(`locked increments lost: ${syncCounter.value}`);
-  }
+  const lock = await lockPairs(context, settings, false);
+  const lockSync = await lockPairs(context, settings, true);
+  const incr = await lockedIncrements(context, settings, false);
+  const incrSync = await lockedIncrements(context, settings, true);
   return { queue, pipe, bytes, append, lock, incr, lockSync, incrSync };
 }
 
-/** Operations per second of two children running `target` on `shared` together, from one Event. */
-async function contend<T>(
+/**
+ * A contending child's target: says it is ready, waits for `go`, then takes and gives back `shared`'s
+ * lock `count` times with `acquireSync()` or `await acquire()`, adding one to the Value when it is one.
+ * One loop per way, so that neither pays a test in its loop.
+ */
+async function lockLoop(shared: Lock | Value, go: Event, done: Queue<number>, count: number, sync: boolean) {
+  const value = 'getLock' in shared ? shared : undefined;
+  const guard = value ? value.getLock() : (shared as Lock);
+  await done.put(0);
+  await go.wait(60_000);
+  if (sync && value) {
+    for (let index = 0; index < count; index++) {
+      guard.acquireSync();
+      value.value += 1;
+      guard.releaseSync();
+    }
+  } else if (sync) {
+    for (let index = 0; index < count; index++) {
+      guard.acquireSync();
+      guard.releaseSync();
+    }
+  } else if (value) {
+    for (let index = 0; index < count; index++) {
+      await guard.acquire();
+      value.value += 1;
+      await guard.release();
+    }
+  } else {
+    for (let index = 0; index < count; index++) {
+      await guard.acquire();
+      await guard.release();
+    }
+  }
+  await done.put(count);
+}
+
+/** Lock pairs per second of two children contending for one Lock. */
+function lockPairs(context: Context, settings: SyncSettings, sync: boolean): Promise<number> {
+  return contend(context, settings, context.Lock(), sync);
+}
+
+/** Increments per second of two children adding to one Value under its lock; checks the total. */
+async function lockedIncrements(context: Context, settings: SyncSettings, sync: boolean): Promise<number> {
+  const counter = context.Value('i', 0);
+  const rate = await contend(context, settings, counter, sync);
+  if (counter.value !== 2 * settings.lockPairs) throw new Error(`locked increments lost: ${counter.value}`);
+  return rate;
+}
+
+/** Operations per second of two children running `lockLoop` on `shared` together, from one Event. */
+async function contend(
   context: Context,
   settings: SyncSettings,
-  shared: T,
-  target: (shared: T, go: Event, done: Queue<number>, count: number) => Promise<void>,
+  shared: Lock | Value,
+  sync: boolean,
 ): Promise<number> {
   const go = context.Event();
   const done = context.Queue<number>();
   const children = [0, 1].map(() =>
-    context.Process({ target, args: [shared, go, done, settings.lockPairs] }),
+    context.Process({ target: lockLoop, args: [shared, go, done, settings.lockPairs, sync] }),
   );
   for (const child of children) await child.start();
   // Each child says it is ready first, so that the figure times the lock, not a child's start-up.

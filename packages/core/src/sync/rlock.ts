@@ -12,6 +12,20 @@ import { MutexLock, mutexLockReducer } from './mutex-lock.js';
 const TRUE = Promise.resolve(true);
 const DONE = Promise.resolve();
 
+/** Takes `mutex` when it is free, or one more level when this thread holds it; false: wait for it. */
+function takeAtOnce(mutex: Mutex): boolean {
+  // Free is the common case, so try to take it before asking whether this thread holds it.
+  if (mutex.tryAcquire()) {
+    mutex.depth = 1;
+    return true;
+  }
+  if (mutex.isMine()) {
+    mutex.depth += 1;
+    return true;
+  }
+  return false;
+}
+
 /**
  * Lets go of one level of `mutex`; false when it was the last, and the mutex must be freed.
  * @throws InvalidStateError when this thread does not hold it.
@@ -41,15 +55,7 @@ export class RLock extends MutexLock {
       }
     }
     const mutex = this.mutex;
-    // Free is the common case, so try to take it before asking whether this thread holds it.
-    if (mutex.tryAcquire()) {
-      mutex.depth = 1;
-      return TRUE;
-    }
-    if (mutex.isMine()) {
-      mutex.depth += 1;
-      return TRUE;
-    }
+    if (takeAtOnce(mutex)) return TRUE;
     return mutex.acquire(resolved.block, resolved.timeout).then((taken) => {
       if (taken) mutex.depth = 1;
       return taken;
@@ -64,14 +70,7 @@ export class RLock extends MutexLock {
     const resolved =
       options === undefined ? BLOCK_FOREVER : resolveAcquireOptions(options, 'RLock.acquireSync()');
     const mutex = this.mutex;
-    if (mutex.tryAcquire()) {
-      mutex.depth = 1;
-      return true;
-    }
-    if (mutex.isMine()) {
-      mutex.depth += 1;
-      return true;
-    }
+    if (takeAtOnce(mutex)) return true;
     const taken = mutex.acquireSync(resolved.block, resolved.timeout);
     if (taken) mutex.depth = 1;
     return taken;
