@@ -61,6 +61,20 @@ describe('regions', () => {
     expect(new Int32Array(first.memory as ArrayBuffer)[1]).toBe(42);
   });
 
+  it('waitSync on a word: not-equal when it moved, timed-out after its time, on both memory kinds', () => {
+    for (const kind of LINUX ? (['threads', 'process'] as const) : (['threads'] as const)) {
+      const region = allocateRegion(8, kind);
+      const words = new Int32Array(region.memory as ArrayBuffer, 0, 2);
+      const waiter = region.waiter;
+      if (!waiter) throw new Error(`no waiter for ${kind}`);
+      Atomics.store(words, 0, 7);
+      expect(waiter.waitSync(words, 0, 6, 1_000)).toBe('not-equal');
+      const started = performance.now();
+      expect(waiter.waitSync(words, 0, 7, 30)).toBe('timed-out');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(29);
+    }
+  });
+
   it('a file region reads and writes at offsets, and can be opened again by its descriptor', () => {
     const region = FileRegion.allocate('unit-test-region', 16);
     region.write(8, new Uint8Array([1, 2, 3]));
