@@ -13,6 +13,9 @@
  *   waitSync(buffer, offset, expected, ms) -> 0 | 1 | 2, as wait, but blocking the calling thread:
  *                                           for the synchronous acquire of a lock (acquireSync)
  *   wake(buffer, offset, count)          -> number of waiters woken (FUTEX_WAKE, synchronous)
+ *   memfd()                              -> fd  a new empty memfd, not mapped: the caller writes and
+ *                                           closes it with plain file calls (staged bytes, see
+ *                                           src/serialize/byte-regions.ts)
  *
  * The ArrayBuffers are external: each owns its mapping and its file descriptor, and both are
  * released (munmap, close) when the buffer is garbage-collected. The memory itself goes away when the
@@ -261,6 +264,20 @@ static napi_value wake(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* --- staged bytes: an unmapped memfd ------------------------------------------------------------
+ * Large buffers crossing a process channel are written into a memfd with pwrite and read by the
+ * receiver with pread through /proc/<pid>/fd/<n>. No mapping is needed on either side, so the
+ * descriptor is the only thing to release, and JS closes it itself (fs.closeSync), at a known time
+ * rather than when a buffer is collected. */
+static napi_value memfd(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  int fd = (int)syscall(SYS_memfd_create, "mproc-bytes", MFD_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "memfd_create");
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor properties[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -268,6 +285,7 @@ NAPI_MODULE_INIT() {
       {"wait", NULL, wait_async, NULL, NULL, NULL, napi_enumerable, NULL},
       {"waitSync", NULL, wait_sync, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wake", NULL, wake, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"memfd", NULL, memfd, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;
