@@ -10,8 +10,10 @@ import { BROKER_ID, type ParentLink, parentLink } from '../child/parent-link.js'
 import { SerializationError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
 import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../protocol/messages.js';
+import { carriesStagedBytes } from '../serialize/byte-staging.js';
 import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingValue } from '../serialize/payload.js';
+import { StagedBytes } from '../serialize/staged-bytes.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { registerSharedReducers } from '../shared/register.js';
 import { Call } from './call.js';
@@ -49,10 +51,13 @@ class BrokerCaller implements Caller {
   readonly #channel: CallerChannel;
   /** Calls that wait (a blocked get, recv, acquire...), by callId. */
   readonly #waiting = new Map<number, Call>();
+  /** A process channel hands bytes staged by Connection.sendBytes on as they are (byte-staging.ts). */
+  readonly #carriesStaged: boolean;
   #closed = false;
 
   constructor(channel: CallerChannel) {
     this.#channel = channel;
+    this.#carriesStaged = carriesStagedBytes(channel);
   }
 
   receive(message: CallMessage): void {
@@ -98,8 +103,12 @@ class BrokerCaller implements Caller {
     this.#waiting.clear();
   }
 
-  #succeed(callId: number, raw: unknown): void {
-    if (this.#closed) return;
+  #succeed(callId: number, result: unknown): void {
+    if (this.#closed) {
+      if (result instanceof StagedBytes) result.release();
+      return;
+    }
+    const raw = result instanceof StagedBytes && !this.#carriesStaged ? result.take() : result;
     const { value, transfer, revive } = outgoingValue(raw);
     try {
       this.#channel.send({ type: MESSAGE_TYPE.reply, callId, ok: true, value, revive }, transfer);

@@ -5,6 +5,7 @@
 import { BROKER_ID, type CallOptions, parentLink } from '../child/parent-link.js';
 import { InvalidStateError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
+import { StagedBytes } from '../serialize/staged-bytes.js';
 import { takeTransfer, takeTransfers } from '../serialize/transfer.js';
 import { Call } from './call.js';
 import { type CreateOptions, createObject, type ObjectKind } from './create.js';
@@ -33,9 +34,12 @@ export function isWriteCall(objectId: string, method: string): boolean {
   }
 }
 
-/** A value as the main process's caller gets it: bytes marked for transfer are just bytes here. */
+/**
+ * A value as the main process's caller gets it: bytes marked for transfer are just bytes here, and
+ * bytes staged in a memfd are mapped.
+ */
 function unwrap(value: unknown): unknown {
-  return takeTransfer(value).value;
+  return value instanceof StagedBytes ? value.take() : takeTransfer(value).value;
 }
 
 function noWorkerLink(): InvalidStateError {

@@ -5,6 +5,7 @@
  * at the other end fails with EOFError.
  */
 import { EOFError, InvalidStateError } from '../errors.js';
+import { StagedBytes } from '../serialize/staged-bytes.js';
 import { transfer } from '../serialize/transfer.js';
 import type { Call } from './call.js';
 import { Deque } from './deque.js';
@@ -15,7 +16,7 @@ export type End = 0 | 1;
 
 interface Message {
   readonly value: unknown;
-  /** Sent with sendBytes(): a Uint8Array the broker owns. */
+  /** Sent with sendBytes(): a Uint8Array the broker owns, or its bytes staged in a memfd. */
   readonly bytes: boolean;
 }
 
@@ -139,7 +140,10 @@ export class PipeCore implements BrokerObject {
     }
     if (!everywhere || state.closed) return;
     state.closed = true;
-    state.inbox.clear();
+    // Messages dropped unread: their staged bytes' memfds are closed now rather than when collected.
+    for (let message = state.inbox.shift(); message; message = state.inbox.shift()) {
+      if (message.value instanceof StagedBytes) message.value.release();
+    }
     state.receivers.rejectWhere(closed);
     state.pollers.rejectWhere(closed);
     const peer = this.#ends[end === 0 ? 1 : 0];
@@ -154,9 +158,11 @@ function eof(): EOFError {
 
 /**
  * Bytes leave the broker for good: a thread worker may take their memory instead of a copy, when
- * they fill their buffer alone (bytes that came over IPC may be a view into a larger message).
+ * they fill their buffer alone (bytes that came over IPC may be a view into a larger message), and
+ * bytes staged in a memfd are handed on as they are (serialize/byte-staging.ts).
  */
 function outgoing(message: Message): unknown {
+  if (message.value instanceof StagedBytes) return message.value;
   const value = message.value as Uint8Array;
   const alone = message.bytes && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
   return alone && value.buffer instanceof ArrayBuffer ? transfer(value) : value;

@@ -19,6 +19,7 @@ import {
   type RunMessage,
   type RunMode,
 } from '../protocol/messages.js';
+import { stagingChildChannel } from '../serialize/byte-staging.js';
 import { copyListToMove, copyValueToMove } from '../serialize/copy-to-move.js';
 import { serializeError } from '../serialize/error-codec.js';
 import { loadKinds } from '../serialize/kinds.js';
@@ -84,7 +85,9 @@ function printTargetError(error: unknown): void {
   process.stderr.write(`Process ${currentProcess().name}:\n${inspect(error)}\n`);
 }
 
-export function serve(channel: ChildChannel): void {
+export function serve(parentChannel: ChildChannel): void {
+  // A process worker's large buffers cross through shared memory; a thread's are moved instead.
+  const channel = isMainThread ? stagingChildChannel(parentChannel) : parentChannel;
   markAsWorker({ ...currentProcess(), name: 'PoolWorker' });
 
   let resolver = new FunctionResolver([], null);
@@ -217,6 +220,8 @@ export function serve(channel: ChildChannel): void {
         return Promise.resolve();
       case MESSAGE_TYPE.reply:
         return Promise.resolve(); // taken in onMessage, never queued
+      case MESSAGE_TYPE.release:
+        return Promise.resolve(); // taken by the staging channel
     }
   };
 

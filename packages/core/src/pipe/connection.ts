@@ -15,10 +15,12 @@ import type { End } from '../broker/pipe-core.js';
 import { checkTimeout } from '../broker/wait-options.js';
 import { InvalidStateError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
+import { STAGE_FROM, StagedBytes } from '../serialize/staged-bytes.js';
 import { transfer } from '../serialize/transfer.js';
+import { type MemoryKind, memoryKindOf } from '../shared/shared-memory.js';
 
-/** The bytes of `buffer` from `offset`, `size` of them, as Python's `send_bytes` takes them. */
-function sliceBytes(
+/** The bytes of `buffer` from `offset`, `size` of them, as Python's `send_bytes` takes them (a view). */
+function bytesOf(
   buffer: ArrayBufferLike | ArrayBufferView,
   offset: number,
   size: number | undefined,
@@ -36,8 +38,7 @@ function sliceBytes(
   if (!Number.isInteger(length) || length < 0)
     throw new RangeError('sendBytes(): size must be a non-negative integer');
   if (offset + length > bytes.length) throw new RangeError('sendBytes(): buffer length < offset + size');
-  // A copy of its own: the caller may reuse its buffer at once, and a thread moves this one.
-  return bytes.slice(offset, offset + length);
+  return bytes.subarray(offset, offset + length);
 }
 
 /**
@@ -55,6 +56,7 @@ export class Connection extends BrokerHandle {
           descriptor.end as End,
           descriptor.readable as boolean,
           descriptor.writable as boolean,
+          (descriptor.memory as MemoryKind | undefined) ?? 'process',
         ),
     );
   }
@@ -62,16 +64,25 @@ export class Connection extends BrokerHandle {
   readonly #end: End;
   readonly #readable: boolean;
   readonly #writable: boolean;
+  /** The kind of workers the pipe was made for (its context's): 'process' stages large sendBytes. */
+  readonly #memory: MemoryKind;
   #closed = false;
   /** This handle was passed to another process: closing it closes only this copy (see above). */
   #passedOn = false;
 
   /** @internal Use `Pipe()`. */
-  constructor(pipeId: string, end: End, readable: boolean, writable: boolean) {
+  constructor(
+    pipeId: string,
+    end: End,
+    readable: boolean,
+    writable: boolean,
+    memory: MemoryKind = 'process',
+  ) {
     super(pipeId, 'connection');
     this.#end = end;
     this.#readable = readable;
     this.#writable = writable;
+    this.#memory = memory;
   }
 
   /** True once `close()` was called on this handle. */
@@ -128,10 +139,8 @@ export class Connection extends BrokerHandle {
    */
   async sendBytes(buffer: ArrayBufferLike | ArrayBufferView, offset = 0, size?: number): Promise<void> {
     this.#check('sendBytes', this.#writable, 'read-only');
-    const bytes = sliceBytes(buffer, offset, size);
-    // In a thread the copy's memory moves to the main process instead of being copied once more.
-    const sent = isMainProcess() ? bytes : transfer(bytes);
-    await this.invoke('sendBytes', [this.#end, sent], { write: true });
+    const bytes = bytesOf(buffer, offset, size);
+    await this.invoke('sendBytes', [this.#end, this.#copyToSend(bytes)], { write: true });
   }
 
   /**
@@ -160,8 +169,23 @@ export class Connection extends BrokerHandle {
     return this.close();
   }
 
+  /**
+   * A copy of its own, so the caller may reuse its buffer at once. In a thread the copy's memory moves
+   * to the main process instead of being copied once more. In the main process, large bytes of a pipe
+   * made for process workers are copied into a memfd, which a worker's `recvBytes` maps as it is
+   * (serialize/staged-bytes.ts): one copy in all.
+   */
+  #copyToSend(bytes: Uint8Array): unknown {
+    if (!isMainProcess()) return transfer(bytes.slice());
+    if (this.#memory === 'process' && bytes.length >= STAGE_FROM) {
+      const staged = StagedBytes.copy(bytes, 'Uint8Array');
+      if (staged) return staged;
+    }
+    return bytes.slice();
+  }
+
   protected override describeMore(): Record<string, unknown> {
-    return { end: this.#end, readable: this.#readable, writable: this.#writable };
+    return { end: this.#end, readable: this.#readable, writable: this.#writable, memory: this.#memory };
   }
 
   protected override sent(): void {
@@ -180,8 +204,20 @@ export class Connection extends BrokerHandle {
  * @throws TypeError when `duplex` is not a boolean.
  */
 export function Pipe(duplex = true): [Connection, Connection] {
+  return makePipe(duplex, undefined);
+}
+
+/**
+ * `Pipe(duplex)` for the workers of `context` (the default context when undefined).
+ * @throws TypeError when `duplex` is not a boolean.
+ */
+export function makePipe(
+  duplex: boolean,
+  context: { getStartMethod(): string } | undefined,
+): [Connection, Connection] {
   if (typeof duplex !== 'boolean') throw new TypeError('Pipe(duplex): duplex must be a boolean');
   const id = newId();
   create('pipe', id, { duplex });
-  return [new Connection(id, 0, true, duplex), new Connection(id, 1, duplex, true)];
+  const memory = memoryKindOf(context);
+  return [new Connection(id, 0, true, duplex, memory), new Connection(id, 1, duplex, true, memory)];
 }

@@ -18,6 +18,7 @@ import {
 import { currentProcess } from '../process-info.js';
 import { MESSAGE_TYPE } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
+import { withByteStaging } from '../serialize/byte-staging.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { inheritableExecArgv } from './exec-argv.js';
@@ -287,13 +288,16 @@ export class Scheduler implements SlotEvents {
     const options = this.#options;
     let slot: WorkerSlot;
     try {
-      const handle = backend.startWorker({
-        env: options.env,
-        execArgv:
-          options.execArgv ??
-          (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
-        executable: options.executable,
-      });
+      const handle = withByteStaging(
+        backend.startWorker({
+          env: options.env,
+          execArgv:
+            options.execArgv ??
+            (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
+          executable: options.executable,
+        }),
+        backend,
+      );
       slot = new WorkerSlot(workerId, handle, this, backend.capabilities.transfer);
       this.#slots.add(slot);
       slot.init(

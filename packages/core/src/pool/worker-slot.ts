@@ -215,6 +215,8 @@ export class WorkerSlot {
       case MESSAGE_TYPE.error:
         this.#finish(message.taskId, { ok: false, error: deserializeError(message.error) });
         return;
+      case MESSAGE_TYPE.release:
+        return; // taken by the staging handle (serialize/byte-staging.ts)
     }
   }
 

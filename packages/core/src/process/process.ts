@@ -16,6 +16,7 @@ import { mainModuleUrl } from '../main-module.js';
 import { inheritableExecArgv } from '../pool/exec-argv.js';
 import { currentProcess, isImportingMain } from '../process-info.js';
 import { isProtocolMessage, MESSAGE_TYPE } from '../protocol/messages.js';
+import { withByteStaging } from '../serialize/byte-staging.js';
 import { outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { getStartMethod } from '../start-method.js';
@@ -268,13 +269,16 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   #startWorker(backend: Backend): Promise<void> {
     const options = this.#options;
-    const handle = backend.startWorker({
-      env: options.env,
-      execArgv:
-        options.execArgv ??
-        (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
-      executable: options.context?.getExecutable(),
-    });
+    const handle = withByteStaging(
+      backend.startWorker({
+        env: options.env,
+        execArgv:
+          options.execArgv ??
+          (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
+        executable: options.context?.getExecutable(),
+      }),
+      backend,
+    );
     // The child's calls on Queues, Pipes and Manager objects (broker/), answered while it runs.
     const caller = openCaller(handle);
     const running = new Promise<void>((resolve, reject) => {

@@ -18,6 +18,7 @@ export const MESSAGE_TYPE = Object.freeze({
   error: 'mproc:error',
   call: 'mproc:call',
   reply: 'mproc:reply',
+  release: 'mproc:release',
 } as const);
 
 /** How a worker finds a function: by module and export name, or by compiling its source text. */
@@ -67,6 +68,8 @@ export interface RunMessage {
   readonly payload: Items;
   /** True when the payload holds reduced objects to rebuild; left out when false (most runs). */
   readonly revive?: boolean;
+  /** True when large buffers of the payload crossed through shared memory (serialize/byte-staging.ts). */
+  readonly staged?: true;
   /**
    * A Process target: no answer is sent; the worker exits once the function is done, with 0 when it
    * returned and 1 when it threw (its stack printed to the worker's stderr first).
@@ -100,6 +103,8 @@ export interface ResultMessage {
   readonly value: unknown;
   /** True when the value holds reduced objects to rebuild; left out when false (most results). */
   readonly revive?: boolean;
+  /** As RunMessage.staged. */
+  readonly staged?: true;
 }
 
 export interface ErrorMessage {
@@ -124,6 +129,8 @@ export interface CallMessage {
   readonly revive: boolean;
   /** The handle that calls, so its `close()` can cancel its waiting calls. */
   readonly token?: string;
+  /** As RunMessage.staged. */
+  readonly staged?: true;
 }
 
 /** The answer to one CallMessage, on the channel the call came by. */
@@ -135,6 +142,8 @@ export type ReplyMessage =
       readonly value: unknown;
       /** True when the value holds reduced objects to rebuild. */
       readonly revive: boolean;
+      /** As RunMessage.staged. */
+      readonly staged?: true;
     }
   | {
       readonly type: typeof MESSAGE_TYPE.reply;
@@ -143,8 +152,29 @@ export type ReplyMessage =
       readonly error: SerializedError;
     };
 
-export type ParentMessage = InitMessage | RunMessage | BatchMessage | StopMessage | ReplyMessage;
-export type ChildMessage = ReadyMessage | InitFailedMessage | ResultMessage | ErrorMessage | CallMessage;
+/**
+ * Either way on a process channel: the receiver has mapped the staged buffers of these crossings
+ * (`StagedDescriptor.loan`), so the sender may close its descriptors of them.
+ */
+export interface ReleaseMessage {
+  readonly type: typeof MESSAGE_TYPE.release;
+  readonly loans: readonly number[];
+}
+
+export type ParentMessage =
+  | InitMessage
+  | RunMessage
+  | BatchMessage
+  | StopMessage
+  | ReplyMessage
+  | ReleaseMessage;
+export type ChildMessage =
+  | ReadyMessage
+  | InitFailedMessage
+  | ResultMessage
+  | ErrorMessage
+  | CallMessage
+  | ReleaseMessage;
 
 const TYPES: ReadonlySet<unknown> = new Set(Object.values(MESSAGE_TYPE));
 

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { bytesSuite } from './bytes-suite.js';
 import { conditionSuite } from './condition-suite.js';
 import { executorSuite } from './executor-suite.js';
 import { managerSuite } from './manager-suite.js';
@@ -16,6 +17,7 @@ export function describeConformance(method: string): void {
     processSuite(method);
     queueSuite(method);
     pipeSuite(method);
+    bytesSuite(method);
     managerSuite(method);
     sharedSuite(method);
     conditionSuite(method);

@@ -1,0 +1,359 @@
+/**
+ * One side of a process channel that carries large buffers through shared memory (staged-bytes.ts):
+ * what it sends has its large buffers replaced by descriptors, each lent under a loan number until
+ * the receiver acknowledges it with an `mproc:release` message; what it receives has its descriptors
+ * mapped back into buffers, and is acknowledged at once, before the message is handled.
+ *
+ * The same class serves both ends: the parent wraps each process worker's handle
+ * (`withByteStaging`), a process worker wraps its channel to the parent (`stagingChildChannel`).
+ * Which buffers qualify is the rule of copy-to-move.ts: a large one as the whole value, or in a list
+ * of nothing but buffers and primitives, so no other object of the message can refer to it.
+ */
+import type { Backend, ChildChannel, WorkerExit, WorkerHandle } from '../backend.js';
+import {
+  type ChildMessage,
+  isProtocolMessage,
+  MESSAGE_TYPE,
+  type ParentMessage,
+  type RunMessage,
+} from '../protocol/messages.js';
+import {
+  bufferTypeOf,
+  canStage,
+  isStagedDescriptor,
+  openStaged,
+  StagedBytes,
+  type StagedDescriptor,
+  stagedTypeOf,
+} from './staged-bytes.js';
+
+type Message = ParentMessage | ChildMessage;
+
+/** A worker about to exit waits this long at most for the parent to take what it lent. */
+const EXIT_WAIT_MS = 10_000;
+
+export class ByteStaging {
+  /** What this side lent and the other side has not taken yet, by loan number. */
+  readonly #loans = new Map<number, StagedBytes>();
+  #nextLoan = 1;
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  /**
+   * `message` with its large buffers staged, and the loans made for it (to release them when the
+   * message cannot be sent after all). The same message when it has none.
+   */
+  stage<M extends Message>(message: M): { message: M; loans: number[] } {
+    const loans: number[] = [];
+    return { message: this.#stageMessage(message, loans), loans };
+  }
+
+  /**
+   * `message` with its staged buffers mapped, and the loans to acknowledge.
+   * @throws Error from the operating system when a buffer cannot be mapped (its sender is gone).
+   */
+  unstage<M extends Message>(message: M): { message: M; loans: number[] } {
+    const loans: number[] = [];
+    return { message: unstageMessage(message, loans), loans };
+  }
+
+  /** The other side has taken these loans: their memfds are closed here. */
+  release(loans: readonly number[]): void {
+    for (const loan of loans) {
+      this.#loans.get(loan)?.release();
+      this.#loans.delete(loan);
+    }
+    if (this.#loans.size === 0 && this.#idle) {
+      this.#idle.resolve();
+      this.#idle = undefined;
+    }
+  }
+
+  /** The other side is gone: nothing lent will be taken. */
+  releaseAll(): void {
+    this.release([...this.#loans.keys()]);
+  }
+
+  /** Resolves once every loan was taken; undefined when none is out. */
+  idle(): Promise<void> | undefined {
+    if (this.#loans.size === 0) return undefined;
+    if (!this.#idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
+  }
+
+  #lend(staged: StagedBytes, loans: number[]): StagedDescriptor {
+    const loan = this.#nextLoan++;
+    this.#loans.set(loan, staged);
+    loans.push(loan);
+    return staged.describe(loan);
+  }
+
+  #stageMessage<M extends Message>(message: M, loans: number[]): M {
+    switch (message.type) {
+      case MESSAGE_TYPE.run:
+        return this.#stageRun(message, loans) as M;
+      case MESSAGE_TYPE.batch: {
+        const runs = message.runs.map((run) => this.#stageRun(run, loans));
+        return (loans.length > 0 ? { ...message, runs } : message) as M;
+      }
+      case MESSAGE_TYPE.result: {
+        const value = this.#stageValue(message.value, loans);
+        return (value === message.value ? message : { ...message, value, staged: true }) as M;
+      }
+      case MESSAGE_TYPE.call: {
+        const args = this.#stageValue(message.args, loans) as readonly unknown[];
+        return (args === message.args ? message : { ...message, args, staged: true }) as M;
+      }
+      case MESSAGE_TYPE.reply: {
+        if (!message.ok) return message;
+        const value = this.#stageValue(message.value, loans);
+        return (value === message.value ? message : { ...message, value, staged: true }) as M;
+      }
+      default:
+        return message;
+    }
+  }
+
+  #stageRun(run: RunMessage, loans: number[]): RunMessage {
+    const payload = this.#stageValue(run.payload, loans) as RunMessage['payload'];
+    return payload === run.payload ? run : { ...run, payload, staged: true };
+  }
+
+  /** The value with its buffers staged, or the same value when none qualifies. */
+  #stageValue(value: unknown, loans: number[]): unknown {
+    if (!Array.isArray(value)) return this.#stageOne(value, loans) ?? value;
+    let any = false;
+    for (const item of value) {
+      if (item instanceof StagedBytes || stagedTypeOf(item) !== undefined) any = true;
+      // A small buffer stays in the message; it cannot refer to a staged one.
+      else if (bufferTypeOf(item) !== undefined) continue;
+      else if ((typeof item === 'object' && item !== null) || typeof item === 'function') return value;
+    }
+    if (!any) return value;
+    // The same buffer twice in the list crosses once and arrives as one object twice, as in a clone.
+    const seen = new Map<unknown, StagedDescriptor | undefined>();
+    let result: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (typeof item !== 'object' || item === null) continue;
+      if (!seen.has(item)) seen.set(item, this.#stageOne(item, loans));
+      const descriptor = seen.get(item);
+      if (!descriptor) continue;
+      result ??= value.slice();
+      result[index] = descriptor;
+    }
+    return result ?? value;
+  }
+
+  #stageOne(value: unknown, loans: number[]): StagedDescriptor | undefined {
+    // Bytes the broker already holds in a memfd (Connection.sendBytes) are handed on, not copied.
+    if (value instanceof StagedBytes) return this.#lend(value, loans);
+    const type = stagedTypeOf(value);
+    if (type === undefined || !canStage()) return undefined;
+    const staged = StagedBytes.copy(value as ArrayBuffer | ArrayBufferView, type);
+    return staged && this.#lend(staged, loans);
+  }
+}
+
+function unstageMessage<M extends Message>(message: M, loans: number[]): M {
+  switch (message.type) {
+    case MESSAGE_TYPE.run:
+      return unstageRun(message, loans) as M;
+    case MESSAGE_TYPE.batch:
+      return { ...message, runs: message.runs.map((run) => unstageRun(run, loans)) } as M;
+    case MESSAGE_TYPE.result:
+      if (!message.staged) return message;
+      return { ...message, value: unstageValue(message.value, loans), staged: undefined } as M;
+    case MESSAGE_TYPE.call:
+      if (!message.staged) return message;
+      return { ...message, args: unstageValue(message.args, loans), staged: undefined } as M;
+    case MESSAGE_TYPE.reply:
+      if (!message.ok || !message.staged) return message;
+      return { ...message, value: unstageValue(message.value, loans), staged: undefined } as M;
+    default:
+      return message;
+  }
+}
+
+function unstageRun(run: RunMessage, loans: number[]): RunMessage {
+  if (!run.staged) return run;
+  const payload = unstageValue(run.payload, loans) as RunMessage['payload'];
+  return { ...run, payload, staged: undefined };
+}
+
+function unstageValue(value: unknown, loans: number[]): unknown {
+  if (isStagedDescriptor(value)) {
+    loans.push(value.loan);
+    return openStaged(value);
+  }
+  if (!Array.isArray(value)) return value;
+  const opened = new Map<StagedDescriptor, unknown>();
+  return value.map((item: unknown) => {
+    if (!isStagedDescriptor(item)) return item;
+    if (!opened.has(item)) {
+      loans.push(item.loan);
+      opened.set(item, openStaged(item));
+    }
+    return opened.get(item);
+  });
+}
+
+/** Whether a message may hold staged buffers: only those the sender flagged are looked into. */
+function isStaged(message: Message): boolean {
+  if (message.type === MESSAGE_TYPE.batch) return message.runs.some((run) => run.staged);
+  return 'staged' in message && message.staged === true;
+}
+
+/**
+ * The parent's side: `handle` with staging added when the backend's workers are processes of their
+ * own (threads move memory already). Received buffers are mapped even when this process cannot stage
+ * (no addon): its worker may have one.
+ */
+export function withByteStaging(handle: WorkerHandle, backend: Backend): WorkerHandle {
+  return backend.capabilities.separateProcess ? new StagingWorkerHandle(handle) : handle;
+}
+
+/** Whether `channel` carries StagedBytes itself; elsewhere they are taken into buffers first. */
+export function carriesStagedBytes(channel: unknown): boolean {
+  return channel instanceof StagingWorkerHandle;
+}
+
+class StagingWorkerHandle implements WorkerHandle {
+  readonly #inner: WorkerHandle;
+  readonly #staging = new ByteStaging();
+  #listener: ((message: unknown) => void) | undefined;
+  #exitListener: ((exit: WorkerExit) => void) | undefined;
+  #exit: WorkerExit | undefined;
+  /** Why the worker was stopped: a message of its could not be read. */
+  #error: Error | undefined;
+
+  constructor(inner: WorkerHandle) {
+    this.#inner = inner;
+    inner.onMessage((message) => this.#receive(message));
+    inner.onExit((exit) => {
+      this.#staging.releaseAll();
+      this.#exit = this.#error && !exit.error ? { ...exit, error: this.#error } : exit;
+      this.#exitListener?.(this.#exit);
+    });
+  }
+
+  get pid(): number {
+    return this.#inner.pid;
+  }
+
+  get ident(): number {
+    return this.#inner.ident;
+  }
+
+  send(message: ParentMessage, transfer: Parameters<WorkerHandle['send']>[1]): void {
+    const staged = this.#staging.stage(message);
+    try {
+      this.#inner.send(staged.message, transfer);
+    } catch (error) {
+      this.#staging.release(staged.loans);
+      throw error;
+    }
+  }
+
+  onMessage(listener: (message: unknown) => void): void {
+    this.#listener = listener;
+  }
+
+  onExit(listener: (exit: WorkerExit) => void): void {
+    this.#exitListener = listener;
+    if (this.#exit) listener(this.#exit);
+  }
+
+  terminate(): void {
+    this.#inner.terminate();
+  }
+
+  kill(): void {
+    this.#inner.kill();
+  }
+
+  unref(): void {
+    this.#inner.unref();
+  }
+
+  ref(): void {
+    this.#inner.ref();
+  }
+
+  #receive(message: unknown): void {
+    if (isProtocolMessage(message)) {
+      if (message.type === MESSAGE_TYPE.release) {
+        this.#staging.release(message.loans);
+        return;
+      }
+      if (isStaged(message)) {
+        let opened: { message: Message; loans: number[] };
+        try {
+          opened = this.#staging.unstage(message);
+        } catch (error) {
+          // Its memfd is gone (the worker died after sending) or out of reach: the channel is broken.
+          this.#error ??= new Error('a message from the worker could not be read', { cause: error });
+          this.#inner.kill();
+          return;
+        }
+        this.send({ type: MESSAGE_TYPE.release, loans: opened.loans }, []);
+        this.#listener?.(opened.message);
+        return;
+      }
+    }
+    this.#listener?.(message);
+  }
+}
+
+/** The worker's side: `channel` with staging added (a process worker; threads move memory). */
+export function stagingChildChannel(channel: ChildChannel): ChildChannel {
+  const staging = new ByteStaging();
+  return {
+    send(message, transfer) {
+      const staged = staging.stage(message);
+      let written: void | Promise<void>;
+      try {
+        written = channel.send(staged.message, transfer);
+      } catch (error) {
+        staging.release(staged.loans);
+        throw error;
+      }
+      // Not written out until the parent has it: an exit before would take the memfd along.
+      const taken = staged.loans.length > 0 ? staging.idle() : undefined;
+      return taken ? Promise.all([written, taken]).then(() => undefined) : written;
+    },
+    onMessage(listener) {
+      channel.onMessage((message) => {
+        if (!isProtocolMessage(message)) return listener(message);
+        if (message.type === MESSAGE_TYPE.release) return staging.release(message.loans);
+        if (!isStaged(message)) return listener(message);
+        let opened: { message: Message; loans: number[] };
+        try {
+          opened = staging.unstage(message);
+        } catch (error) {
+          // The parent is gone or out of reach: this worker cannot go on.
+          throw new Error('mproc: a message from the parent could not be read', { cause: error });
+        }
+        channel.send({ type: MESSAGE_TYPE.release, loans: opened.loans }, []);
+        listener(opened.message);
+      });
+    },
+    exit(code) {
+      const taken = staging.idle();
+      if (!taken) return channel.exit(code);
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, EXIT_WAIT_MS);
+      });
+      Promise.race([taken, bound]).then(() => {
+        clearTimeout(timer);
+        channel.exit(code);
+      });
+    },
+  };
+}
