@@ -15,7 +15,7 @@
  *   wake(buffer, offset, count)          -> number of waiters woken (FUTEX_WAKE, synchronous)
  *   memfd()                              -> fd  a new empty memfd, not mapped: the caller writes and
  *                                           closes it with plain file calls (staged bytes, see
- *                                           src/serialize/byte-regions.ts)
+ *                                           src/serialize/staged-bytes.ts)
  *
  * The ArrayBuffers are external: each owns its mapping and its file descriptor, and both are
  * released (munmap, close) when the buffer is garbage-collected. The memory itself goes away when the

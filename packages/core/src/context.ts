@@ -7,7 +7,7 @@ import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-
 import { BackendUnavailableError } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Manager, type SyncManager } from './manager/manager.js';
-import { type Connection, makePipe } from './pipe/connection.js';
+import { type Connection, Pipe } from './pipe/connection.js';
 import { Pool, type PoolOptions } from './pool/pool.js';
 import { Process, type ProcessOptions } from './process/process.js';
 import { JoinableQueue } from './queues/joinable-queue.js';
@@ -106,7 +106,7 @@ export class Context {
    * @throws TypeError when `duplex` is not a boolean.
    */
   Pipe(duplex = true): [Connection, Connection] {
-    return makePipe(duplex, this);
+    return Pipe(duplex);
   }
 
   /** A manager of shared lists, dicts and other objects. See `Manager`. */

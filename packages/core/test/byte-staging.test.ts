@@ -40,6 +40,7 @@ class FakeHandle implements WorkerHandle {
 }
 
 const PROCESS_BACKEND = { capabilities: { separateProcess: true } } as unknown as Backend;
+const THREADS_BACKEND = { capabilities: { separateProcess: false } } as unknown as Backend;
 
 function run(payload: readonly unknown[]): RunMessage {
   return { type: MESSAGE_TYPE.run, taskId: 1, fn: { id: 1 }, mode: 'call', payload };
@@ -49,14 +50,14 @@ describe.skipIf(!canStage())('staged bytes (process channels with the native add
   afterEach(() => forceSharedMemoryFallback(false));
 
   it('stages large buffers only, and the receiver maps an equal copy the sender cannot change', () => {
-    const sender = new ByteStaging();
+    const sender = new ByteStaging(true);
     const large = new Uint8Array(STAGE_FROM).fill(5);
     const small = new Uint8Array(STAGE_FROM - 1);
     const { message, loans } = sender.stage(run([large, large, small, 3]));
     expect(loans).toHaveLength(1); // the same buffer twice crosses once
     expect(message.staged).toBe(true);
     large.fill(6); // the sender's buffer after sending
-    const opened = new ByteStaging().unstage(structuredClone(message));
+    const opened = new ByteStaging(true).unstage(structuredClone(message));
     expect(opened.loans).toEqual(loans);
     const [first, second, third, number] = opened.message.payload as unknown[];
     expect(first).toBeInstanceOf(Uint8Array);
@@ -68,7 +69,7 @@ describe.skipIf(!canStage())('staged bytes (process channels with the native add
   });
 
   it('a list holding any other object is sent as it is', () => {
-    const staging = new ByteStaging();
+    const staging = new ByteStaging(true);
     const payload = [new Uint8Array(STAGE_FROM), { other: true }];
     const { message, loans } = staging.stage(run(payload));
     expect(loans).toEqual([]);
@@ -95,7 +96,7 @@ describe.skipIf(!canStage())('staged bytes (process channels with the native add
     const handle = withByteStaging(inner, PROCESS_BACKEND);
     const received: unknown[] = [];
     handle.onMessage((message) => received.push(message));
-    const worker = new ByteStaging();
+    const worker = new ByteStaging(true);
     const bytes = new Int16Array(STAGE_FROM / 2).fill(-2);
     const { message, loans } = worker.stage({ type: MESSAGE_TYPE.result, taskId: 1, value: bytes });
     inner.deliver(structuredClone(message));
@@ -111,7 +112,7 @@ describe.skipIf(!canStage())('staged bytes (process channels with the native add
     const handle = withByteStaging(inner, PROCESS_BACKEND);
     const exits: WorkerExit[] = [];
     handle.onExit((exit) => exits.push(exit));
-    const worker = new ByteStaging();
+    const worker = new ByteStaging(true);
     const { message, loans } = worker.stage({
       type: MESSAGE_TYPE.result,
       taskId: 1,
@@ -124,10 +125,26 @@ describe.skipIf(!canStage())('staged bytes (process channels with the native add
     expect(exits[0]?.error?.message).toMatch(/could not be read/);
   });
 
+  it('to a worker thread only bytes staged already cross as a descriptor; other buffers are left to move', () => {
+    const inner = new FakeHandle();
+    const handle = withByteStaging(inner, THREADS_BACKEND);
+    const payload = [new Uint8Array(STAGE_FROM)];
+    handle.send(run(payload), []);
+    expect((inner.sent[0] as RunMessage).payload).toBe(payload);
+    const staged = StagedBytes.copy(new Uint8Array(STAGE_FROM).fill(9), 'Uint8Array');
+    handle.send({ type: MESSAGE_TYPE.reply, callId: 1, ok: true, value: staged, revive: false }, []);
+    const reply = inner.sent[1] as { staged?: boolean; value: { loan: number } };
+    expect(reply.staged).toBe(true);
+    const opened = new ByteStaging(false).unstage(structuredClone(reply) as ParentMessage);
+    expect((opened.message as { value: Uint8Array }).value.every((byte) => byte === 9)).toBe(true);
+    inner.deliver({ type: MESSAGE_TYPE.release, loans: opened.loans });
+    inner.exit();
+  });
+
   it('without the addon (fallback forced) nothing is staged: the old path', () => {
     forceSharedMemoryFallback(true);
     const payload = [new Uint8Array(STAGE_FROM)];
-    const { message, loans } = new ByteStaging().stage(run(payload));
+    const { message, loans } = new ByteStaging(true).stage(run(payload));
     expect(loans).toEqual([]);
     expect((message as RunMessage).payload).toBe(payload);
     expect(StagedBytes.copy(new Uint8Array(STAGE_FROM), 'Uint8Array')).toBeUndefined();

@@ -87,7 +87,7 @@ function printTargetError(error: unknown): void {
 
 export function serve(parentChannel: ChildChannel): void {
   // A process worker's large buffers cross through shared memory; a thread's are moved instead.
-  const channel = isMainThread ? stagingChildChannel(parentChannel) : parentChannel;
+  const channel = stagingChildChannel(parentChannel, isMainThread);
   markAsWorker({ ...currentProcess(), name: 'PoolWorker' });
 
   let resolver = new FunctionResolver([], null);

@@ -17,7 +17,6 @@ import { InvalidStateError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
 import { STAGE_FROM, StagedBytes } from '../serialize/staged-bytes.js';
 import { transfer } from '../serialize/transfer.js';
-import { type MemoryKind, memoryKindOf } from '../shared/shared-memory.js';
 
 /** The bytes of `buffer` from `offset`, `size` of them, as Python's `send_bytes` takes them (a view). */
 function bytesOf(
@@ -56,7 +55,6 @@ export class Connection extends BrokerHandle {
           descriptor.end as End,
           descriptor.readable as boolean,
           descriptor.writable as boolean,
-          (descriptor.memory as MemoryKind | undefined) ?? 'process',
         ),
     );
   }
@@ -64,25 +62,16 @@ export class Connection extends BrokerHandle {
   readonly #end: End;
   readonly #readable: boolean;
   readonly #writable: boolean;
-  /** The kind of workers the pipe was made for (its context's): 'process' stages large sendBytes. */
-  readonly #memory: MemoryKind;
   #closed = false;
   /** This handle was passed to another process: closing it closes only this copy (see above). */
   #passedOn = false;
 
   /** @internal Use `Pipe()`. */
-  constructor(
-    pipeId: string,
-    end: End,
-    readable: boolean,
-    writable: boolean,
-    memory: MemoryKind = 'process',
-  ) {
+  constructor(pipeId: string, end: End, readable: boolean, writable: boolean) {
     super(pipeId, 'connection');
     this.#end = end;
     this.#readable = readable;
     this.#writable = writable;
-    this.#memory = memory;
   }
 
   /** True once `close()` was called on this handle. */
@@ -171,13 +160,13 @@ export class Connection extends BrokerHandle {
 
   /**
    * A copy of its own, so the caller may reuse its buffer at once. In a thread the copy's memory moves
-   * to the main process instead of being copied once more. In the main process, large bytes of a pipe
-   * made for process workers are copied into a memfd, which a worker's `recvBytes` maps as it is
-   * (serialize/staged-bytes.ts): one copy in all.
+   * to the main process instead of being copied once more. In the main process, large bytes are
+   * copied into a memfd, which a worker's `recvBytes` maps as it is (serialize/staged-bytes.ts): one
+   * copy in all, and a faster one than filling a fresh buffer.
    */
   #copyToSend(bytes: Uint8Array): unknown {
     if (!isMainProcess()) return transfer(bytes.slice());
-    if (this.#memory === 'process' && bytes.length >= STAGE_FROM) {
+    if (bytes.length >= STAGE_FROM) {
       const staged = StagedBytes.copy(bytes, 'Uint8Array');
       if (staged) return staged;
     }
@@ -185,7 +174,7 @@ export class Connection extends BrokerHandle {
   }
 
   protected override describeMore(): Record<string, unknown> {
-    return { end: this.#end, readable: this.#readable, writable: this.#writable, memory: this.#memory };
+    return { end: this.#end, readable: this.#readable, writable: this.#writable };
   }
 
   protected override sent(): void {
@@ -204,20 +193,8 @@ export class Connection extends BrokerHandle {
  * @throws TypeError when `duplex` is not a boolean.
  */
 export function Pipe(duplex = true): [Connection, Connection] {
-  return makePipe(duplex, undefined);
-}
-
-/**
- * `Pipe(duplex)` for the workers of `context` (the default context when undefined).
- * @throws TypeError when `duplex` is not a boolean.
- */
-export function makePipe(
-  duplex: boolean,
-  context: { getStartMethod(): string } | undefined,
-): [Connection, Connection] {
   if (typeof duplex !== 'boolean') throw new TypeError('Pipe(duplex): duplex must be a boolean');
   const id = newId();
   create('pipe', id, { duplex });
-  const memory = memoryKindOf(context);
-  return [new Connection(id, 0, true, duplex, memory), new Connection(id, 1, duplex, true, memory)];
+  return [new Connection(id, 0, true, duplex), new Connection(id, 1, duplex, true)];
 }

@@ -4,10 +4,14 @@
  * the receiver acknowledges it with an `mproc:release` message; what it receives has its descriptors
  * mapped back into buffers, and is acknowledged at once, before the message is handled.
  *
- * The same class serves both ends: the parent wraps each process worker's handle
- * (`withByteStaging`), a process worker wraps its channel to the parent (`stagingChildChannel`).
- * Which buffers qualify is the rule of copy-to-move.ts: a large one as the whole value, or in a list
- * of nothing but buffers and primitives, so no other object of the message can refer to it.
+ * The same class serves both ends: the parent wraps each worker's handle (`withByteStaging`), a
+ * worker wraps its channel to the parent (`stagingChildChannel`). Which buffers qualify is the rule
+ * of copy-to-move.ts: a large one as the whole value, or in a list of nothing but buffers and
+ * primitives, so no other object of the message can refer to it.
+ *
+ * Between threads, which move memory instead (copy-to-move.ts), only bytes that are staged already
+ * cross this way: a Pipe's `sendBytes` in the main process writes its copy into a memfd (faster than
+ * filling a fresh buffer), and a reading thread maps it instead of receiving a copy.
  */
 import type { Backend, ChildChannel, WorkerExit, WorkerHandle } from '../backend.js';
 import {
@@ -33,10 +37,16 @@ type Message = ParentMessage | ChildMessage;
 const EXIT_WAIT_MS = 10_000;
 
 export class ByteStaging {
+  /** False between threads: only StagedBytes already made cross as descriptors. */
+  readonly #stagesBuffers: boolean;
   /** What this side lent and the other side has not taken yet, by loan number. */
   readonly #loans = new Map<number, StagedBytes>();
   #nextLoan = 1;
   #idle: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  constructor(stagesBuffers: boolean) {
+    this.#stagesBuffers = stagesBuffers;
+  }
 
   /**
    * `message` with its large buffers staged, and the loans made for it (to release them when the
@@ -44,6 +54,8 @@ export class ByteStaging {
    */
   stage<M extends Message>(message: M): { message: M; loans: number[] } {
     const loans: number[] = [];
+    // Between threads nothing else is looked into: a map's chunk is not walked for buffers.
+    if (!this.#stagesBuffers && !isStagedBytesReply(message)) return { message, loans };
     return { message: this.#stageMessage(message, loans), loans };
   }
 
@@ -160,6 +172,11 @@ export class ByteStaging {
   }
 }
 
+/** A reply handing on bytes staged already (a Pipe's `recvBytes`). */
+function isStagedBytesReply(message: Message): boolean {
+  return message.type === MESSAGE_TYPE.reply && message.ok && message.value instanceof StagedBytes;
+}
+
 function unstageMessage<M extends Message>(message: M, loans: number[]): M {
   switch (message.type) {
     case MESSAGE_TYPE.run:
@@ -210,12 +227,12 @@ function isStaged(message: Message): boolean {
 }
 
 /**
- * The parent's side: `handle` with staging added when the backend's workers are processes of their
- * own (threads move memory already). Received buffers are mapped even when this process cannot stage
- * (no addon): its worker may have one.
+ * The parent's side: `handle` with staging added; every buffer qualifies when the backend's workers
+ * are processes of their own, only bytes staged already when they are threads. Received buffers are
+ * mapped even when this process cannot stage (no addon): its worker may have one.
  */
 export function withByteStaging(handle: WorkerHandle, backend: Backend): WorkerHandle {
-  return backend.capabilities.separateProcess ? new StagingWorkerHandle(handle) : handle;
+  return new StagingWorkerHandle(handle, backend.capabilities.separateProcess);
 }
 
 /** Whether `channel` carries StagedBytes itself; elsewhere they are taken into buffers first. */
@@ -225,15 +242,16 @@ export function carriesStagedBytes(channel: unknown): boolean {
 
 class StagingWorkerHandle implements WorkerHandle {
   readonly #inner: WorkerHandle;
-  readonly #staging = new ByteStaging();
+  readonly #staging: ByteStaging;
   #listener: ((message: unknown) => void) | undefined;
   #exitListener: ((exit: WorkerExit) => void) | undefined;
   #exit: WorkerExit | undefined;
   /** Why the worker was stopped: a message of its could not be read. */
   #error: Error | undefined;
 
-  constructor(inner: WorkerHandle) {
+  constructor(inner: WorkerHandle, stagesBuffers: boolean) {
     this.#inner = inner;
+    this.#staging = new ByteStaging(stagesBuffers);
     inner.onMessage((message) => this.#receive(message));
     inner.onExit((exit) => {
       this.#staging.releaseAll();
@@ -310,9 +328,12 @@ class StagingWorkerHandle implements WorkerHandle {
   }
 }
 
-/** The worker's side: `channel` with staging added (a process worker; threads move memory). */
-export function stagingChildChannel(channel: ChildChannel): ChildChannel {
-  const staging = new ByteStaging();
+/**
+ * The worker's side: `channel` with staging added; a worker thread (`stagesBuffers` false) only
+ * receives staged bytes, and moves its own buffers instead.
+ */
+export function stagingChildChannel(channel: ChildChannel, stagesBuffers: boolean): ChildChannel {
+  const staging = new ByteStaging(stagesBuffers);
   return {
     send(message, transfer) {
       const staged = staging.stage(message);
