@@ -121,7 +121,7 @@ interface ListProxy<T> {
 interface Lock {
   acquire(): Promise<boolean>;
   release(): Promise<void>;
-  acquireSync(): boolean;
+  acquireSync(options?: { block?: boolean }): boolean;
   releaseSync(): void;
 }
 interface Value {
@@ -239,9 +239,11 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   if ((await list.length()) !== 100 + settings.appends) throw new Error('appends were lost');
 
   const lock = await lockPairs(context, settings, false);
-  const lockSync = await lockPairs(context, settings, true);
   const incr = await lockedIncrements(context, settings, false);
-  const incrSync = await lockedIncrements(context, settings, true);
+  // Not on the fallback without the native addon (MPROC_NO_NATIVE=1): reported as n/a (null).
+  const sync = syncAcquireWorks(context);
+  const lockSync = sync ? await lockPairs(context, settings, true) : Number.NaN;
+  const incrSync = sync ? await lockedIncrements(context, settings, true) : Number.NaN;
   return { queue, pipe, bytes, append, lock, incr, lockSync, incrSync };
 }
 
@@ -279,6 +281,18 @@ async function lockLoop(shared: Lock | Value, go: Event, done: Queue<number>, co
     }
   }
   await done.put(count);
+}
+
+/** Whether this context's locks can be taken synchronously (not on the fallback over sockets). */
+function syncAcquireWorks(context: Context): boolean {
+  try {
+    const probe = context.Lock();
+    probe.acquireSync({ block: false });
+    probe.releaseSync();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Lock pairs per second of two children contending for one Lock. */
@@ -377,7 +391,11 @@ function report(results: ReadonlyMap<string, Figures[]>): string {
   ];
   for (const metric of METRICS) {
     const cells = systems.map((system) => {
-      const values = (results.get(system) ?? []).map((figures) => figures[metric.key]);
+      // Not measured (null in the child's JSON line): the acquireSync rows on the fallback.
+      const values = (results.get(system) ?? [])
+        .map((figures) => figures[metric.key])
+        .filter((value) => Number.isFinite(value));
+      if (values.length === 0) return 'n/a';
       const spread =
         values.length > 1
           ? ` (${formatNumber(Math.min(...values))}–${formatNumber(Math.max(...values))})`
@@ -423,7 +441,9 @@ export async function runSyncObjectsBench(options: {
         continue;
       }
       results.set(system, [...(results.get(system) ?? []), result]);
-      const shown = METRICS.map((metric) => `${formatNumber(result[metric.key])} ${metric.unit}`);
+      const shown = METRICS.map((metric) =>
+        Number.isFinite(result[metric.key]) ? `${formatNumber(result[metric.key])} ${metric.unit}` : 'n/a',
+      );
       console.log(`${system} rep ${rep + 1}: ${shown.join(', ')}`);
     }
   }
@@ -433,7 +453,7 @@ export async function runSyncObjectsBench(options: {
         system,
         metric: metric.key,
         unit: metric.unit,
-        median: median(figures.map((f) => f[metric.key])),
+        median: median(figures.map((f) => f[metric.key]).filter((value) => Number.isFinite(value))),
         reps: figures.length,
       })),
     );
