@@ -18,10 +18,9 @@ import {
 import { currentProcess } from '../process-info.js';
 import { MESSAGE_TYPE } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
-import { withByteStaging } from '../serialize/byte-staging.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import { type Outgoing, outgoingList } from '../serialize/payload.js';
-import { inheritableExecArgv } from './exec-argv.js';
+import { startWorker } from '../start-worker.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
 import { type SlotEvents, WorkerSlot } from './worker-slot.js';
@@ -288,16 +287,11 @@ export class Scheduler implements SlotEvents {
     const options = this.#options;
     let slot: WorkerSlot;
     try {
-      const handle = withByteStaging(
-        backend.startWorker({
-          env: options.env,
-          execArgv:
-            options.execArgv ??
-            (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
-          executable: options.executable,
-        }),
-        backend,
-      );
+      const handle = startWorker(backend, {
+        env: options.env,
+        execArgv: options.execArgv,
+        executable: options.executable,
+      });
       slot = new WorkerSlot(workerId, handle, this, backend.capabilities.transfer);
       this.#slots.add(slot);
       slot.init(

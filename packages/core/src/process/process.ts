@@ -13,13 +13,12 @@ import { loadBackend } from '../backend-registry.js';
 import { openCaller } from '../broker/caller.js';
 import { BootstrapError, InvalidStateError, SerializationError, WorkerExitedError } from '../errors.js';
 import { mainModuleUrl } from '../main-module.js';
-import { inheritableExecArgv } from '../pool/exec-argv.js';
 import { currentProcess, isImportingMain } from '../process-info.js';
 import { isProtocolMessage, MESSAGE_TYPE } from '../protocol/messages.js';
-import { withByteStaging } from '../serialize/byte-staging.js';
 import { outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { getStartMethod } from '../start-method.js';
+import { startWorker } from '../start-worker.js';
 import { addChild, removeChild } from './children.js';
 import { describeExit, exitCodeOf } from './exit-code.js';
 import {
@@ -269,16 +268,11 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   #startWorker(backend: Backend): Promise<void> {
     const options = this.#options;
-    const handle = withByteStaging(
-      backend.startWorker({
-        env: options.env,
-        execArgv:
-          options.execArgv ??
-          (backend.capabilities.inheritsExecArgv ? inheritableExecArgv(process.execArgv) : undefined),
-        executable: options.context?.getExecutable(),
-      }),
-      backend,
-    );
+    const handle = startWorker(backend, {
+      env: options.env,
+      execArgv: options.execArgv,
+      executable: options.context?.getExecutable(),
+    });
     // The child's calls on Queues, Pipes and Manager objects (broker/), answered while it runs.
     const caller = openCaller(handle);
     const running = new Promise<void>((resolve, reject) => {

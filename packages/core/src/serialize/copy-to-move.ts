@@ -7,24 +7,13 @@
  * the same one twice in a list still arrives as one object twice.
  */
 import type { TransferListItem } from 'node:worker_threads';
+import { TYPED_ARRAYS } from './typed-arrays.js';
 
 /** Smaller buffers are cloned as usual: the bookkeeping would cost more than the copy it saves. */
 const COPY_TO_MOVE_FROM = 64 * 1024;
 
 const TYPED_ARRAY_PROTOTYPES: ReadonlySet<object> = new Set(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-  ].map((type) => type.prototype),
+  Object.values(TYPED_ARRAYS).map((type) => type.prototype),
 );
 
 type Movable = ArrayBuffer | { readonly buffer: ArrayBuffer; slice(): Movable };

@@ -13,6 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { nativeAddon, nativeAddonForNewObjects } from '../shared/native-addon.js';
+import { TYPED_ARRAYS } from './typed-arrays.js';
 
 /**
  * Buffers smaller than this cross as they always did. Measured on a Pipe round trip (fork and spawn):
@@ -23,21 +24,7 @@ import { nativeAddon, nativeAddonForNewObjects } from '../shared/native-addon.js
 export const STAGE_FROM = 256 * 1024;
 
 /** The views Node's serializer rebuilds as their own kind, by the name a descriptor carries. */
-const VIEW_TYPES = {
-  Buffer,
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-  DataView,
-} as const;
+const VIEW_TYPES = { Buffer, ...TYPED_ARRAYS, DataView } as const;
 
 type ViewType = keyof typeof VIEW_TYPES;
 export type StagedType = ViewType | 'ArrayBuffer';
