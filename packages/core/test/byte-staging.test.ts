@@ -76,6 +76,16 @@ describe.skipIf(!canStage())('staged bytes (process channels with the native add
     expect((message as RunMessage).payload).toBe(payload);
   });
 
+  it('a long list is looked into only when it starts with a buffer (a map chunk of numbers is not walked)', () => {
+    const staging = new ByteStaging(true);
+    const numbersFirst = [...Array.from({ length: 20 }, (_, index) => index), new Uint8Array(STAGE_FROM)];
+    expect(staging.stage(run(numbersFirst)).loans).toEqual([]);
+    const buffersFirst = [new Uint8Array(STAGE_FROM), ...Array.from({ length: 20 }, (_, index) => index)];
+    const { loans } = staging.stage(run(buffersFirst));
+    expect(loans).toHaveLength(1);
+    staging.release(loans);
+  });
+
   it("the sender's memfd is closed when the receiver acknowledges it, and when the worker exits unread", () => {
     const before = openFds();
     const inner = new FakeHandle();

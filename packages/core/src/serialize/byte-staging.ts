@@ -33,6 +33,9 @@ import {
 
 type Message = ParentMessage | ChildMessage;
 
+/** Lists longer than this are looked into for buffers only when their first item is one. */
+const LONG_LIST = 16;
+
 /** A worker about to exit waits this long at most for the parent to take what it lent. */
 const EXIT_WAIT_MS = 10_000;
 
@@ -139,12 +142,26 @@ export class ByteStaging {
   /** The value with its buffers staged, or the same value when none qualifies. */
   #stageValue(value: unknown, loans: number[]): unknown {
     if (!Array.isArray(value)) return this.#stageOne(value, loans) ?? value;
+    // A long list (a map's chunk) is looked into only when it starts with a buffer: walking thousands
+    // of numbers for a buffer that is almost never there cost map 15 %. Not staging is always correct.
+    if (
+      value.length > LONG_LIST &&
+      !(value[0] instanceof StagedBytes) &&
+      bufferTypeOf(value[0]) === undefined
+    ) {
+      return value;
+    }
     let any = false;
     for (const item of value) {
+      // Primitives first, with nothing but typeof: a map's chunk is thousands of them.
+      if (typeof item !== 'object' || item === null) {
+        if (typeof item === 'function') return value;
+        continue;
+      }
       if (item instanceof StagedBytes || stagedTypeOf(item) !== undefined) any = true;
-      // A small buffer stays in the message; it cannot refer to a staged one.
-      else if (bufferTypeOf(item) !== undefined) continue;
-      else if ((typeof item === 'object' && item !== null) || typeof item === 'function') return value;
+      // A small buffer stays in the message (it cannot refer to a staged one); any other object
+      // could, so the list is sent as it is.
+      else if (bufferTypeOf(item) === undefined) return value;
     }
     if (!any) return value;
     // The same buffer twice in the list crosses once and arrives as one object twice, as in a clone.
