@@ -19,6 +19,7 @@ import {
   isProtocolMessage,
   MESSAGE_TYPE,
   type ParentMessage,
+  type ReleaseMessage,
   type RunMessage,
 } from '../protocol/messages.js';
 import {
@@ -69,6 +70,37 @@ export class ByteStaging {
   unstage<M extends Message>(message: M): { message: M; loans: number[] } {
     const loans: number[] = [];
     return { message: unstageMessage(message, loans), loans };
+  }
+
+  /**
+   * Hands `message` to `write` with its large buffers staged; `lent` says whether any was.
+   * @throws what `write` throws, after taking back what was lent for the message.
+   */
+  send<M extends Message, R>(message: M, write: (staged: M) => R): { written: R; lent: boolean } {
+    const staged = this.stage(message);
+    try {
+      return { written: write(staged.message), lent: staged.loans.length > 0 };
+    } catch (error) {
+      this.release(staged.loans);
+      throw error;
+    }
+  }
+
+  /**
+   * What arrived from the other side, ready to handle: undefined for a release, which is taken here;
+   * a staged message with its buffers mapped, once its loans are acknowledged through `acknowledge`.
+   * @throws Error from the operating system when a buffer cannot be mapped (its sender is gone).
+   */
+  receive(message: unknown, acknowledge: (release: ReleaseMessage) => void): unknown {
+    if (!isProtocolMessage(message)) return message;
+    if (message.type === MESSAGE_TYPE.release) {
+      this.release(message.loans);
+      return undefined;
+    }
+    if (!isStaged(message)) return message;
+    const opened = this.unstage(message);
+    acknowledge({ type: MESSAGE_TYPE.release, loans: opened.loans });
+    return opened.message;
   }
 
   /** The other side has taken these loans: their memfds are closed here. */
@@ -286,13 +318,7 @@ class StagingWorkerHandle implements WorkerHandle {
   }
 
   send(message: ParentMessage, transfer: Parameters<WorkerHandle['send']>[1]): void {
-    const staged = this.#staging.stage(message);
-    try {
-      this.#inner.send(staged.message, transfer);
-    } catch (error) {
-      this.#staging.release(staged.loans);
-      throw error;
-    }
+    this.#staging.send(message, (staged) => this.#inner.send(staged, transfer));
   }
 
   onMessage(listener: (message: unknown) => void): void {
@@ -321,27 +347,16 @@ class StagingWorkerHandle implements WorkerHandle {
   }
 
   #receive(message: unknown): void {
-    if (isProtocolMessage(message)) {
-      if (message.type === MESSAGE_TYPE.release) {
-        this.#staging.release(message.loans);
-        return;
-      }
-      if (isStaged(message)) {
-        let opened: { message: Message; loans: number[] };
-        try {
-          opened = this.#staging.unstage(message);
-        } catch (error) {
-          // Its memfd is gone (the worker died after sending) or out of reach: the channel is broken.
-          this.#error ??= new Error('a message from the worker could not be read', { cause: error });
-          this.#inner.kill();
-          return;
-        }
-        this.send({ type: MESSAGE_TYPE.release, loans: opened.loans }, []);
-        this.#listener?.(opened.message);
-        return;
-      }
+    let handled: unknown;
+    try {
+      handled = this.#staging.receive(message, (release) => this.#inner.send(release, []));
+    } catch (error) {
+      // Its memfd is gone (the worker died after sending) or out of reach: the channel is broken.
+      this.#error ??= new Error('a message from the worker could not be read', { cause: error });
+      this.#inner.kill();
+      return;
     }
-    this.#listener?.(message);
+    if (handled !== undefined) this.#listener?.(handled);
   }
 }
 
@@ -353,32 +368,21 @@ export function stagingChildChannel(channel: ChildChannel, stagesBuffers: boolea
   const staging = new ByteStaging(stagesBuffers);
   return {
     send(message, transfer) {
-      const staged = staging.stage(message);
-      let written: void | Promise<void>;
-      try {
-        written = channel.send(staged.message, transfer);
-      } catch (error) {
-        staging.release(staged.loans);
-        throw error;
-      }
+      const { written, lent } = staging.send(message, (staged) => channel.send(staged, transfer));
       // Not written out until the parent has it: an exit before would take the memfd along.
-      const taken = staged.loans.length > 0 ? staging.idle() : undefined;
+      const taken = lent ? staging.idle() : undefined;
       return taken ? Promise.all([written, taken]).then(() => undefined) : written;
     },
     onMessage(listener) {
       channel.onMessage((message) => {
-        if (!isProtocolMessage(message)) return listener(message);
-        if (message.type === MESSAGE_TYPE.release) return staging.release(message.loans);
-        if (!isStaged(message)) return listener(message);
-        let opened: { message: Message; loans: number[] };
+        let handled: unknown;
         try {
-          opened = staging.unstage(message);
+          handled = staging.receive(message, (release) => channel.send(release, []));
         } catch (error) {
           // The parent is gone or out of reach: this worker cannot go on.
           throw new Error('mproc: a message from the parent could not be read', { cause: error });
         }
-        channel.send({ type: MESSAGE_TYPE.release, loans: opened.loans }, []);
-        listener(opened.message);
+        if (handled !== undefined) listener(handled);
       });
     },
     exit(code) {
