@@ -1,12 +1,57 @@
-import { defineConfig } from 'tsup';
+import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', child: 'src/child/index.ts', testing: 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  target: 'node20',
-  external: ['vitest'],
-});
+/**
+ * One copy of core per process. All of core's code is one CommonJS bundle, `core.cjs` (CommonJS
+ * starts a worker faster than ES modules do); the entries `index` and `child`, as ES modules and as
+ * CommonJS, only re-export from it. Otherwise a worker whose loop came from one build and whose task
+ * module imported `@mproc/core` from another would hold two copies of every class, and `instanceof`
+ * would fail between them. The conformance suite is an ES module (vitest cannot be required) that
+ * reaches core through these entries too.
+ */
+const ENTRIES = { index: 'src/index.ts', child: 'src/child/index.ts' };
+
+// The builds below run at once: clean before any of them, not in each.
+rmSync('dist', { recursive: true, force: true });
+
+const common: Options = { sourcemap: true, shims: true, target: 'node20' };
+
+/** Writes the four entry files, each naming the exports it takes from `core.cjs`. */
+async function writeEntries(): Promise<void> {
+  const core = createRequire(import.meta.url)('./dist/core.cjs') as Record<string, unknown>;
+  const named = {
+    index: Object.keys(core).filter((key) => key !== 'child' && key !== '__esModule'),
+    child: Object.keys(core.child as object),
+  };
+  for (const [entry, names] of Object.entries(named)) {
+    const from = entry === 'index' ? 'core' : 'core.child';
+    await writeFile(
+      `dist/${entry}.cjs`,
+      `'use strict';\nconst core = require('./core.cjs');\nmodule.exports = {\n${names.map((name) => `  ${name}: ${from}.${name},`).join('\n')}\n};\n`,
+    );
+    const list = names.join(',\n  ');
+    await writeFile(
+      `dist/${entry}.js`,
+      entry === 'index'
+        ? `export {\n  ${list},\n} from './core.cjs';\n`
+        : `import core from './core.cjs';\nexport const {\n  ${list},\n} = core.child;\n`,
+    );
+  }
+}
+
+export default defineConfig([
+  // The code, then the entries that re-export it.
+  { ...common, entry: { core: 'src/bundle.ts' }, format: ['cjs'], onSuccess: writeEntries },
+  // The types of the entries, for both formats.
+  { ...common, entry: ENTRIES, format: ['esm', 'cjs'], dts: { only: true } },
+  // The conformance suite: it imports core by name, so it shares the one copy too.
+  {
+    ...common,
+    entry: { testing: 'src/testing/index.ts' },
+    format: ['esm'],
+    dts: true,
+    external: ['vitest', '@mproc/core', '@mproc/core/child'],
+  },
+]);

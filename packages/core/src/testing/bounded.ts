@@ -2,7 +2,7 @@
  * Helpers of the Queue, Pipe and Manager suites: every wait has an explicit bound, and every worker a
  * test starts is stopped afterwards, whatever the test did.
  */
-import type { Context, Pool, PoolOptions, Process, ProcessOptions } from '../index.js';
+import type { Context, Pool, PoolOptions, Process, ProcessOptions } from '@mproc/core';
 
 /** Bound of any single wait in these suites, in ms. */
 export const BOUND = 10_000;

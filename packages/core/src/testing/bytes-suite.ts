@@ -4,9 +4,10 @@
  * staged-bytes.ts); the cases run a second time there with the addon switched off in the parent and
  * in the workers, so both paths keep one behaviour: the receiver gets an equal copy of its own.
  */
+
+import { type Connection, getContext, type Queue } from '@mproc/core';
+import { forceSharedMemoryFallback } from '@mproc/core/child';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Connection, getContext, type Queue } from '../index.js';
-import { forceSharedMemoryFallback } from '../shared/native-addon.js';
 import { BOUND, within, withWorkers } from './bounded.js';
 
 /** Above the size from which process backends stage buffers (256 KiB). */

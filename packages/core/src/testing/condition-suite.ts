@@ -3,7 +3,7 @@
  * on the fallback that runs without the native addon. Tasks are self-contained arrow functions sent by
  * source text. Every wait is bounded: by its timeout, by BOUND, or by the test timeout.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   type Barrier,
   BrokenBarrierError,
@@ -13,8 +13,9 @@ import {
   InvalidStateError,
   type Semaphore,
   type Value,
-} from '../index.js';
-import { forceSharedMemoryFallback } from '../shared/native-addon.js';
+} from '@mproc/core';
+import { forceSharedMemoryFallback } from '@mproc/core/child';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPool } from './bounded.js';
 
 /** Bound of any single wait in these tests, in ms. */

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { bytesSuite } from './bytes-suite.js';
 import { conditionSuite } from './condition-suite.js';
 import { executorSuite } from './executor-suite.js';
+import { identitySuite } from './identity-suite.js';
 import { managerSuite } from './manager-suite.js';
 import { pipeSuite } from './pipe-suite.js';
 import { poolSuite } from './pool-suite.js';
@@ -21,5 +22,6 @@ export function describeConformance(method: string): void {
     managerSuite(method);
     sharedSuite(method);
     conditionSuite(method);
+    identitySuite(method);
   });
 }

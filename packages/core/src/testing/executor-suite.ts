@@ -4,7 +4,7 @@
  * Every wait is bounded: by a `timeout` given to result()/exception()/wait()/asCompleted(), or by
  * the test's own time limit.
  */
-import { describe, expect, it } from 'vitest';
+
 import {
   ALL_COMPLETED,
   asCompleted,
@@ -21,7 +21,8 @@ import {
   TimeoutError,
   WorkerExitedError,
   wait,
-} from '../index.js';
+} from '@mproc/core';
+import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf } from './bounded.js';
 import { sleepThen, slowWorkerId, workerId } from './tasks.js';
 

@@ -3,7 +3,7 @@
  * proxies are passed to Pool workers and Processes, whose changes the parent sees. Tasks are
  * self-contained arrow functions sent by source text.
  */
-import { describe, expect, it } from 'vitest';
+
 import {
   type AcquirerProxy,
   type DictProxy,
@@ -14,7 +14,8 @@ import {
   type NamespaceProxy,
   SyncManager,
   type ValueProxy,
-} from '../index.js';
+} from '@mproc/core';
+import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
 
 /** Adds one to `counter` `times` times, each under `lock`: exact only if the lock excludes. */

@@ -3,8 +3,9 @@
  * ends are passed to Pool workers and Processes, which send and receive both ways. Tasks are
  * self-contained arrow functions sent by source text.
  */
+
+import { Connection, EOFError, getContext, InvalidStateError, type Queue } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
-import { Connection, EOFError, getContext, InvalidStateError, type Queue } from '../index.js';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
 
 /** Answers each message with the message and `!` until it gets `bye`. */

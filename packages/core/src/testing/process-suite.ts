@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { deserialize } from 'node:v8';
-import { describe, expect, it } from 'vitest';
 import {
   activeChildren,
   getContext,
@@ -19,7 +18,8 @@ import {
   SerializationError,
   transfer,
   WorkerExitedError,
-} from '../index.js';
+} from '@mproc/core';
+import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
 

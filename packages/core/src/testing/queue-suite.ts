@@ -5,7 +5,7 @@
  * consumers. Tasks are self-contained arrow functions sent by source text: they get their queues
  * through their arguments, and reach mproc's API with a dynamic import when they need it.
  */
-import { describe, expect, it } from 'vitest';
+
 import {
   Empty,
   Full,
@@ -16,7 +16,8 @@ import {
   SerializationError,
   SimpleQueue,
   WorkerExitedError,
-} from '../index.js';
+} from '@mproc/core';
+import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
 
 /** Puts `values` into `queue`, one by one. */

@@ -4,7 +4,7 @@
  * functions sent by source text, so they only use their arguments. Every wait is bounded: lock waits
  * by their `timeout`, children by `join(BOUND)`, pools by the test timeout.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   type BoundedSemaphore,
   type Context,
@@ -17,8 +17,9 @@ import {
   TimeoutError,
   type Typecode,
   type Value,
-} from '../index.js';
-import { forceSharedMemoryFallback } from '../shared/native-addon.js';
+} from '@mproc/core';
+import { forceSharedMemoryFallback } from '@mproc/core/child';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPool } from './bounded.js';
 
 /** Bound of any single wait in these tests, in ms. */
@@ -280,7 +281,7 @@ function sharedCases(method: string, fallback: boolean): void {
     withPool(context, { processes: 1 }, async (pool) => {
       const made = (await pool.apply(async () => {
         const load = new Function('specifier', 'return import(specifier)');
-        const core = (await load('@mproc/core')) as typeof import('../index.js');
+        const core = (await load('@mproc/core')) as typeof import('@mproc/core');
         const shared = new core.Value('B', 200);
         (globalThis as { __mprocSharedMade?: unknown }).__mprocSharedMade = shared;
         return shared;
@@ -298,7 +299,7 @@ function sharedCases(method: string, fallback: boolean): void {
       const error = await pool
         .apply(async () => {
           const load = new Function('specifier', 'return import(specifier)');
-          const core = (await load('@mproc/core')) as typeof import('../index.js');
+          const core = (await load('@mproc/core')) as typeof import('@mproc/core');
           // A real Value makes the result carry descriptors; the second one names a process that
           // does not exist, as when the holder of a region is gone.
           const gone = { kind: 'native', id: 'gone', byteLength: 16, pid: 2 ** 30, fd: 3, path: null };
