@@ -1,17 +1,15 @@
-/** A cluster worker's entry: core's worker loop over the cluster IPC channel. */
+/** A cluster worker's entry: core's worker loop over the cluster IPC channel (or a plain one, see index.ts). */
 import cluster from 'node:cluster';
 import { serve, written } from '@mproc/core/child';
 import { ATTACHED } from './attach-message.js';
 
 const send = process.send?.bind(process);
-const worker = cluster.worker;
-if (!worker || !send) {
-  throw new Error('@mproc/backend-cluster: child-entry runs only in a cluster worker');
-}
+if (!send) throw new Error('@mproc/backend-cluster: child-entry runs only as a child with an IPC channel');
 
-// A send on the IPC channel fails only when the parent is gone (it may die while this worker starts):
-// cluster reports that as an 'error' event on its worker object, fatal without a listener.
-worker.on('error', () => process.exit(0));
+// A cluster worker, or a plain forked child of one (see forkWorker). A send on the IPC channel fails
+// only when the parent is gone (it may die while this worker starts): cluster reports that as an
+// 'error' event on its worker object, fatal without a listener.
+cluster.worker?.on('error', () => process.exit(0));
 
 serve({
   // Resolves once the message is written out (see ChildChannel.send).

@@ -11,7 +11,7 @@
  * mproc's workers too, cluster's 'setup', 'fork', 'online', 'disconnect' and 'exit' events fire for
  * them, and `cluster.schedulingPolicy` is frozen by the first fork, as with any cluster use.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, type ForkOptions, fork } from 'node:child_process';
 import cluster, { type ClusterSettings } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
@@ -49,27 +49,25 @@ function setSettings(settings: ClusterSettings): void {
 }
 
 /**
- * Forks one cluster worker with this worker's settings, leaving `cluster.settings` as it was.
- * @throws Error in a process that is itself a cluster worker: only a primary can fork.
+ * Forks one cluster worker with this worker's settings, leaving `cluster.settings` as it was. Only a
+ * primary can fork cluster workers: inside a cluster worker (a Process or a pool started by a task)
+ * the worker is a plain `child_process.fork` of the same entry instead, as Python lets any child
+ * start children. That child is a primary of its own, so its children are cluster workers again.
  */
 function forkWorker(options: WorkerStartOptions): ChildProcess {
+  const settings = {
+    execArgv: [...(options.execArgv ?? [])],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  } satisfies ForkOptions;
   if (!cluster.isPrimary) {
-    throw new Error(
-      '@mproc/backend-cluster: only a cluster primary can start cluster workers; this process is a cluster worker',
-    );
+    return fork(CHILD_ENTRY, [String(process.pid)], { ...settings, env: options.env ?? process.env });
   }
   const previous = cluster.settings;
   try {
     // Start from empty settings: the user's cwd, uid or inspectPort are meant for their own workers.
     setSettings({});
-    cluster.setupPrimary({
-      exec: CHILD_ENTRY,
-      args: [String(process.pid)],
-      execArgv: [...(options.execArgv ?? [])],
-      serialization: 'advanced',
-      silent: false,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    cluster.setupPrimary({ ...settings, exec: CHILD_ENTRY, args: [String(process.pid)], silent: false });
     return cluster.fork(replacingEnvironment(options.env)).process;
   } finally {
     setSettings(previous);

@@ -131,6 +131,38 @@ export function pipeSuite(method: string): void {
         await within(echoing, BOUND, 'the task');
       }));
 
+    it('a tree of Processes: a grandchild sends to the main process over a pipe end its parent passed on', () =>
+      withWorkers(context, async (workers) => {
+        const [reader, writer] = context.Pipe(false);
+        const child = workers.process({
+          target: async (startMethod: string, end: Connection) => {
+            const load = new Function('specifier', 'return import(specifier)'); // see process-suite
+            const { getContext: contextOf } = (await load('@mproc/core')) as typeof import('@mproc/core');
+            const grandchild = contextOf(startMethod).Process({
+              target: async (inner: Connection) => {
+                await inner.send({ from: 'grandchild', parentPid: process.ppid });
+              },
+              args: [end],
+            });
+            await grandchild.start();
+            await grandchild.join();
+            await end.send({ from: 'child', pid: process.pid, grandchildExit: grandchild.exitCode });
+          },
+          args: [method, writer],
+        });
+        await child.start();
+        const fromGrandchild = await within(reader.recv(), BOUND, 'recv from the grandchild');
+        const fromChild = await within(reader.recv(), BOUND, 'recv from the child');
+        expect(fromChild).toEqual({ from: 'child', pid: child.pid, grandchildExit: 0 });
+        // On threads every worker is this process; elsewhere the grandchild is the child's child.
+        expect(fromGrandchild).toEqual({
+          from: 'grandchild',
+          parentPid: (await context.backend()).capabilities.separateProcess ? child.pid : process.ppid,
+        });
+        await child.join(BOUND);
+        expect(child.exitCode).toBe(0);
+      }));
+
     it('tutorial 003: the child sends its result and closes its end; the parent reads it, then EOF', () =>
       withWorkers(context, async (workers) => {
         const [parentConnection, childConnection] = context.Pipe();

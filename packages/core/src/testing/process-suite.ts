@@ -427,32 +427,29 @@ export function processSuite(method: string): void {
       },
     );
 
-    it.skipIf(method === 'cluster')(
-      'a child waits for its own non-daemonic children before it exits (cluster: a cluster worker cannot fork)',
-      () =>
-        withTempDir((file) =>
-          withProcesses(async (make) => {
-            const child = make({
-              target: async (startMethod: string, path: string) => {
-                const load = new Function('specifier', 'return import(specifier)'); // see reportIdentity
-                const { getContext } = (await load('@mproc/core')) as typeof import('@mproc/core');
-                const grandchild = getContext(startMethod).Process({
-                  target: async (out: string) => {
-                    await new Promise((resolve) => setTimeout(resolve, 200));
-                    process.getBuiltinModule('node:fs').writeFileSync(out, 'grandchild');
-                  },
-                  args: [path],
-                });
-                await grandchild.start();
-              },
-              args: [method, file('grandchild.txt')],
-            });
-            await child.start();
-            await child.join(BOUND);
-            expect(child.exitCode).toBe(0);
-            expect(readFileSync(file('grandchild.txt'), 'utf8')).toBe('grandchild');
-          }),
-        ),
-    );
+    it('a child waits for its own non-daemonic children before it exits', () =>
+      withTempDir((file) =>
+        withProcesses(async (make) => {
+          const child = make({
+            target: async (startMethod: string, path: string) => {
+              const load = new Function('specifier', 'return import(specifier)'); // see reportIdentity
+              const { getContext } = (await load('@mproc/core')) as typeof import('@mproc/core');
+              const grandchild = getContext(startMethod).Process({
+                target: async (out: string) => {
+                  await new Promise((resolve) => setTimeout(resolve, 200));
+                  process.getBuiltinModule('node:fs').writeFileSync(out, 'grandchild');
+                },
+                args: [path],
+              });
+              await grandchild.start();
+            },
+            args: [method, file('grandchild.txt')],
+          });
+          await child.start();
+          await child.join(BOUND);
+          expect(child.exitCode).toBe(0);
+          expect(readFileSync(file('grandchild.txt'), 'utf8')).toBe('grandchild');
+        }),
+      ));
   });
 }

@@ -457,38 +457,35 @@ export function queueSuite(method: string): void {
         expect(await pool.apply(getSome, [queue, 0])).toEqual([]);
       }));
 
-    it.skipIf(method === 'cluster')(
-      "a child's child reaches the queue through its parent; when it dies waiting, its get() is withdrawn (cluster: a cluster worker cannot fork)",
-      () =>
-        withWorkers(context, async (workers) => {
-          const queue = context.Queue<string>();
-          const ready = context.Queue<string>();
-          const child = workers.process({
-            target: async (startMethod: string, q: Queue<string>, r: Queue<string>) => {
-              const load = new Function('specifier', 'return import(specifier)');
-              const { getContext: contextOf } = (await load('@mproc/core')) as typeof import('@mproc/core');
-              const grandchild = contextOf(startMethod).Process({
-                target: async (inner: Queue<string>, signal: Queue<string>) => {
-                  void inner.get();
-                  await signal.put('grandchild waiting');
-                  process.exit(3);
-                },
-                args: [q, r],
-              });
-              await grandchild.start();
-              await grandchild.join();
-              await r.put(`grandchild exited with ${grandchild.exitCode}`);
-            },
-            args: [method, queue, ready],
-          });
-          await child.start();
-          expect(await ready.get({ timeout: BOUND })).toBe('grandchild waiting');
-          expect(await ready.get({ timeout: BOUND })).toBe('grandchild exited with 3');
-          await queue.put('item');
-          expect(await queue.get({ timeout: BOUND })).toBe('item');
-          await child.join(BOUND);
-          expect(child.exitCode).toBe(0);
-        }),
-    );
+    it("a child's child reaches the queue through its parent; when it dies waiting, its get() is withdrawn", () =>
+      withWorkers(context, async (workers) => {
+        const queue = context.Queue<string>();
+        const ready = context.Queue<string>();
+        const child = workers.process({
+          target: async (startMethod: string, q: Queue<string>, r: Queue<string>) => {
+            const load = new Function('specifier', 'return import(specifier)');
+            const { getContext: contextOf } = (await load('@mproc/core')) as typeof import('@mproc/core');
+            const grandchild = contextOf(startMethod).Process({
+              target: async (inner: Queue<string>, signal: Queue<string>) => {
+                void inner.get();
+                await signal.put('grandchild waiting');
+                process.exit(3);
+              },
+              args: [q, r],
+            });
+            await grandchild.start();
+            await grandchild.join();
+            await r.put(`grandchild exited with ${grandchild.exitCode}`);
+          },
+          args: [method, queue, ready],
+        });
+        await child.start();
+        expect(await ready.get({ timeout: BOUND })).toBe('grandchild waiting');
+        expect(await ready.get({ timeout: BOUND })).toBe('grandchild exited with 3');
+        await queue.put('item');
+        expect(await queue.get({ timeout: BOUND })).toBe('item');
+        await child.join(BOUND);
+        expect(child.exitCode).toBe(0);
+      }));
   });
 }
