@@ -1,7 +1,7 @@
 /**
- * Runs every example in src/ as a child process (`node --import tsx src/<name>.ts`) on two of the four
- * start methods, every start method taking half of the examples, and checks the deterministic part of
- * its output: values, line sets and the order the program guarantees, never pids, times or the
+ * Runs every example in src/ as a child process (`node --import tsx src/<name>.ts`) on one of the four
+ * start methods, in turn by Node line (see NODE_LINES), and checks the deterministic part of its
+ * output: values, line sets and the order the program guarantees, never pids, times or the
  * interleaving of workers' lines.
  *
  * Order between a worker's lines and the parent's lines is checked on the process start methods:
@@ -9,8 +9,7 @@
  * written, as in Python.
  *
  * Two children run at a time (the machine this was written on has two cores), in two lanes that each
- * run every example once, so the lanes take about as long. Every child has an explicit time bound and
- * is killed past it.
+ * run half of the examples. Every child has an explicit time bound and is killed past it.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -482,14 +481,22 @@ it('has a check for every example in src/', () => {
 });
 
 /**
- * Lane `lane` runs example i on START_METHODS[(i + 2 × lane) % 4]: every example runs on two start
- * methods (a process one and, in turn, threads or another), and every start method runs half of them.
+ * The Node lines CI tests, in order. On the k-th of them example i runs on START_METHODS[(i + k) % 4],
+ * so over one CI run every example runs on every start method, and every Node line runs every example
+ * once (each run starts a fresh interpreter and several workers under tsx: running each twice per line
+ * made this suite the longest of `npm test`).
  */
+const NODE_LINES = ['20', '22', '24', '26'];
+const nodeLine = process.env.MPROC_NODE_MAJOR || process.versions.node.split('.')[0];
+const rotation = Math.max(0, NODE_LINES.indexOf(nodeLine as string));
+
+/** Lane `lane` runs every other example, from the `lane`-th on. */
 function laneRuns(lane: number): { file: string; startMethod: string }[] {
-  return examples.map((file, index) => ({
-    file,
-    startMethod: START_METHODS[(index + 2 * lane) % START_METHODS.length] as string,
-  }));
+  return examples.flatMap((file, index) =>
+    index % 2 === lane
+      ? [{ file, startMethod: START_METHODS[(index + rotation) % START_METHODS.length] as string }]
+      : [],
+  );
 }
 
 // The lanes are concurrent suites, so they run side by side; within a lane the tests opt out of
