@@ -18,25 +18,29 @@ rmSync('dist', { recursive: true, force: true });
 
 const common: Options = { sourcemap: true, shims: true, target: 'node20' };
 
-/** Writes the four entry files, each naming the exports it takes from `core.cjs`. */
+/**
+ * Writes the four entry files, each naming the exports it takes from `core.cjs`. The ES modules load
+ * it with `require` rather than `import`: importing CommonJS runs Node's export lexer over the whole
+ * bundle (measured: +9 MiB and ~40 ms at every start of a parent).
+ */
 async function writeEntries(): Promise<void> {
   const core = createRequire(import.meta.url)('./dist/core.cjs') as Record<string, unknown>;
-  const named = {
-    index: Object.keys(core).filter((key) => key !== 'child' && key !== '__esModule'),
-    child: Object.keys(core.child as object),
+  const entries = {
+    index: {
+      from: 'core',
+      names: Object.keys(core).filter((key) => key !== 'child' && key !== '__esModule'),
+    },
+    child: { from: 'core.child', names: Object.keys(core.child as object) },
   };
-  for (const [entry, names] of Object.entries(named)) {
-    const from = entry === 'index' ? 'core' : 'core.child';
+  for (const [entry, { from, names }] of Object.entries(entries)) {
+    const load = `const core = require('./core.cjs');\n`;
     await writeFile(
       `dist/${entry}.cjs`,
-      `'use strict';\nconst core = require('./core.cjs');\nmodule.exports = {\n${names.map((name) => `  ${name}: ${from}.${name},`).join('\n')}\n};\n`,
+      `'use strict';\n${load}module.exports = {\n${names.map((name) => `  ${name}: ${from}.${name},`).join('\n')}\n};\n`,
     );
-    const list = names.join(',\n  ');
     await writeFile(
       `dist/${entry}.js`,
-      entry === 'index'
-        ? `export {\n  ${list},\n} from './core.cjs';\n`
-        : `import core from './core.cjs';\nexport const {\n  ${list},\n} = core.child;\n`,
+      `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${load}export const {\n  ${names.join(',\n  ')},\n} = ${from};\n`,
     );
   }
 }

@@ -7,7 +7,7 @@
  * One `sh` per parent costs about a megabyte, where a watchdog thread inside each worker cost ten.
  * Where there is no `sh` (Windows), workers still exit when their channel to the parent closes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 const REAPER_SCRIPT = `
 pids=' '
@@ -27,6 +27,9 @@ let unavailable = false;
 function started(): ChildProcess | undefined {
   if (reaper || unavailable) return reaper;
   try {
+    // Loaded here, by the first process that starts children: node:child_process takes ~5 ms to load,
+    // and every worker loads core.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     reaper = spawn('sh', ['-c', REAPER_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], windowsHide: true });
   } catch {
     unavailable = true;

@@ -4,7 +4,6 @@
  * directly, in a worker they travel to the main process. Sent to a worker inside any payload, a handle
  * crosses as `{ id, kind, ... }` (a reducer) and is rebuilt there as a handle on the same object.
  */
-import { randomUUID } from 'node:crypto';
 import type { CallOptions } from '../child/parent-link.js';
 import { isMainProcess } from '../process-info.js';
 import { activateReducers, registerReducer } from '../serialize/reducers.js';
@@ -34,7 +33,7 @@ let processTag: string | undefined;
 let counter = 0;
 
 export function newId(): string {
-  processTag ??= isMainProcess() ? 'm' : randomUUID();
+  processTag ??= isMainProcess() ? 'm' : crypto.randomUUID();
   return `${processTag}.${++counter}`;
 }
 

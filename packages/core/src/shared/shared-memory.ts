@@ -10,7 +10,6 @@
  * A region crosses to a worker as a descriptor (see `descriptor()`): the SharedArrayBuffer itself on
  * threads, or `/proc/<pid>/fd/<n>` of a process holding it open, which the receiver opens and maps.
  */
-import { randomUUID } from 'node:crypto';
 import { loadedBackend } from '../backend-registry.js';
 import { InvalidStateError } from '../errors.js';
 import { getStartMethod } from '../start-method.js';
@@ -104,7 +103,7 @@ export const REGION_ALIGNMENT = 8;
  */
 export function allocateRegion(byteLength: number, kind: MemoryKind): SharedRegion {
   const size = Math.max(REGION_ALIGNMENT, Math.ceil(byteLength / REGION_ALIGNMENT) * REGION_ALIGNMENT);
-  const id = randomUUID().replaceAll('-', '');
+  const id = crypto.randomUUID().replaceAll('-', '');
   if (kind === 'threads') return remember(ThreadRegion.allocate(id, size));
   const addon = nativeAddonForNewObjects();
   if (addon) {

@@ -3,7 +3,6 @@
  * in two implementations: a word in shared memory (threads, and processes with the native addon) and
  * a Unix socket name (processes without it). A mutex crosses to a worker as a descriptor.
  */
-import { randomUUID } from 'node:crypto';
 import { nativeAddonForNewObjects, warnFallbackOnce } from '../shared/native-addon.js';
 import {
   allocateRegion,
@@ -68,7 +67,7 @@ export function mutexIn(region: SharedRegion, byteOffset: number): Mutex {
 export function createMutex(kind: MemoryKind): Mutex {
   if (kind === 'process' && !nativeAddonForNewObjects()) {
     warnFallbackOnce();
-    return new SocketMutex(randomUUID().replaceAll('-', ''));
+    return new SocketMutex(crypto.randomUUID().replaceAll('-', ''));
   }
   return new WordMutex(allocateRegion(MUTEX_BYTES, kind), 0);
 }
