@@ -4,10 +4,11 @@
  * value or an error, or cancelled before a worker took it. As with AsyncResult, an outcome nobody
  * asks for is never reported as an unhandled rejection: promises are made only when someone waits.
  */
-import { CancelledError, TimeoutError } from '../errors.js';
+import { CancelledError, MprocTypeError, TimeoutError } from '../errors.js';
 import type { JobState } from '../pool/job.js';
 import type { Outcome } from '../results/async-result.js';
-import { checkTimeout, until } from './timeout.js';
+import { checkTimeout } from '../timeout-option.js';
+import { until } from './timeout.js';
 
 /** What a Future needs from the job behind it. */
 export interface FutureTask {
@@ -36,6 +37,13 @@ export class Future<R = unknown> implements PromiseLike<R> {
   /** @internal Made by ProcessPoolExecutor, which settles it through `SETTLE`. */
   constructor(task: FutureTask) {
     this.#task = task;
+  }
+
+  /** @internal A future that failed before any worker could take it (the executor refused it). */
+  static failed<R>(error: Error): Future<R> {
+    const future = new Future<R>({ state: 'done', drop: () => {} });
+    future[SETTLE]({ ok: false, error });
+    return future;
   }
 
   /** True once the call finished or was cancelled. */
@@ -93,7 +101,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
    * A callback that throws is reported as an uncaught exception, as Node reports a throwing listener.
    */
   addDoneCallback(fn: (future: Future<R>) => void): void {
-    if (typeof fn !== 'function') throw new TypeError('Future.addDoneCallback: fn must be a function');
+    if (typeof fn !== 'function') throw new MprocTypeError('Future.addDoneCallback: fn must be a function');
     if (this.#done) this.#call(() => fn(this));
     else this.#callbacks.push(() => fn(this));
   }
@@ -147,8 +155,8 @@ export class Future<R = unknown> implements PromiseLike<R> {
   }
 
   async #await(timeout: number | undefined, what: string): Promise<Done<R>> {
-    checkTimeout(timeout, what);
-    if (!this.#done && !(await until(this[ON_DONE].bind(this), timeout))) {
+    const limit = checkTimeout(timeout, what);
+    if (!this.#done && !(await until(this[ON_DONE].bind(this), limit))) {
       throw new TimeoutError(`${what}: the future was not done within ${timeout} ms`);
     }
     return this.#done as Done<R>;

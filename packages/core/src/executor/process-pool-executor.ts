@@ -8,7 +8,7 @@
 // biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
 type AnyFunction = (...args: any[]) => unknown;
 
-import { BrokenProcessPool, PoolNotRunningError } from '../errors.js';
+import { BrokenProcessPool, MprocTypeError, PoolNotRunningError } from '../errors.js';
 import { Job } from '../pool/job.js';
 import { Pool, SCHEDULER } from '../pool/pool.js';
 import type { Scheduler } from '../pool/scheduler.js';
@@ -50,22 +50,23 @@ export class ProcessPoolExecutor implements AsyncDisposable {
   }
 
   /**
-   * Schedules `fn(...args)` on a worker.
-   * @throws TypeError for a function that cannot be sent; PoolNotRunningError after shutdown();
-   *   BrokenProcessPool once a worker died abruptly.
+   * Schedules `fn(...args)` on a worker. After shutdown() the future fails with PoolNotRunningError,
+   * once a worker died abruptly with BrokenProcessPool (Python raises both at the call).
+   * @throws TypeError for a function that cannot be sent.
    */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
     const what = 'ProcessPoolExecutor.submit';
     const handle = functionHandle(fn, what);
-    this.#assertAccepting(what);
+    const refused = this.#refusal(what);
+    if (refused) return Future.failed(refused);
     return this.#submit<Awaited<R>>(handle, 'call', args, 0);
   }
 
   /**
    * `fn(a, b, ...)` for each tuple of the zipped `iterables` (shortest wins), yielded in input order.
    * Every call is scheduled from this call on; the last argument may be `{ timeout, chunksize }`.
-   * @throws (at the call) TypeError / RangeError for invalid arguments, PoolNotRunningError after
-   *   shutdown(), BrokenProcessPool; (from the iteration) the task's error, TimeoutError when the
+   * @throws (at the call) TypeError / RangeError for invalid arguments; (from the iteration)
+   *   PoolNotRunningError after shutdown(), BrokenProcessPool, the task's error, TimeoutError when the
    *   next result is not ready `timeout` ms after this call, CancelledError after shutdown({ cancelFutures }).
    */
   map<A, R>(
@@ -91,7 +92,8 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     const what = 'ProcessPoolExecutor.map';
     const handle = functionHandle(fn, what);
     const parsed = parseMapArguments(iterablesAndOptions, what);
-    this.#assertAccepting(what);
+    const refused = this.#refusal(what);
+    if (refused) return rejectingIterator(refused);
     let offset = 0;
     return new ExecutorMapIterator<Awaited<R>>({
       ...parsed,
@@ -126,12 +128,12 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     return this.shutdown({ wait: true });
   }
 
-  #assertAccepting(what: string): void {
-    // A broken executor says so first, as in Python.
+  /** Why no new work is taken, or undefined; a broken executor says so first, as in Python. */
+  #refusal(what: string): Error | undefined {
     if (this.#shutDown && this.#scheduler.state !== 'broken') {
-      throw new PoolNotRunningError(`${what}: cannot schedule new futures after shutdown`);
+      return new PoolNotRunningError(`${what}: cannot schedule new futures after shutdown`);
     }
-    this.#scheduler.assertAccepting(what);
+    return this.#scheduler.refusal(what);
   }
 
   #submit<R>(handle: FunctionHandle, mode: RunMode, args: readonly unknown[], offset: number): Future<R> {
@@ -162,14 +164,30 @@ export class ProcessPoolExecutor implements AsyncDisposable {
   }
 }
 
+/** An iterator whose first next() rejects with `error`, then ends. */
+function rejectingIterator<R>(error: Error): AsyncIterableIterator<R> {
+  let failed = false;
+  return {
+    next: async () => {
+      if (failed) return { done: true, value: undefined };
+      failed = true;
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 function parseShutdownOptions(options: ShutdownOptions): ShutdownOptions {
   const what = 'ProcessPoolExecutor.shutdown';
   if (typeof options !== 'object' || options === null)
-    throw new TypeError(`${what}: options must be an object`);
+    throw new MprocTypeError(`${what}: options must be an object`);
   for (const [key, value] of Object.entries(options)) {
-    if (key !== 'wait' && key !== 'cancelFutures') throw new TypeError(`${what}: unknown option '${key}'`);
+    if (key !== 'wait' && key !== 'cancelFutures')
+      throw new MprocTypeError(`${what}: unknown option '${key}'`);
     if (value !== undefined && typeof value !== 'boolean') {
-      throw new TypeError(`${what}: option '${key}' must be a boolean`);
+      throw new MprocTypeError(`${what}: option '${key}' must be a boolean`);
     }
   }
   return options;

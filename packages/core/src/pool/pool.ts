@@ -8,7 +8,7 @@
 type AnyFunction = (...args: any[]) => unknown;
 
 import { loadBackend } from '../backend-registry.js';
-import { BootstrapError, BrokenPoolError } from '../errors.js';
+import { BootstrapError, BrokenPoolError, MprocRangeError, MprocTypeError } from '../errors.js';
 import { mainModuleUrl } from '../main-module.js';
 import { isImportingMain } from '../process-info.js';
 import type { RunMode } from '../protocol/messages.js';
@@ -65,14 +65,14 @@ function parseMapArguments(
   const limits = parseSubmitOptions(merged, what, MAP_KEYS);
   const chunksize = merged?.chunksize;
   if (chunksize !== undefined && !(Number.isInteger(chunksize) && chunksize >= 1)) {
-    throw new RangeError(`${what}: chunksize must be an integer ≥ 1, got ${chunksize}`);
+    throw new MprocRangeError(`${what}: chunksize must be an integer ≥ 1, got ${chunksize}`);
   }
   return { chunksize, limits };
 }
 
 function assertIterable(iterable: unknown, what: string): void {
   if (!isIterable(iterable) && !isAsyncIterable(iterable)) {
-    throw new TypeError(`${what}: the input must be an iterable or an async iterable`);
+    throw new MprocTypeError(`${what}: the input must be an iterable or an async iterable`);
   }
 }
 
@@ -135,8 +135,10 @@ export class Pool implements AsyncDisposable {
   }
 
   /**
-   * Runs `fn(...args)` in a worker and returns its AsyncResult at once.
-   * @throws TypeError for a function that cannot be sent; PoolNotRunningError after close()/terminate().
+   * Runs `fn(...args)` in a worker and returns its AsyncResult at once. A pool that takes no more
+   * work (closed, terminated or broken) returns a result that fails with PoolNotRunningError or the
+   * BrokenPoolError.
+   * @throws TypeError for a function that cannot be sent or arguments that are not an array.
    */
   applyAsync<A extends unknown[], R>(
     fn: Task<A, R>,
@@ -145,12 +147,13 @@ export class Pool implements AsyncDisposable {
   ): AsyncResult<Awaited<R>> {
     const what = 'Pool.applyAsync';
     const handle = functionHandle(fn, what);
-    if (args !== undefined && !Array.isArray(args)) throw new TypeError(`${what}: args must be an array`);
+    if (args !== undefined && !Array.isArray(args))
+      throw new MprocTypeError(`${what}: args must be an array`);
     const { signal, timeout } = parseSubmitOptions(options, what, CALLBACK_KEYS);
-    this.#scheduler.assertAccepting(what);
     const result = new AsyncResult<Awaited<R>>(options);
-    if (signal?.aborted) {
-      result[SETTLE]({ ok: false, error: abortErrorFor(signal) });
+    const refused = this.#scheduler.refusal(what) ?? (signal?.aborted ? abortErrorFor(signal) : undefined);
+    if (refused) {
+      result[SETTLE]({ ok: false, error: refused });
       return result;
     }
     // Lean on purpose: a pool may hold tens of thousands of pending calls.
@@ -270,8 +273,12 @@ export class Pool implements AsyncDisposable {
     const handle = functionHandle(fn, what);
     assertIterable(iterable, what);
     const { chunksize, limits } = parseMapArguments(chunksizeOrOptions, options, what);
-    this.#scheduler.assertAccepting(what);
     const result = new AsyncResult<R[]>(callbacks);
+    const refused = this.#scheduler.refusal(what);
+    if (refused) {
+      result[SETTLE]({ ok: false, error: refused });
+      return result;
+    }
     const closeCall = this.#scheduler.openCall();
     const jobs = new Set<Job>();
     const fail = (error: unknown) => {
@@ -349,7 +356,7 @@ export class Pool implements AsyncDisposable {
     const handle = functionHandle(fn, what);
     assertIterable(iterable, what);
     const { chunksize, limits } = parseMapArguments(chunksizeOrOptions, options, what);
-    this.#scheduler.assertAccepting(what);
+    // A pool that takes no more work makes the first next() reject (see ImapIterator).
     return new ImapIterator<R>({
       scheduler: this.#scheduler,
       fn: handle,

@@ -102,8 +102,19 @@ export class Scheduler implements SlotEvents {
    * @throws PoolNotRunningError after close()/terminate(); the broken error when broken.
    */
   assertAccepting(what: string): void {
-    if (this.#state === 'broken') throw this.#brokenBy;
-    if (this.#state !== 'running') throw new PoolNotRunningError(`${what}: the pool is ${this.#stateWord()}`);
+    const refused = this.refusal(what);
+    if (refused) throw refused;
+  }
+
+  /**
+   * Why this pool takes no new work, or undefined while it does: the broken error once broken,
+   * PoolNotRunningError after close()/terminate(). Calls hand it over as a rejection.
+   */
+  refusal(what: string): Error | undefined {
+    if (this.#state === 'broken') return this.#brokenBy;
+    if (this.#state !== 'running')
+      return new PoolNotRunningError(`${what}: the pool is ${this.#stateWord()}`);
+    return undefined;
   }
 
   #stateWord(): string {

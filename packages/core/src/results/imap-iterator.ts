@@ -89,7 +89,6 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
         const ready = this.#ready();
         if (ready) return ready;
         if (this.#abortedBy) throw this.#abortedBy;
-        if (this.#readError) throw this.#readError;
         this.#startReading();
         const outcome = this.#takeSettled();
         if (outcome) {
@@ -99,9 +98,14 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
           this.#bufferIndex = 0;
           continue;
         }
-        if (this.#inFlight === 0 && this.#sourceDone && !this.#reading) {
-          await this.#finish();
-          return { done: true, value: undefined };
+        if (this.#inFlight === 0 && !this.#reading) {
+          // An error of the input (or of a pool that takes no more work) comes after every result
+          // of the chunks read before it, as in Python's imap.
+          if (this.#readError) throw this.#readError;
+          if (this.#sourceDone) {
+            await this.#finish();
+            return { done: true, value: undefined };
+          }
         }
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
@@ -118,7 +122,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
    * chunk if that one succeeded. Undefined when it must be waited for, or is an error.
    */
   #ready(): IteratorResult<R> | undefined {
-    if (this.#finished || this.#abortedBy || this.#readError) return undefined;
+    if (this.#finished || this.#abortedBy) return undefined;
     if (this.#bufferIndex >= this.#buffer.length) {
       // The chunk handed out frees its room; the one taken next still counts until it is handed out.
       this.#startReading();
@@ -147,7 +151,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
 
   /** Reads more input in the background when there is room in flight and the pool takes work. */
   #startReading(): void {
-    if (this.#reading || this.#sourceDone || this.#finished) return;
+    if (this.#reading || this.#sourceDone || this.#finished || this.#readError) return;
     if (this.#inFlight >= this.#settings.scheduler.readAhead()) return;
     // After close() nothing more is read; once what was submitted is handed out, the iteration
     // ends with PoolNotRunningError (see #readChunks).

@@ -275,12 +275,17 @@ export function executorSuite(method: string): void {
         expect(await future.result(BOUND)).toBe('later');
       }));
 
-    it('after shutdown, submit and map throw', () =>
+    it('after shutdown, submit and map reject with PoolNotRunningError instead of throwing at the call', () =>
       withExecutor({ maxWorkers: 1 }, async (executor) => {
         await executor.shutdown();
-        expect(() => executor.submit(() => 1)).toThrow(PoolNotRunningError);
-        expect(() => executor.submit(() => 1)).toThrow(/after shutdown/);
-        expect(() => executor.map((x: number) => x, [1])).toThrow(PoolNotRunningError);
+        const refused = executor.submit(() => 1);
+        expect(refused.done()).toBe(true);
+        const error = await rejectionOf(refused, 'submit after shutdown');
+        expect(error).toBeInstanceOf(PoolNotRunningError);
+        expect(error.message).toMatch(/after shutdown/);
+        const mapped = executor.map((x: number) => x, [1]);
+        expect(await rejectionOf(mapped.next(), 'map after shutdown')).toBeInstanceOf(PoolNotRunningError);
+        expect(await mapped.next()).toEqual({ done: true, value: undefined });
         await executor.shutdown(); // a second shutdown is harmless
       }));
 
@@ -290,7 +295,7 @@ export function executorSuite(method: string): void {
       await executor[Symbol.asyncDispose]();
       expect(future.done()).toBe(true);
       expect(await future.result(0)).toBe('kept');
-      expect(() => executor.submit(() => 1)).toThrow(PoolNotRunningError);
+      expect(await executor.submit(() => 1).exception(0)).toBeInstanceOf(PoolNotRunningError);
     });
   });
 
@@ -380,8 +385,9 @@ export function executorSuite(method: string): void {
       }
       const times = [...settledAt.values()];
       expect(Math.max(...times) - Math.min(...times)).toBeLessThan(1000);
-      expect(() => executor.submit(() => 1)).toThrow(BrokenProcessPool);
-      expect(() => executor.map((x: number) => x, [1])).toThrow(BrokenProcessPool);
+      expect(await executor.submit(() => 1).exception(0)).toBeInstanceOf(BrokenProcessPool);
+      const mapped = executor.map((x: number) => x, [1]);
+      expect(await rejectionOf(mapped.next(), 'map on a broken executor')).toBeInstanceOf(BrokenProcessPool);
     }
 
     it('a task that calls process.exit(1) fails every pending future with BrokenProcessPool', () =>

@@ -17,7 +17,7 @@ import {
   WorkerExitedError,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
-import { withPool } from './bounded.js';
+import { rejectionOf, withPool } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
 import { sleepThen, slowWorkerId, workerId } from './tasks.js';
 
@@ -39,6 +39,30 @@ export async function untilEveryWorkerAnswers(pool: Pool, bound = 20_000): Promi
 const unexpected = (): never => {
   throw new Error('expected the call to fail, but it succeeded');
 };
+
+/**
+ * Every submitting method of a pool that takes no more work returns, and then rejects with
+ * `errorClass` (docs/semantics.md: state errors arrive as rejections, not as throws at the call).
+ */
+async function expectRefused(pool: Pool, errorClass: new (...args: never[]) => Error): Promise<void> {
+  const double = (x: number) => 2 * x;
+  const add = (a: number, b: number) => a + b;
+  let called: unknown;
+  const calls: [string, PromiseLike<unknown>][] = [
+    ['apply', pool.apply(double, [1])],
+    ['applyAsync', pool.applyAsync(double, [1], { errorCallback: (error) => (called = error) })],
+    ['map', pool.map(double, [1])],
+    ['mapAsync', pool.mapAsync(double, [1])],
+    ['starmap', pool.starmap(add, [[1, 2]])],
+    ['starmapAsync', pool.starmapAsync(add, [[1, 2]])],
+    ['imap', pool.imap(double, [1]).next()],
+    ['imapUnordered', pool.imapUnordered(double, [1]).next()],
+  ];
+  for (const [name, call] of calls) {
+    expect(await rejectionOf(call, `Pool.${name}`), name).toBeInstanceOf(errorClass);
+  }
+  expect(called).toBeInstanceOf(errorClass);
+}
 
 export function poolSuite(method: string): void {
   const context = getContext(method);
@@ -367,7 +391,7 @@ export function poolSuite(method: string): void {
             .then(unexpected, (caught: unknown) => caught as BrokenPoolError);
           expect(error).toBeInstanceOf(BrokenPoolError);
           expect((error.cause as Error).message).toBe('no database');
-          expect(() => pool.apply(() => 1)).toThrow(BrokenPoolError);
+          await expectRefused(pool, BrokenPoolError);
           await pool.terminate();
           expect(pool.workers).toEqual([]);
         },
@@ -577,8 +601,7 @@ export function poolSuite(method: string): void {
         );
         await expect(pool.join()).rejects.toBeInstanceOf(InvalidStateError);
         pool.close();
-        expect(() => pool.apply(() => 1)).toThrow(PoolNotRunningError);
-        expect(() => pool.map((x: number) => x, [1])).toThrow(PoolNotRunningError);
+        await expectRefused(pool, PoolNotRunningError);
         await pool.join();
         expect(await results).toEqual([50, 50, 50]);
         expect(pool.workers).toEqual([]);
@@ -594,7 +617,7 @@ export function poolSuite(method: string): void {
           expect(outcome.status).toBe('rejected');
           expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(PoolNotRunningError);
         }
-        expect(() => pool.apply(() => 1)).toThrow(PoolNotRunningError);
+        await expectRefused(pool, PoolNotRunningError);
       }));
 
     it('Symbol.asyncDispose terminates the pool', async () => {
@@ -602,7 +625,7 @@ export function poolSuite(method: string): void {
       expect(await pool.apply(() => 1)).toBe(1);
       await pool[Symbol.asyncDispose]();
       expect(pool.workers).toEqual([]);
-      expect(() => pool.apply(() => 1)).toThrow(PoolNotRunningError);
+      await expectRefused(pool, PoolNotRunningError);
     });
   });
 
@@ -633,6 +656,41 @@ export function poolSuite(method: string): void {
         // At most processes × (2 × 64 + 1) chunks of 5 are read ahead of the consumer (64: the most
         // jobs a worker holds when they are short).
         expect(maxAhead).toBeLessThanOrEqual(2 * (2 * 64 + 1) * 5);
+      }));
+
+    it('an input that throws: imap and imapUnordered yield the results of the chunks read before it, then reject with its error', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        const failing = (count: number) =>
+          (function* () {
+            for (let index = 0; index < count; index++) yield index;
+            throw new RangeError('input broke');
+          })();
+        /** What an iteration yields, then the name and message of what it rejects with. */
+        const drain = async (iterator: AsyncIterable<unknown>) => {
+          const seen: unknown[] = [];
+          try {
+            for await (const value of iterator) seen.push(value);
+          } catch (error) {
+            seen.push(`${(error as Error).name}: ${(error as Error).message}`);
+          }
+          return seen;
+        };
+        const square = (x: number) => x * x;
+        expect(await drain(pool.imap(square, failing(3)))).toEqual([0, 1, 4, 'RangeError: input broke']);
+        // Chunks of 2: [0, 1] and [2, 3] are complete; 4 was read into a chunk the error cut short.
+        expect(await drain(pool.imap(square, failing(5), 2))).toEqual([
+          0,
+          1,
+          4,
+          9,
+          'RangeError: input broke',
+        ]);
+        const unordered = await drain(pool.imapUnordered(square, failing(3)));
+        expect(unordered.at(-1)).toBe('RangeError: input broke');
+        expect(unordered.slice(0, -1).sort()).toEqual([0, 1, 4]);
+        const mapped = await rejectionOf(pool.map(square, failing(3)), 'map');
+        expect(mapped).toBeInstanceOf(RangeError);
+        expect(await pool.apply(() => 'still running')).toBe('still running');
       }));
 
     it('breaking out of imap stops reading the input and closes it', () =>
