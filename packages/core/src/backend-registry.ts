@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { BACKEND_API_VERSION, type Backend } from './backend.js';
-import { BackendUnavailableError } from './errors.js';
+import { BackendUnavailableError, MprocTypeError } from './errors.js';
 
 /** The start methods mproc ships, in the order the default is picked from. */
 export const BUILTIN_START_METHODS = Object.freeze(['fork', 'threads', 'spawn', 'cluster'] as const);
@@ -25,13 +25,13 @@ export function packageOf(name: string): string {
  */
 export function registerBackend(backend: Backend): void {
   if (typeof backend !== 'object' || backend === null || typeof backend.startWorker !== 'function') {
-    throw new TypeError('registerBackend(backend): backend must implement startWorker()');
+    throw new MprocTypeError('registerBackend(backend): backend must implement startWorker()');
   }
   if (typeof backend.name !== 'string' || !backend.name) {
-    throw new TypeError('registerBackend(backend): backend.name must be a non-empty string');
+    throw new MprocTypeError('registerBackend(backend): backend.name must be a non-empty string');
   }
   if (backend.apiVersion !== BACKEND_API_VERSION) {
-    throw new TypeError(
+    throw new MprocTypeError(
       `registerBackend(${backend.name}): backend contract version ${backend.apiVersion}, this @mproc/core needs ${BACKEND_API_VERSION}`,
     );
   }

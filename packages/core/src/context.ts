@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backend.js';
 import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-registry.js';
-import { BackendUnavailableError } from './errors.js';
+import { BackendUnavailableError, MprocTypeError } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Manager, type SyncManager } from './manager/manager.js';
 import { type Connection, Pipe } from './pipe/connection.js';
@@ -47,7 +47,7 @@ export class Context {
   /** Sets the Node executable that start methods starting a fresh interpreter (spawn) run. */
   setExecutable(path: string): void {
     if (typeof path !== 'string' || !path)
-      throw new TypeError('setExecutable(path): path must be a non-empty string');
+      throw new MprocTypeError('setExecutable(path): path must be a non-empty string');
     this.#executable = path;
   }
 

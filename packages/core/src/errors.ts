@@ -31,6 +31,14 @@ export class MprocError extends Error {
     return codes.includes(this.code);
   }
 
+  /**
+   * `instanceof` answers as `isInstance()`: it holds across copies of this package, and for the
+   * `TypeError`/`RangeError` subclasses below, which are mproc errors without extending this class.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return MprocError.isInstance.call(this as typeof MprocError, value);
+  }
+
   /** Codes of this error's class and its mproc ancestors, for `isInstance()` across copies. */
   get codes(): readonly string[] {
     const codes: string[] = [];
@@ -39,6 +47,44 @@ export class MprocError extends Error {
       if (ctor === MprocError) break;
     }
     return codes;
+  }
+}
+
+/**
+ * Marks a built-in error as mproc's: a stable `code`, and `MprocError.isInstance(error)` and
+ * `error instanceof MprocError` hold.
+ */
+function markAsMproc(error: Error & { code: string; codes: readonly string[] }, code: string): void {
+  error.code = code;
+  Object.defineProperty(error, 'codes', { value: [code, MprocError.code] });
+  Object.defineProperty(error, MPROC_ERROR, { value: true });
+}
+
+/**
+ * A wrong type of argument or option, or a misuse that Python reports as `TypeError`: a
+ * `TypeError` (as SPEC names it) that is also an mproc error, like Node's own `ERR_*` errors.
+ */
+export class MprocTypeError extends TypeError {
+  declare readonly code: string;
+  declare readonly codes: readonly string[];
+
+  constructor(message: string, code = 'ERR_MPROC_INVALID_ARG_TYPE') {
+    super(message);
+    markAsMproc(this, code);
+  }
+}
+
+/**
+ * A value out of range, or a misuse that Python reports as `ValueError` (releasing an unheld lock,
+ * one `taskDone()` too many): a `RangeError` that is also an mproc error.
+ */
+export class MprocRangeError extends RangeError {
+  declare readonly code: string;
+  declare readonly codes: readonly string[];
+
+  constructor(message: string, code = 'ERR_MPROC_OUT_OF_RANGE') {
+    super(message);
+    markAsMproc(this, code);
   }
 }
 

@@ -3,7 +3,7 @@
  * the first installed of fork, threads, spawn, cluster.
  */
 import { BUILTIN_START_METHODS, isAvailable, registeredNames } from './backend-registry.js';
-import { ContextAlreadySetError } from './errors.js';
+import { ContextAlreadySetError, MprocTypeError } from './errors.js';
 
 let chosen: string | undefined;
 
@@ -16,7 +16,7 @@ export function setStartMethod(method: string | null, options: { force?: boolean
     throw new ContextAlreadySetError(`the start method is already set to '${chosen}'; pass { force: true }`);
   }
   if (method !== null && typeof method !== 'string') {
-    throw new TypeError('setStartMethod(method): method must be a string or null');
+    throw new MprocTypeError('setStartMethod(method): method must be a string or null');
   }
   chosen = method ?? undefined;
 }

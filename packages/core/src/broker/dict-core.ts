@@ -2,6 +2,8 @@
  * The state of a Manager's dict, kept in the main process. Keys are strings, as in a plain object
  * (a number key is its string, so `copy()` gives back what was set), kept in insertion order.
  */
+
+import { MprocRangeError, MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 
@@ -14,13 +16,13 @@ function entriesOf(value: unknown): Iterable<readonly [unknown, unknown]> {
     return value as Iterable<readonly [unknown, unknown]>;
   }
   if (typeof value === 'object' && value !== null) return Object.entries(value);
-  throw new TypeError('update() takes an object, a Map or an iterable of [key, value] pairs');
+  throw new MprocTypeError('update() takes an object, a Map or an iterable of [key, value] pairs');
 }
 
 export function keyOf(key: unknown): string {
   if (typeof key === 'string') return key;
   if (typeof key === 'number' || typeof key === 'bigint' || typeof key === 'boolean') return String(key);
-  throw new TypeError(`dict keys must be strings or numbers, got ${typeof key}`);
+  throw new MprocTypeError(`dict keys must be strings or numbers, got ${typeof key}`);
 }
 
 export class DictCore implements BrokerObject {
@@ -61,7 +63,7 @@ export class DictCore implements BrokerObject {
         const key = keyOf(args[0]);
         if (!entries.has(key)) {
           if (args.length > 1) return args[1];
-          throw new RangeError(`KeyError: '${key}' is not in the dict`);
+          throw new MprocRangeError(`KeyError: '${key}' is not in the dict`);
         }
         const value = entries.get(key);
         entries.delete(key);
@@ -75,13 +77,13 @@ export class DictCore implements BrokerObject {
       case 'copy':
         return call.share(Object.fromEntries(entries));
     }
-    throw new TypeError(`a dict proxy has no method '${method}'`);
+    throw new MprocTypeError(`a dict proxy has no method '${method}'`);
   }
 
   #update(source: unknown): void {
     for (const entry of entriesOf(source)) {
       if (!Array.isArray(entry) || entry.length !== 2) {
-        throw new TypeError('update() takes [key, value] pairs');
+        throw new MprocTypeError('update() takes [key, value] pairs');
       }
       this.#entries.set(keyOf(entry[0]), entry[1]);
     }

@@ -1,4 +1,6 @@
 /** A Manager's Event, kept in the main process: Python's `threading.Event` behind a proxy. */
+
+import { MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 import { WaitQueue } from './wait-queue.js';
@@ -28,7 +30,7 @@ export class EventCore implements BrokerObject {
         if (this.#flag) return true;
         return this.#waiters.wait(call, args[0] as number | undefined, () => false, undefined);
     }
-    throw new TypeError(`an Event proxy has no method '${method}'`);
+    throw new MprocTypeError(`an Event proxy has no method '${method}'`);
   }
 
   dispose(error: Error): void {

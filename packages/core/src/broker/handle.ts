@@ -5,6 +5,7 @@
  * crosses as `{ id, kind, ... }` (a reducer) and is rebuilt there as a handle on the same object.
  */
 import type { CallOptions } from '../child/parent-link.js';
+import { MprocTypeError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
 import { activateReducers, registerReducer } from '../serialize/reducers.js';
 import { invoke } from './invoke.js';
@@ -75,7 +76,7 @@ export abstract class BrokerHandle {
       revive: (data) => {
         const descriptor = data as HandleDescriptor;
         const revive = revivers.get(descriptor.kind);
-        if (!revive) throw new TypeError(`cannot rebuild a '${descriptor.kind}' handle here`);
+        if (!revive) throw new MprocTypeError(`cannot rebuild a '${descriptor.kind}' handle here`);
         return revive(descriptor);
       },
     });

@@ -4,6 +4,7 @@
  * value (deep equality, as Python's `==` compares lists and dicts).
  */
 import { isDeepStrictEqual } from 'node:util';
+import { MprocRangeError, MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 
@@ -12,7 +13,7 @@ const WRITES = new Set(['append', 'extend', 'insert', 'set']);
 /** `index` as a position in a list of `length`, negative counting from the end; undefined when outside. */
 function position(index: unknown, length: number): number | undefined {
   if (typeof index !== 'number' || !Number.isInteger(index)) {
-    throw new TypeError(`list indices must be integers, got ${String(index)}`);
+    throw new MprocTypeError(`list indices must be integers, got ${String(index)}`);
   }
   const at = index < 0 ? index + length : index;
   return at >= 0 && at < length ? at : undefined;
@@ -37,14 +38,14 @@ export class ListCore implements BrokerObject {
         return;
       case 'extend': {
         const added = call.adopt(args[0]);
-        if (!Array.isArray(added)) throw new TypeError('extend() takes an array');
+        if (!Array.isArray(added)) throw new MprocTypeError('extend() takes an array');
         for (const item of added) items.push(item);
         return;
       }
       case 'insert': {
         const index = args[0];
         if (typeof index !== 'number' || !Number.isInteger(index)) {
-          throw new TypeError(`list indices must be integers, got ${String(index)}`);
+          throw new MprocTypeError(`list indices must be integers, got ${String(index)}`);
         }
         const at = index < 0 ? Math.max(0, index + items.length) : Math.min(index, items.length);
         items.splice(at, 0, call.adopt(args[1]));
@@ -54,25 +55,25 @@ export class ListCore implements BrokerObject {
         return this.#pop(args.length > 0 && args[0] !== undefined ? args[0] : -1);
       case 'remove': {
         const at = this.#indexOf(args[0], 0, items.length);
-        if (at < 0) throw new RangeError('list.remove(x): x not in list');
+        if (at < 0) throw new MprocRangeError('list.remove(x): x not in list');
         items.splice(at, 1);
         return;
       }
       case 'index': {
         const at = this.#indexOf(args[0], this.#bound(args[1], 0), this.#bound(args[2], items.length));
-        if (at < 0) throw new RangeError('list.index(x): x not in list');
+        if (at < 0) throw new MprocRangeError('list.index(x): x not in list');
         return at;
       }
       case 'count':
         return items.filter((item) => isDeepStrictEqual(item, args[0])).length;
       case 'get': {
         const at = position(args[0], items.length);
-        if (at === undefined) throw new RangeError('list index out of range');
+        if (at === undefined) throw new MprocRangeError('list index out of range');
         return call.share(items[at]);
       }
       case 'set': {
         const at = position(args[0], items.length);
-        if (at === undefined) throw new RangeError('list assignment index out of range');
+        if (at === undefined) throw new MprocRangeError('list assignment index out of range');
         items[at] = call.adopt(args[1]);
         return;
       }
@@ -81,13 +82,13 @@ export class ListCore implements BrokerObject {
       case 'copy':
         return call.share(items);
     }
-    throw new TypeError(`a list proxy has no method '${method}'`);
+    throw new MprocTypeError(`a list proxy has no method '${method}'`);
   }
 
   #pop(index: unknown): unknown {
-    if (this.#items.length === 0) throw new RangeError('pop from empty list');
+    if (this.#items.length === 0) throw new MprocRangeError('pop from empty list');
     const at = position(index, this.#items.length);
-    if (at === undefined) throw new RangeError('pop index out of range');
+    if (at === undefined) throw new MprocRangeError('pop index out of range');
     return this.#items.splice(at, 1)[0];
   }
 
@@ -95,7 +96,7 @@ export class ListCore implements BrokerObject {
   #bound(value: unknown, fallback: number): number {
     if (value === undefined || value === null) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new TypeError(`slice indices must be integers, got ${String(value)}`);
+      throw new MprocTypeError(`slice indices must be integers, got ${String(value)}`);
     }
     const length = this.#items.length;
     return Math.min(length, Math.max(0, value < 0 ? value + length : value));

@@ -3,7 +3,7 @@
  * owner (any process may release it); waiting `acquire` calls are served in arrival order. A worker
  * that dies holding it leaves it locked, as in Python; one that dies waiting is skipped.
  */
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 import { WaitQueue } from './wait-queue.js';
@@ -35,7 +35,7 @@ export class LockCore implements BrokerObject {
       case 'locked':
         return this.#locked;
     }
-    throw new TypeError(`a Lock proxy has no method '${method}'`);
+    throw new MprocTypeError(`a Lock proxy has no method '${method}'`);
   }
 
   dispose(error: Error): void {

@@ -2,7 +2,7 @@
  * A Manager, kept in the main process: the set of objects made through it. `shutdown` retires them
  * all; their waiting calls fail and later calls get a clear error instead of a value.
  */
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import { type BrokerObject, lookup, retire } from './registry.js';
 
@@ -27,7 +27,7 @@ export class ManagerCore implements BrokerObject {
 
   invoke(method: string, _args: readonly unknown[], _call: Call): unknown {
     if (method === 'shutdown') return this.#shutdown();
-    throw new TypeError(`a Manager has no method '${method}'`);
+    throw new MprocTypeError(`a Manager has no method '${method}'`);
   }
 
   /** Retires every object of this manager; the manager itself stays, so a second call does nothing. */

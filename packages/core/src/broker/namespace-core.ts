@@ -1,4 +1,6 @@
 /** The attributes of a Manager's Namespace, kept in the main process. */
+
+import { MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 
@@ -11,7 +13,7 @@ export class NamespaceCore implements BrokerObject {
 
   invoke(method: string, args: readonly unknown[], call: Call): unknown {
     const name = args[0];
-    if (typeof name !== 'string') throw new TypeError('a Namespace attribute name must be a string');
+    if (typeof name !== 'string') throw new MprocTypeError('a Namespace attribute name must be a string');
     switch (method) {
       case 'get':
         return call.share(this.#attributes.get(name));
@@ -19,6 +21,6 @@ export class NamespaceCore implements BrokerObject {
         this.#attributes.set(name, call.adopt(args[1]));
         return;
     }
-    throw new TypeError(`a Namespace proxy has no method '${method}'`);
+    throw new MprocTypeError(`a Namespace proxy has no method '${method}'`);
   }
 }

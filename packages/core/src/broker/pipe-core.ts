@@ -4,7 +4,7 @@
  * from one end is received at the other. Once an end is closed and what it sent has been read, `recv`
  * at the other end fails with EOFError.
  */
-import { EOFError, InvalidStateError } from '../errors.js';
+import { EOFError, InvalidStateError, MprocTypeError } from '../errors.js';
 import { StagedBytes } from '../serialize/staged-bytes.js';
 import { transfer } from '../serialize/transfer.js';
 import type { Call } from './call.js';
@@ -63,7 +63,7 @@ export class PipeCore implements BrokerObject {
       case 'close':
         return this.#close(end, args[1] as boolean, call.token);
     }
-    throw new TypeError(`a connection has no method '${method}'`);
+    throw new MprocTypeError(`a connection has no method '${method}'`);
   }
 
   dispose(error: Error): void {
@@ -90,7 +90,9 @@ export class PipeCore implements BrokerObject {
     let receiver = peer.receivers.peek();
     while (receiver?.data.bytes && !message.bytes) {
       // recvBytes() cannot take an object: it fails, and the message stays for recv().
-      receiver.reject(new TypeError('the next message was sent with send(), not sendBytes(): use recv()'));
+      receiver.reject(
+        new MprocTypeError('the next message was sent with send(), not sendBytes(): use recv()'),
+      );
       receiver = peer.receivers.peek();
     }
     if (receiver) {
@@ -109,7 +111,7 @@ export class PipeCore implements BrokerObject {
     const next = state.inbox.peek();
     if (next) {
       if (bytes && !next.bytes) {
-        throw new TypeError('the next message was sent with send(), not sendBytes(): use recv()');
+        throw new MprocTypeError('the next message was sent with send(), not sendBytes(): use recv()');
       }
       state.inbox.shift();
       return outgoing(next);

@@ -4,7 +4,7 @@
  * count of items not yet marked done. An item put while a `get` waits goes straight to the first
  * waiter, so items leave in the order they came and each one to exactly one caller.
  */
-import { Empty, Full, QueueClosedError } from '../errors.js';
+import { Empty, Full, MprocRangeError, MprocTypeError, QueueClosedError } from '../errors.js';
 import type { Call } from './call.js';
 import { Deque } from './deque.js';
 import type { BrokerObject } from './registry.js';
@@ -55,7 +55,7 @@ export class QueueCore implements BrokerObject {
         if (this.#kind === 'joinable-queue') return this.#join(call);
         break;
     }
-    throw new TypeError(`a ${this.#kind} has no method '${method}'`);
+    throw new MprocTypeError(`a ${this.#kind} has no method '${method}'`);
   }
 
   dispose(error: Error): void {
@@ -116,7 +116,10 @@ export class QueueCore implements BrokerObject {
 
   #taskDone(): void {
     if (this.#unfinished <= 0) {
-      throw new RangeError('taskDone() called more times than there were items put in the queue');
+      throw new MprocRangeError(
+        'taskDone() called more times than there were items put in the queue',
+        'ERR_MPROC_TASK_DONE_TOO_MANY',
+      );
     }
     this.#unfinished--;
     if (this.#unfinished === 0) this.#joiners.resolveAll();

@@ -2,6 +2,8 @@
  * A Manager's Value, kept in the main process. As in Python, the typecode is recorded but not
  * enforced: a manager's Value holds any value that can be sent.
  */
+
+import { MprocTypeError } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 
@@ -24,6 +26,6 @@ export class ValueCore implements BrokerObject {
         this.#value = call.adopt(args[0]);
         return;
     }
-    throw new TypeError(`a Value proxy has no method '${method}'`);
+    throw new MprocTypeError(`a Value proxy has no method '${method}'`);
   }
 }

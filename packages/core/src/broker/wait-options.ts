@@ -1,4 +1,8 @@
 /** The `{ block, timeout }` options of every operation that may wait, checked once on the caller's side. */
+import { MprocTypeError } from '../errors.js';
+import { checkTimeout } from '../timeout-option.js';
+
+export { checkTimeout };
 
 export interface BlockOptions {
   /** Wait when the operation cannot complete now; default true. With false, fail at once. */
@@ -13,28 +17,15 @@ export interface WaitLimit {
 }
 
 /**
- * Checks a timeout in milliseconds; undefined and null mean no limit.
- * @throws TypeError when it is not a number; RangeError when it is negative.
- */
-export function checkTimeout(timeout: unknown, what: string): number | undefined {
-  if (timeout === undefined || timeout === null) return undefined;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`${what}: timeout must be a number of milliseconds, got ${String(timeout)}`);
-  }
-  if (timeout < 0) throw new RangeError(`${what}: timeout must not be negative, got ${timeout}`);
-  return timeout;
-}
-
-/**
  * Turns `{ block, timeout }` into a limit: not blocking is a timeout of 0.
  * @throws TypeError for options that are not an object, a non-boolean `block`, a non-number timeout;
  *   RangeError for a negative timeout.
  */
 export function waitLimit(options: BlockOptions | undefined, what: string): WaitLimit {
   if (options === undefined || options === null) return { timeout: undefined };
-  if (typeof options !== 'object') throw new TypeError(`${what}: options must be an object`);
+  if (typeof options !== 'object') throw new MprocTypeError(`${what}: options must be an object`);
   const { block = true, timeout } = options;
-  if (typeof block !== 'boolean') throw new TypeError(`${what}: option 'block' must be a boolean`);
+  if (typeof block !== 'boolean') throw new MprocTypeError(`${what}: option 'block' must be a boolean`);
   const limit = checkTimeout(timeout, what);
   return { timeout: block ? limit : 0 };
 }

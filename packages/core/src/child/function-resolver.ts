@@ -5,6 +5,7 @@
  * Each id is resolved once per worker.
  */
 
+import { MprocTypeError } from '../errors.js';
 import { whileImportingMain } from '../process-info.js';
 import type { FunctionDefinition, FunctionRef } from '../protocol/messages.js';
 import { registeredTask } from '../serialize/task-registry.js';
@@ -66,7 +67,7 @@ export class FunctionResolver {
       const namespace = await importModule(definition.url);
       const fn = registeredTask(definition.url, definition.name) ?? exported(namespace, definition.name);
       if (typeof fn !== 'function') {
-        throw new TypeError(`module ${definition.url} has no task() or export named ${definition.name}`);
+        throw new MprocTypeError(`module ${definition.url} has no task() or export named ${definition.name}`);
       }
       return { fn: fn as AnyFunction, fromSource: false };
     }

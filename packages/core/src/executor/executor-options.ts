@@ -1,5 +1,6 @@
 /** ProcessPoolExecutor options: Python's names in camelCase, checked, then turned into Pool options. */
 import type { Context } from '../context.js';
+import { MprocRangeError, MprocTypeError } from '../errors.js';
 import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
 
 export interface ProcessPoolExecutorOptions {
@@ -25,20 +26,20 @@ const KNOWN = new Set(['maxWorkers', 'mpContext', 'initializer', 'initArgs', 'ma
  */
 export function toPoolOptions(options: ProcessPoolExecutorOptions, what: string): PoolOptions {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError(`${what}: options must be an object`);
+    throw new MprocTypeError(`${what}: options must be an object`);
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${what}: unknown option '${key}'`);
+    if (!KNOWN.has(key)) throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
   const { maxWorkers, mpContext, ...shared } = options;
   if (maxWorkers !== undefined) {
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers)) {
-      throw new TypeError(`${what}: option 'maxWorkers' must be an integer, got ${String(maxWorkers)}`);
+      throw new MprocTypeError(`${what}: option 'maxWorkers' must be an integer, got ${String(maxWorkers)}`);
     }
     if (maxWorkers < 1)
-      throw new RangeError(`${what}: option 'maxWorkers' must be at least 1, got ${maxWorkers}`);
+      throw new MprocRangeError(`${what}: option 'maxWorkers' must be at least 1, got ${maxWorkers}`);
   }
   if (mpContext !== undefined && typeof (mpContext as { backend?: unknown })?.backend !== 'function') {
-    throw new TypeError(`${what}: option 'mpContext' must be a Context from getContext()`);
+    throw new MprocTypeError(`${what}: option 'mpContext' must be a Context from getContext()`);
   }
   const poolOptions: PoolOptions = { ...shared, processes: maxWorkers, context: mpContext };
   resolvePoolOptions(poolOptions, what); // the options both share, with this class's name in messages

@@ -2,8 +2,10 @@
  * The arguments of `ProcessPoolExecutor.map(fn, ...iterables, options?)`: the options object is the
  * last argument when it is a plain object that is not iterable (Python passes them by keyword).
  */
+
+import { MprocRangeError, MprocTypeError } from '../errors.js';
 import { isAsyncIterable, isIterable } from '../pool/chunking.js';
-import { checkTimeout } from './timeout.js';
+import { checkTimeout } from '../timeout-option.js';
 import type { Input } from './zip.js';
 
 /** Options of `ProcessPoolExecutor.map`. */
@@ -39,20 +41,22 @@ export function parseMapArguments(args: readonly unknown[], what: string): MapAr
   const last = args[args.length - 1];
   const options: ExecutorMapOptions = args.length > 0 && isOptions(last) ? last : {};
   const inputs = options === last ? args.slice(0, -1) : args;
-  if (inputs.length === 0) throw new TypeError(`${what}: give at least one iterable`);
+  if (inputs.length === 0) throw new MprocTypeError(`${what}: give at least one iterable`);
   inputs.forEach((input, index) => {
     if (!isIterable(input) && !isAsyncIterable(input)) {
-      throw new TypeError(`${what}: iterables[${index}] is not an iterable or an async iterable`);
+      throw new MprocTypeError(`${what}: iterables[${index}] is not an iterable or an async iterable`);
     }
   });
   for (const key of Object.keys(options)) {
-    if (key !== 'timeout' && key !== 'chunksize') throw new TypeError(`${what}: unknown option '${key}'`);
+    if (key !== 'timeout' && key !== 'chunksize')
+      throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
-  const { timeout, chunksize = 1 } = options;
-  checkTimeout(timeout, what);
+  const { chunksize = 1 } = options;
+  const timeout = checkTimeout(options.timeout, what);
   if (typeof chunksize !== 'number' || !Number.isInteger(chunksize)) {
-    throw new TypeError(`${what}: option 'chunksize' must be an integer, got ${String(chunksize)}`);
+    throw new MprocTypeError(`${what}: option 'chunksize' must be an integer, got ${String(chunksize)}`);
   }
-  if (chunksize < 1) throw new RangeError(`${what}: option 'chunksize' must be at least 1, got ${chunksize}`);
+  if (chunksize < 1)
+    throw new MprocRangeError(`${what}: option 'chunksize' must be at least 1, got ${chunksize}`);
   return { inputs: inputs as Input[], timeout, chunksize };
 }

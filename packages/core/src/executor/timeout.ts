@@ -1,18 +1,5 @@
 /** Timeouts of the executor API: milliseconds, as everywhere in mproc (Python's are seconds). */
 
-/**
- * Checks an optional timeout.
- * @throws RangeError naming `timeout` when it is not a finite number of milliseconds ≥ 0.
- */
-export function checkTimeout(timeout: unknown, what: string): void {
-  if (timeout === undefined) return;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
-    throw new RangeError(
-      `${what}: timeout must be a finite number of milliseconds ≥ 0, got ${String(timeout)}`,
-    );
-  }
-}
-
 /** The moment, in `performance.now()` time, `timeout` ms from now; undefined for no timeout. */
 export function deadlineAfter(timeout: number | undefined): number | undefined {
   return timeout === undefined ? undefined : performance.now() + timeout;

@@ -2,9 +2,10 @@
  * Waiting on many futures at once, as Python's `concurrent.futures.wait()` and `as_completed()`.
  * Both listen to the futures (no polling) and detach from them when they return.
  */
-import { TimeoutError } from '../errors.js';
+import { MprocRangeError, MprocTypeError, TimeoutError } from '../errors.js';
+import { checkTimeout } from '../timeout-option.js';
 import { FAILED, Future, ON_DONE } from './future.js';
-import { checkTimeout, deadlineAfter, remainingUntil, until } from './timeout.js';
+import { deadlineAfter, remainingUntil, until } from './timeout.js';
 
 /** `wait()` returns as soon as any future is done (finished or cancelled). */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
@@ -33,11 +34,12 @@ const RETURN_WHEN: readonly string[] = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_CO
 /** The distinct futures of `futures`, in first-seen order. @throws TypeError for anything else. */
 function distinctFutures<F extends Future<unknown>>(futures: Iterable<F>, what: string): Set<F> {
   if (typeof (futures as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${what}: futures must be an iterable of Future`);
+    throw new MprocTypeError(`${what}: futures must be an iterable of Future`);
   }
   const distinct = new Set<F>();
   for (const future of futures) {
-    if (!(future instanceof Future)) throw new TypeError(`${what}: futures must be an iterable of Future`);
+    if (!(future instanceof Future))
+      throw new MprocTypeError(`${what}: futures must be an iterable of Future`);
     distinct.add(future);
   }
   return distinct;
@@ -45,14 +47,15 @@ function distinctFutures<F extends Future<unknown>>(futures: Iterable<F>, what: 
 
 function parseWaitOptions(options: WaitOptions, what: string): { timeout?: number; returnWhen: ReturnWhen } {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError(`${what}: options must be an object`);
+    throw new MprocTypeError(`${what}: options must be an object`);
   for (const key of Object.keys(options)) {
-    if (key !== 'timeout' && key !== 'returnWhen') throw new TypeError(`${what}: unknown option '${key}'`);
+    if (key !== 'timeout' && key !== 'returnWhen')
+      throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
-  const { timeout, returnWhen = ALL_COMPLETED } = options;
-  checkTimeout(timeout, what);
+  const { returnWhen = ALL_COMPLETED } = options;
+  const timeout = checkTimeout(options.timeout, what);
   if (!RETURN_WHEN.includes(returnWhen)) {
-    throw new RangeError(
+    throw new MprocRangeError(
       `${what}: option 'returnWhen' must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`,
     );
   }
@@ -121,8 +124,7 @@ export function asCompleted<F extends Future<unknown>>(
 ): AsyncIterableIterator<F> {
   const what = 'asCompleted';
   const all = distinctFutures(futures, what);
-  checkTimeout(timeout, what);
-  return new AsCompletedIterator(all, timeout);
+  return new AsCompletedIterator(all, checkTimeout(timeout, what));
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { ObjectKind } from '../broker/create.js';
 import { BrokerHandle, buildWith, newId, registerHandleKind } from '../broker/handle.js';
 import { create } from '../broker/invoke.js';
+import { MprocTypeError } from '../errors.js';
 import { checkMaxsize, Queue } from '../queues/queue.js';
 import { type DictKey, DictProxy } from './dict-proxy.js';
 import { ListProxy } from './list-proxy.js';
@@ -85,7 +86,7 @@ export class SyncManager extends BrokerHandle {
   Value<T = unknown>(typecodeOrValue: string | T, ...value: [] | [T]): ValueProxy<T> {
     if (value.length === 0) return new ValueProxy<T>(this.#make('value', { initial: typecodeOrValue }));
     if (typeof typecodeOrValue !== 'string')
-      throw new TypeError('SyncManager.Value(typecode, value): typecode must be a string');
+      throw new MprocTypeError('SyncManager.Value(typecode, value): typecode must be a string');
     return new ValueProxy<T>(this.#make('value', { initial: value[0] }));
   }
 

@@ -13,7 +13,7 @@ import { BrokerHandle, type HandleDescriptor, newId, registerHandleKind } from '
 import { create } from '../broker/invoke.js';
 import type { End } from '../broker/pipe-core.js';
 import { checkTimeout } from '../broker/wait-options.js';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
 import { STAGE_FROM, StagedBytes } from '../serialize/staged-bytes.js';
 import { transfer } from '../serialize/transfer.js';
@@ -29,14 +29,16 @@ function bytesOf(
   else if (buffer instanceof ArrayBuffer || buffer instanceof SharedArrayBuffer)
     bytes = new Uint8Array(buffer);
   else
-    throw new TypeError('sendBytes(): buffer must be an ArrayBuffer, a typed array, a DataView or a Buffer');
+    throw new MprocTypeError(
+      'sendBytes(): buffer must be an ArrayBuffer, a typed array, a DataView or a Buffer',
+    );
   if (!Number.isInteger(offset) || offset < 0)
-    throw new RangeError('sendBytes(): offset must be a non-negative integer');
-  if (offset > bytes.length) throw new RangeError('sendBytes(): buffer length < offset');
+    throw new MprocRangeError('sendBytes(): offset must be a non-negative integer');
+  if (offset > bytes.length) throw new MprocRangeError('sendBytes(): buffer length < offset');
   const length = size ?? bytes.length - offset;
   if (!Number.isInteger(length) || length < 0)
-    throw new RangeError('sendBytes(): size must be a non-negative integer');
-  if (offset + length > bytes.length) throw new RangeError('sendBytes(): buffer length < offset + size');
+    throw new MprocRangeError('sendBytes(): size must be a non-negative integer');
+  if (offset + length > bytes.length) throw new MprocRangeError('sendBytes(): buffer length < offset + size');
   return bytes.subarray(offset, offset + length);
 }
 
@@ -193,7 +195,7 @@ export class Connection extends BrokerHandle {
  * @throws TypeError when `duplex` is not a boolean.
  */
 export function Pipe(duplex = true): [Connection, Connection] {
-  if (typeof duplex !== 'boolean') throw new TypeError('Pipe(duplex): duplex must be a boolean');
+  if (typeof duplex !== 'boolean') throw new MprocTypeError('Pipe(duplex): duplex must be a boolean');
   const id = newId();
   create('pipe', id, { duplex });
   return [new Connection(id, 0, true, duplex), new Connection(id, 1, duplex, true)];

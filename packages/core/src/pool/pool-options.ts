@@ -1,6 +1,7 @@
 /** Pool options: their types, their defaults, and the checks that name a wrong one. */
 import { availableParallelism } from 'node:os';
 import type { Context } from '../context.js';
+import { MprocRangeError, MprocTypeError } from '../errors.js';
 
 export interface PoolOptions {
   /** Number of workers; default `cpuCount()`. */
@@ -44,15 +45,15 @@ const KNOWN = new Set([
 
 function positiveInteger(value: unknown, name: string, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${what}: option '${name}' must be an integer, got ${String(value)}`);
+    throw new MprocTypeError(`${what}: option '${name}' must be an integer, got ${String(value)}`);
   }
-  if (value < 1) throw new RangeError(`${what}: option '${name}' must be at least 1, got ${value}`);
+  if (value < 1) throw new MprocRangeError(`${what}: option '${name}' must be at least 1, got ${value}`);
   return value;
 }
 
 function stringArray(value: unknown, name: string, what: string): readonly string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw new TypeError(`${what}: option '${name}' must be an array of strings`);
+    throw new MprocTypeError(`${what}: option '${name}' must be an array of strings`);
   }
   return value;
 }
@@ -60,7 +61,7 @@ function stringArray(value: unknown, name: string, what: string): readonly strin
 function moduleUrl(entry: unknown, what: string): string {
   if (entry instanceof URL) return entry.href;
   if (typeof entry === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(entry)) return entry;
-  throw new TypeError(
+  throw new MprocTypeError(
     `${what}: option 'modules' takes module URLs (e.g. import.meta.url), got ${String(entry)}`,
   );
 }
@@ -71,23 +72,23 @@ function moduleUrl(entry: unknown, what: string): string {
  */
 export function resolvePoolOptions(options: PoolOptions = {}, what = 'Pool'): ResolvedPoolOptions {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError(`${what}: options must be an object`);
+    throw new MprocTypeError(`${what}: options must be an object`);
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${what}: unknown option '${key}'`);
+    if (!KNOWN.has(key)) throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
   const { initializer, initArgs = [], env, context } = options;
   if (initializer !== undefined && typeof initializer !== 'function') {
-    throw new TypeError(`${what}: option 'initializer' must be a function`);
+    throw new MprocTypeError(`${what}: option 'initializer' must be a function`);
   }
-  if (!Array.isArray(initArgs)) throw new TypeError(`${what}: option 'initArgs' must be an array`);
+  if (!Array.isArray(initArgs)) throw new MprocTypeError(`${what}: option 'initArgs' must be an array`);
   if (env !== undefined && (typeof env !== 'object' || env === null)) {
-    throw new TypeError(`${what}: option 'env' must be an object of strings`);
+    throw new MprocTypeError(`${what}: option 'env' must be an object of strings`);
   }
   if (context !== undefined && typeof (context as { backend?: unknown })?.backend !== 'function') {
-    throw new TypeError(`${what}: option 'context' must be a Context from getContext()`);
+    throw new MprocTypeError(`${what}: option 'context' must be a Context from getContext()`);
   }
   if (options.modules !== undefined && !Array.isArray(options.modules)) {
-    throw new TypeError(`${what}: option 'modules' must be an array of module URLs`);
+    throw new MprocTypeError(`${what}: option 'modules' must be an array of module URLs`);
   }
   return {
     processes:

@@ -1,5 +1,5 @@
 /** The `{ signal, timeout }` every submitting method takes, checked once, and abort wiring. */
-import { AbortError } from '../errors.js';
+import { AbortError, MprocRangeError, MprocTypeError } from '../errors.js';
 
 export interface SubmitOptions {
   /** Aborting it removes a queued task, or stops a running one by replacing its worker. */
@@ -24,19 +24,19 @@ export function parseSubmitOptions(
 ): SubmitLimits {
   if (options === undefined) return { signal: undefined, timeout: undefined };
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${what}: options must be an object`);
+    throw new MprocTypeError(`${what}: options must be an object`);
   }
   for (const key of Object.keys(options)) {
     if (key !== 'signal' && key !== 'timeout' && !otherKeys.includes(key)) {
-      throw new TypeError(`${what}: unknown option '${key}'`);
+      throw new MprocTypeError(`${what}: unknown option '${key}'`);
     }
   }
   const { signal, timeout } = options as SubmitOptions;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`${what}: option 'signal' must be an AbortSignal`);
+    throw new MprocTypeError(`${what}: option 'signal' must be an AbortSignal`);
   }
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
-    throw new RangeError(
+    throw new MprocRangeError(
       `${what}: option 'timeout' must be a finite number of milliseconds ≥ 0, got ${timeout}`,
     );
   }

@@ -1,5 +1,6 @@
 /** Process options: their types, their defaults, and the checks that name a wrong one. */
 import type { Context } from '../context.js';
+import { MprocTypeError } from '../errors.js';
 import { resolvePoolOptions } from '../pool/pool-options.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
 
@@ -46,18 +47,18 @@ export function resolveProcessOptions<A extends unknown[]>(
 ): ResolvedProcessOptions {
   const what = 'Process';
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${what}: options must be an object with a target`);
+    throw new MprocTypeError(`${what}: options must be an object with a target`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`${what}: unknown option '${key}'`);
+    if (!KNOWN.has(key)) throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
   const { target, args = [], name, daemon = false } = options;
-  if (typeof target !== 'function') throw new TypeError(`${what}: option 'target' must be a function`);
-  if (!Array.isArray(args)) throw new TypeError(`${what}: option 'args' must be an array`);
+  if (typeof target !== 'function') throw new MprocTypeError(`${what}: option 'target' must be a function`);
+  if (!Array.isArray(args)) throw new MprocTypeError(`${what}: option 'args' must be an array`);
   if (name !== undefined && typeof name !== 'string') {
-    throw new TypeError(`${what}: option 'name' must be a string`);
+    throw new MprocTypeError(`${what}: option 'name' must be a string`);
   }
-  if (typeof daemon !== 'boolean') throw new TypeError(`${what}: option 'daemon' must be a boolean`);
+  if (typeof daemon !== 'boolean') throw new MprocTypeError(`${what}: option 'daemon' must be a boolean`);
   const shared = resolvePoolOptions(
     { context: options.context, modules: options.modules, env: options.env, execArgv: options.execArgv },
     what,

@@ -11,7 +11,13 @@
 import type { Backend, WorkerExit, WorkerHandle } from '../backend.js';
 import { loadBackend } from '../backend-registry.js';
 import { openCaller } from '../broker/caller.js';
-import { BootstrapError, InvalidStateError, SerializationError, WorkerExitedError } from '../errors.js';
+import {
+  BootstrapError,
+  InvalidStateError,
+  MprocTypeError,
+  SerializationError,
+  WorkerExitedError,
+} from '../errors.js';
 import { mainModuleUrl } from '../main-module.js';
 import { currentProcess, isImportingMain } from '../process-info.js';
 import { isProtocolMessage, MESSAGE_TYPE } from '../protocol/messages.js';
@@ -19,6 +25,7 @@ import { outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { getStartMethod } from '../start-method.js';
 import { startWorker } from '../start-worker.js';
+import { checkTimeout } from '../timeout-option.js';
 import { addChild, removeChild } from './children.js';
 import { describeExit, exitCodeOf } from './exit-code.js';
 import {
@@ -34,15 +41,6 @@ type Stop = 'terminate' | 'kill';
 
 /** Numbers default names, `Process-1`, `Process-2`...; each process (or thread worker) counts its own. */
 let processCounter = 0;
-
-function checkTimeout(timeout: unknown, what: string): number | undefined {
-  if (timeout === undefined || timeout === null) return undefined;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
-    throw new TypeError(`${what}: timeout must be a number of milliseconds, got ${String(timeout)}`);
-  }
-  if (timeout < 0) throw new RangeError(`${what}: timeout must not be negative, got ${timeout}`);
-  return timeout;
-}
 
 /** A promise with its resolve function, settled when the child ends. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -94,7 +92,7 @@ export class Process<A extends unknown[] = unknown[]> {
 
   /** @throws TypeError when `value` is not a string. */
   set name(value: string) {
-    if (typeof value !== 'string') throw new TypeError('Process.name must be a string');
+    if (typeof value !== 'string') throw new MprocTypeError('Process.name must be a string');
     this.#name = value;
   }
 
@@ -107,7 +105,7 @@ export class Process<A extends unknown[] = unknown[]> {
   set daemon(value: boolean) {
     if (this.#state !== 'initial')
       throw new InvalidStateError(`${this.#name}: daemon cannot change after start()`);
-    if (typeof value !== 'boolean') throw new TypeError('Process.daemon must be a boolean');
+    if (typeof value !== 'boolean') throw new MprocTypeError('Process.daemon must be a boolean');
     this.#daemon = value;
   }
 

@@ -4,6 +4,7 @@
  * an unhandled rejection: promises are made only when someone waits.
  */
 import { InvalidStateError, TimeoutError } from '../errors.js';
+import { checkTimeout } from '../timeout-option.js';
 
 export interface ResultCallbacks<R> {
   /** Runs in the parent, once, with the value, before `get()` resolves. */
@@ -49,12 +50,13 @@ export class AsyncResult<R> implements PromiseLike<R> {
   }
 
   /** Resolves once the result is ready, or after `timeout` ms; true when it is ready. */
-  wait(timeout?: number): Promise<boolean> {
+  wait(timeout?: number | null): Promise<boolean> {
+    const limit = checkTimeout(timeout, 'AsyncResult.wait(timeout)');
     if (this.#outcome) return Promise.resolve(true);
     return new Promise((resolve) =>
       this.#whenSettled(
         () => resolve(true),
-        timeout,
+        limit,
         () => resolve(false),
       ),
     );
@@ -62,11 +64,13 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /**
    * The call's value.
-   * @throws the task's error; TimeoutError when not ready within `timeout` ms (the task goes on).
+   * @throws the task's error; TimeoutError when not ready within `timeout` ms (the task goes on);
+   *   TypeError / RangeError (at the call) for an invalid timeout.
    */
-  get(timeout?: number): Promise<R> {
+  get(timeout?: number | null): Promise<R> {
+    const limit = checkTimeout(timeout, 'AsyncResult.get(timeout)');
     if (this.#outcome) return this.#deliver();
-    if (timeout === undefined) {
+    if (limit === undefined) {
       if (!this.#pending) {
         let resolve!: (value: R) => void;
         let reject!: (error: unknown) => void;
@@ -85,8 +89,8 @@ export class AsyncResult<R> implements PromiseLike<R> {
           if (outcome.ok) resolve(outcome.value);
           else reject(outcome.error);
         },
-        timeout,
-        () => reject(new TimeoutError(`the result was not ready within ${timeout} ms`)),
+        limit,
+        () => reject(new TimeoutError(`the result was not ready within ${limit} ms`)),
       ),
     );
   }

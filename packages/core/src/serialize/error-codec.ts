@@ -4,7 +4,7 @@
  * is when it can be cloned, else as its inspected text.
  */
 import { inspect } from 'node:util';
-import { MPROC_ERROR_CLASSES, WorkerExitedError } from '../errors.js';
+import { MPROC_ERROR_CLASSES, MprocRangeError, MprocTypeError, WorkerExitedError } from '../errors.js';
 import { isCloneable } from './unclonable-path.js';
 
 export type SerializedError =
@@ -31,6 +31,15 @@ const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructorLike> = new Map<string
   ['SyntaxError', SyntaxError],
   ['EvalError', EvalError],
   ['URIError', URIError],
+]);
+
+/** mproc's own TypeError and RangeError: rebuilt as such when they carry an mproc code. */
+const MPROC_BUILTIN_ERRORS: ReadonlyMap<string, typeof MprocTypeError | typeof MprocRangeError> = new Map<
+  string,
+  typeof MprocTypeError | typeof MprocRangeError
+>([
+  ['TypeError', MprocTypeError],
+  ['RangeError', MprocRangeError],
 ]);
 
 // Set by the constructor or by Error itself; carried in their own fields.
@@ -94,8 +103,15 @@ function rebuildError(serialized: Extract<SerializedError, { tier: 'error' }>): 
   } else if (mprocClass) {
     error = new mprocClass(serialized.message, options);
   } else {
+    const { code } = serialized.props as { code?: unknown };
+    const mprocBuiltin =
+      typeof code === 'string' && code.startsWith('ERR_MPROC')
+        ? MPROC_BUILTIN_ERRORS.get(serialized.className)
+        : undefined;
     const Builtin = BUILTIN_ERRORS.get(serialized.className) ?? Error;
-    error = new (Builtin as ErrorConstructor)(serialized.message, options);
+    error = mprocBuiltin
+      ? new mprocBuiltin(serialized.message, code as string)
+      : new (Builtin as ErrorConstructor)(serialized.message, options);
   }
   if (error.name !== serialized.name) {
     Object.defineProperty(error, 'name', { value: serialized.name, writable: true, configurable: true });

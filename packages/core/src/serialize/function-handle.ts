@@ -7,6 +7,7 @@
 // biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
 type AnyFunction = (...args: any[]) => unknown;
 
+import { MprocTypeError } from '../errors.js';
 import type { FunctionDefinition } from '../protocol/messages.js';
 import { taskReferenceOf } from './task-registry.js';
 
@@ -18,21 +19,27 @@ export interface FunctionHandle {
 const handles = new WeakMap<AnyFunction, FunctionHandle>();
 let nextId = 1;
 
+/** The code of every function that cannot be sent to a worker. */
+const UNSENDABLE = 'ERR_MPROC_UNSENDABLE_FUNCTION';
+
 function definitionOf(fn: AnyFunction, what: string): FunctionDefinition {
   const reference = taskReferenceOf(fn);
   if (reference) return { kind: 'module', url: reference.module, name: reference.name };
   const source = Function.prototype.toString.call(fn);
   if (fn.name.startsWith('bound ')) {
-    throw new TypeError(
+    throw new MprocTypeError(
       `${what}: a bound function cannot be sent to a worker; pass the bound values as arguments`,
+      UNSENDABLE,
     );
   }
   if (source.endsWith('{ [native code] }')) {
-    throw new TypeError(
+    throw new MprocTypeError(
       `${what}: the native function ${fn.name || '(anonymous)'} cannot be sent to a worker; wrap it, e.g. (x) => Math.sqrt(x)`,
+      UNSENDABLE,
     );
   }
-  if (source.startsWith('class')) throw new TypeError(`${what}: a class cannot be sent as a task function`);
+  if (source.startsWith('class'))
+    throw new MprocTypeError(`${what}: a class cannot be sent as a task function`, UNSENDABLE);
   return { kind: 'source', name: fn.name, source };
 }
 
@@ -41,7 +48,8 @@ function definitionOf(fn: AnyFunction, what: string): FunctionDefinition {
  * @throws TypeError when `fn` is not a function, or is native, bound or a class.
  */
 export function functionHandle(fn: unknown, what: string): FunctionHandle {
-  if (typeof fn !== 'function') throw new TypeError(`${what}: the task must be a function, got ${typeof fn}`);
+  if (typeof fn !== 'function')
+    throw new MprocTypeError(`${what}: the task must be a function, got ${typeof fn}`);
   const task = fn as AnyFunction;
   let handle = handles.get(task);
   if (!handle) {

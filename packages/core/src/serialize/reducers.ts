@@ -1,3 +1,4 @@
+import { MprocTypeError } from '../errors.js';
 /**
  * Objects that cannot cross as plain data — shared Values, locks, queues, connection ends — cross as a
  * small descriptor and are rebuilt on the other side, as Python's pickle reducers do. Until this
@@ -80,7 +81,7 @@ export function reviveValue(value: unknown): unknown {
     const tag = (object as Record<string, unknown>)[REDUCED];
     if (typeof tag !== 'string') return undefined;
     const reducer = registry.reducers.get(tag)?.[0];
-    if (!reducer) throw new TypeError(`cannot rebuild a '${tag}' here: its kind is not registered`);
+    if (!reducer) throw new MprocTypeError(`cannot rebuild a '${tag}' here: its kind is not registered`);
     return reducer.revive((object as { data: unknown }).data);
   });
 }

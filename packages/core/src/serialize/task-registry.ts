@@ -1,3 +1,5 @@
+import { MprocTypeError } from '../errors.js';
+
 /**
  * `task(fn)` names a function by its module URL and name, the way Python pickles a function by
  * reference. The registry is per process and keyed by `Symbol.for`, so copies of this package share
@@ -39,7 +41,9 @@ function callerModule(): string {
     Error.captureStackTrace(holder, task);
     const fileName = holder.stack?.[0]?.getFileName();
     if (!fileName)
-      throw new TypeError('task(fn): cannot tell which module called it; pass { module: import.meta.url }');
+      throw new MprocTypeError(
+        'task(fn): cannot tell which module called it; pass { module: import.meta.url }',
+      );
     return fileName.startsWith('file:') || fileName.includes('://')
       ? fileName
       : new URL(`file://${fileName}`).href;
@@ -59,9 +63,9 @@ export function task<F extends (...args: never[]) => unknown>(
   fn: F,
   options: { module?: string | URL; name?: string } = {},
 ): F {
-  if (typeof fn !== 'function') throw new TypeError('task(fn): fn must be a function');
+  if (typeof fn !== 'function') throw new MprocTypeError('task(fn): fn must be a function');
   const name = options.name ?? fn.name;
-  if (!name) throw new TypeError('task(fn): the function has no name; pass { name }');
+  if (!name) throw new MprocTypeError('task(fn): the function has no name; pass { name }');
   const module = options.module === undefined ? callerModule() : String(options.module);
   const reference: TaskReference = { module, name };
   const { byFunction, byKey } = registry();

@@ -4,6 +4,7 @@
  * is removed either way, so the receiving function sees the plain value.
  */
 import type { TransferListItem } from 'node:worker_threads';
+import { MprocTypeError } from '../errors.js';
 
 const TRANSFER = Symbol.for('mproc.transfer');
 
@@ -16,7 +17,7 @@ interface TransferMarker {
 function defaultList(value: unknown): TransferListItem[] {
   if (value instanceof ArrayBuffer) return [value];
   if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) return [value.buffer];
-  throw new TypeError(
+  throw new MprocTypeError(
     'transfer(value): give the list of ArrayBuffers to move when value is not a buffer or a view',
   );
 }

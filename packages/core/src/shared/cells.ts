@@ -3,6 +3,8 @@
  * Memory regions are read through a typed array view, integers with `Atomics` so that a read never
  * sees half of another process's write; the file fallback reads and writes the element's bytes.
  */
+
+import { MprocTypeError } from '../errors.js';
 import type { FileRegion } from './file-region.js';
 import type { SharedRegion } from './shared-memory.js';
 import type { SharedTypedArray, TypecodeInfo } from './typecodes.js';
@@ -61,7 +63,7 @@ class FileCells implements Cells {
   readonly #bytes: Uint8Array;
 
   constructor(region: SharedRegion, byteOffset: number, info: TypecodeInfo, length: number) {
-    if (!region.file) throw new TypeError('FileCells need a file region');
+    if (!region.file) throw new MprocTypeError('FileCells need a file region');
     this.length = length;
     this.#region = region as FileBacked;
     this.#byteOffset = byteOffset;

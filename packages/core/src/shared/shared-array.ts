@@ -6,7 +6,7 @@
  * RangeError (Python's IndexError) instead of reading `undefined`.
  */
 import { inspect } from 'node:util';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { type Cells, cellsOf } from './cells.js';
 import { sharedObjectCreated } from './register.js';
@@ -43,7 +43,7 @@ const states = new WeakMap<object, State>();
 
 function stateOf(array: object): State {
   const state = states.get(array);
-  if (!state) throw new TypeError('not a shared Array');
+  if (!state) throw new MprocTypeError('not a shared Array');
   return state;
 }
 
@@ -55,7 +55,7 @@ function indexOf(key: string | symbol, length: number): number | undefined {
   const index = Number(key);
   const resolved = index < 0 ? index + length : index;
   if (resolved < 0 || resolved >= length) {
-    throw new RangeError(`index ${key} is out of range for a shared Array of length ${length}`);
+    throw new MprocRangeError(`index ${key} is out of range for a shared Array of length ${length}`);
   }
   return resolved;
 }
@@ -66,12 +66,14 @@ function checkedLength(
 ): number | (number | bigint)[] {
   if (typeof sizeOrValues === 'number') {
     if (!Number.isSafeInteger(sizeOrValues) || sizeOrValues < 0) {
-      throw new RangeError(`${what}: size must be a non-negative integer, got ${sizeOrValues}`);
+      throw new MprocRangeError(`${what}: size must be a non-negative integer, got ${sizeOrValues}`);
     }
     return sizeOrValues;
   }
   if (sizeOrValues === null || typeof (sizeOrValues as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${what}: expected a size or an iterable of values, got ${String(sizeOrValues)}`);
+    throw new MprocTypeError(
+      `${what}: expected a size or an iterable of values, got ${String(sizeOrValues)}`,
+    );
   }
   return [...sizeOrValues];
 }
@@ -160,7 +162,9 @@ export class SharedArray<T extends number | bigint = number> {
     const { cells, info } = stateOf(this);
     const items = [...values].map((item) => toElement(info, item));
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + items.length > cells.length) {
-      throw new RangeError(`Array.set(): ${items.length} values at ${offset} do not fit in ${cells.length}`);
+      throw new MprocRangeError(
+        `Array.set(): ${items.length} values at ${offset} do not fit in ${cells.length}`,
+      );
     }
     items.forEach((item, index) => {
       cells.set(offset + index, item);

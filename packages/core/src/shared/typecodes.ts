@@ -1,3 +1,4 @@
+import { MprocTypeError } from '../errors.js';
 /**
  * Python's `array`/`ctypes` typecodes for shared Values and Arrays, and the typed array each one is
  * stored as. As in Python, storing a number outside a type's range wraps (`b`: 128 reads back as
@@ -75,7 +76,7 @@ const TYPECODES: ReadonlyMap<string, TypecodeInfo> = new Map(
 export function typecodeInfo(typecode: unknown): TypecodeInfo {
   const found = typeof typecode === 'string' ? TYPECODES.get(typecode) : undefined;
   if (!found) {
-    throw new TypeError(
+    throw new MprocTypeError(
       `unknown typecode ${JSON.stringify(typecode) ?? String(typecode)}: use one of ${[...TYPECODES.keys()].join(' ')}`,
     );
   }
@@ -92,11 +93,11 @@ export function toElement(info: TypecodeInfo, value: unknown): number | bigint {
   if (info.bigint) {
     if (typeof value === 'bigint') return value;
     if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-    throw new TypeError(`typecode '${info.typecode}' stores integers (BigInt), got ${String(value)}`);
+    throw new MprocTypeError(`typecode '${info.typecode}' stores integers (BigInt), got ${String(value)}`);
   }
   if (typeof value !== 'number') {
     const shown = typeof value === 'bigint' ? `the BigInt ${value}n` : `a ${typeof value}`;
-    throw new TypeError(`typecode '${info.typecode}' stores numbers, got ${shown}`);
+    throw new MprocTypeError(`typecode '${info.typecode}' stores numbers, got ${shown}`);
   }
   return value;
 }

@@ -1,5 +1,6 @@
 /** The `{ block?, timeout? }` options of every waiting operation, checked once. */
-import { TimeoutError } from '../errors.js';
+import { MprocTypeError, TimeoutError } from '../errors.js';
+import { checkTimeout } from '../timeout-option.js';
 
 export interface AcquireOptions {
   /** Wait for the lock (default true); false: take it only if it is free now. */
@@ -24,19 +25,14 @@ export const BLOCK_FOREVER: ResolvedAcquire = Object.freeze({ block: true, timeo
 export function resolveAcquireOptions(options: AcquireOptions | undefined, what: string): ResolvedAcquire {
   if (options === undefined || options === null) return BLOCK_FOREVER;
   if (typeof options !== 'object') {
-    throw new TypeError(`${what}: options must be an object like { block, timeout }, got ${String(options)}`);
+    throw new MprocTypeError(
+      `${what}: options must be an object like { block, timeout }, got ${String(options)}`,
+    );
   }
   const { block = true, timeout } = options;
   if (typeof block !== 'boolean')
-    throw new TypeError(`${what}: block must be a boolean, got ${String(block)}`);
-  if (timeout === undefined || timeout === null) return { block, timeout: undefined };
-  if (typeof timeout !== 'number') {
-    throw new TypeError(`${what}: timeout must be a number of milliseconds, got ${String(timeout)}`);
-  }
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`${what}: timeout must be a non-negative number of milliseconds, got ${timeout}`);
-  }
-  return { block, timeout: timeout === Number.POSITIVE_INFINITY ? undefined : timeout };
+    throw new MprocTypeError(`${what}: block must be a boolean, got ${String(block)}`);
+  return { block, timeout: checkTimeout(timeout, what) };
 }
 
 interface Acquirable {

@@ -15,7 +15,7 @@
 
 import { currentResolver } from '../child/function-resolver.js';
 import type { Context } from '../context.js';
-import { BrokenBarrierError } from '../errors.js';
+import { BrokenBarrierError, MprocRangeError } from '../errors.js';
 import type { FunctionDefinition } from '../protocol/messages.js';
 import { functionHandle } from '../serialize/function-handle.js';
 import type { Reducer } from '../serialize/reducers.js';
@@ -27,6 +27,7 @@ import {
   type RegionDescriptor,
   type SharedRegion,
 } from '../shared/shared-memory.js';
+import { checkTimeout } from '../timeout-option.js';
 import { MUTEX_BYTES, type Mutex, mutexIn } from './mutex.js';
 import { type SharedWords, wordsIn } from './shared-words.js';
 import { SLICE_MS } from './word-mutex.js';
@@ -51,17 +52,6 @@ interface BarrierDescriptor {
 
 let adopting: BarrierDescriptor | undefined;
 let describe: (barrier: Barrier) => BarrierDescriptor;
-
-function checkTimeout(timeout: unknown, what: string): number | undefined {
-  if (timeout === undefined || timeout === null || timeout === Number.POSITIVE_INFINITY) return undefined;
-  if (typeof timeout !== 'number') {
-    throw new TypeError(`${what}: timeout must be a number of milliseconds, got ${String(timeout)}`);
-  }
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`${what}: timeout must be a non-negative number, got ${timeout}`);
-  }
-  return timeout;
-}
 
 /** The first state of the generation after `state`'s. */
 function nextGeneration(state: number): number {
@@ -115,7 +105,9 @@ export class Barrier {
       this.#definition = adopted.action;
     } else {
       if (!Number.isInteger(parties) || parties < 1 || parties > 0xffff) {
-        throw new RangeError(`Barrier(parties): parties must be an integer from 1 to 65535, got ${parties}`);
+        throw new MprocRangeError(
+          `Barrier(parties): parties must be an integer from 1 to 65535, got ${parties}`,
+        );
       }
       this.#timeout = checkTimeout(timeout, 'Barrier(parties, action, timeout)');
       this.#parties = parties;

@@ -20,7 +20,7 @@
  * producer/consumer pair can then sleep forever). The last token's taker wakes the notifier.
  */
 import type { Context } from '../context.js';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { sharedObjectCreated } from '../shared/register.js';
 import {
@@ -30,6 +30,7 @@ import {
   type RegionDescriptor,
   type SharedRegion,
 } from '../shared/shared-memory.js';
+import { checkTimeout } from '../timeout-option.js';
 import { type AcquireOptions, hold } from './acquire-options.js';
 import { Lock, lockReducer } from './lock.js';
 import type { Mutex } from './mutex.js';
@@ -60,17 +61,6 @@ interface ConditionDescriptor {
 
 let adopting: { region: SharedRegion; lock: ConditionLock } | undefined;
 let describe: (condition: Condition) => ConditionDescriptor;
-
-function checkTimeout(timeout: unknown, what: string): number | undefined {
-  if (timeout === undefined || timeout === null || timeout === Number.POSITIVE_INFINITY) return undefined;
-  if (typeof timeout !== 'number') {
-    throw new TypeError(`${what}: timeout must be a number of milliseconds, got ${String(timeout)}`);
-  }
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`${what}: timeout must be a non-negative number, got ${timeout}`);
-  }
-  return timeout;
-}
 
 function deadlineOf(limit: number | undefined): number {
   return limit === undefined ? Number.POSITIVE_INFINITY : performance.now() + limit;
@@ -111,7 +101,7 @@ export class Condition {
       this.#lock = adopted.lock;
     } else {
       if (lock !== undefined && lock !== null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
-        throw new TypeError(`Condition(lock): lock must be a Lock or an RLock, got ${String(lock)}`);
+        throw new MprocTypeError(`Condition(lock): lock must be a Lock or an RLock, got ${String(lock)}`);
       }
       this.#lock = lock ?? new RLock(context);
       this.#region = allocateRegion(WORDS * 4, memoryKindOf(context));
@@ -166,7 +156,7 @@ export class Condition {
       sleepersOf(counts) + tokensOf(counts) >= MAX_WAITERS ? undefined : counts + SLEEPER,
     );
     if (sleepersOf(before) + tokensOf(before) >= MAX_WAITERS) {
-      throw new RangeError(`Condition.wait(): more than ${MAX_WAITERS} waiters`);
+      throw new MprocRangeError(`Condition.wait(): more than ${MAX_WAITERS} waiters`);
     }
     const depth = mutex.depth;
     mutex.depth = 0;
@@ -213,7 +203,7 @@ export class Condition {
    */
   async waitFor<T>(predicate: () => T | Promise<T>, timeout?: number | null): Promise<T> {
     if (typeof predicate !== 'function') {
-      throw new TypeError(
+      throw new MprocTypeError(
         `Condition.waitFor(predicate): predicate must be a function, got ${typeof predicate}`,
       );
     }
@@ -238,7 +228,7 @@ export class Condition {
    */
   async notify(n = 1): Promise<void> {
     if (!(n === Number.POSITIVE_INFINITY || (Number.isInteger(n) && n >= 0))) {
-      throw new RangeError(`Condition.notify(n): n must be a non-negative integer, got ${String(n)}`);
+      throw new MprocRangeError(`Condition.notify(n): n must be a non-negative integer, got ${String(n)}`);
     }
     if (!this.#mutex.isMine()) {
       throw new InvalidStateError('Condition.notify(): the lock is not held by this thread');

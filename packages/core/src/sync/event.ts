@@ -13,6 +13,7 @@ import {
   type RegionDescriptor,
   type SharedRegion,
 } from '../shared/shared-memory.js';
+import { checkTimeout } from '../timeout-option.js';
 import { type SharedWords, wordsIn } from './shared-words.js';
 import { SLICE_MS } from './word-mutex.js';
 
@@ -22,19 +23,6 @@ const EVERYONE = 0x7fffffff;
 
 let adopting: SharedRegion | undefined;
 let regionOf: (event: Event) => SharedRegion;
-
-function checkTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined || timeout === null || timeout === Number.POSITIVE_INFINITY) return undefined;
-  if (typeof timeout !== 'number') {
-    throw new TypeError(
-      `Event.wait(timeout): timeout must be a number of milliseconds, got ${String(timeout)}`,
-    );
-  }
-  if (Number.isNaN(timeout) || timeout < 0) {
-    throw new RangeError(`Event.wait(timeout): timeout must be a non-negative number, got ${timeout}`);
-  }
-  return timeout;
-}
 
 export class Event {
   readonly #region: SharedRegion;
@@ -80,7 +68,7 @@ export class Event {
    * @throws TypeError / RangeError (as a rejection) for a timeout that is not a non-negative number.
    */
   async wait(timeout?: number | null): Promise<boolean> {
-    const limit = checkTimeout(timeout);
+    const limit = checkTimeout(timeout, 'Event.wait(timeout)');
     const deadline = limit === undefined ? Number.POSITIVE_INFINITY : performance.now() + limit;
     const words = this.#words;
     for (;;) {

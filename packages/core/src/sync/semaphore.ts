@@ -8,6 +8,7 @@
  * unit takes it with it, as in Python.
  */
 import type { Context } from '../context.js';
+import { MprocRangeError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { sharedObjectCreated } from '../shared/register.js';
 import {
@@ -126,7 +127,10 @@ export class Semaphore {
     const limit = bound === UNBOUNDED ? MAX_VALUE : bound;
     const seen = await words.update(COUNT, (count) => (count < limit ? count + 1 : undefined));
     if (seen >= limit) {
-      throw new RangeError(`${this.constructor.name}.release(): released too many times`);
+      throw new MprocRangeError(
+        `${this.constructor.name}.release(): released too many times`,
+        'ERR_MPROC_SEMAPHORE_OVER_RELEASED',
+      );
     }
     if (words.load(WAITERS) > 0) words.wake(COUNT, 1);
   }
@@ -158,7 +162,7 @@ function takeOne(count: number): number | undefined {
 
 function checkValue(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_VALUE) {
-    throw new RangeError(
+    throw new MprocRangeError(
       `${what}(value): value must be an integer from 0 to ${MAX_VALUE}, got ${String(value)}`,
     );
   }

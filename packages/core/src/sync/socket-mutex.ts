@@ -16,7 +16,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, MprocRangeError } from '../errors.js';
 import { nativeUnavailableReason } from '../shared/native-addon.js';
 import type { Mutex, MutexDescriptor } from './mutex.js';
 
@@ -154,7 +154,7 @@ export class SocketMutex implements Mutex {
         failed = true;
         const code = errorCode(error);
         if (code === 'ECONNREFUSED' || code === 'ENOENT') {
-          reject(new RangeError('release() of a lock that is not held'));
+          reject(new MprocRangeError('release() of a lock that is not held', 'ERR_MPROC_LOCK_NOT_HELD'));
         } else {
           reject(error);
         }

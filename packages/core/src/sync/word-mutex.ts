@@ -14,6 +14,8 @@
  * last at most SLICE_MS; after a slice in which nobody woke it, a waiter checks whether the owner
  * still lives, and takes the lock over with one more compare-and-swap if not.
  */
+
+import { MprocRangeError, MprocTypeError } from '../errors.js';
 import type { SharedRegion, WordWaiter } from '../shared/shared-memory.js';
 import type { Mutex, MutexDescriptor } from './mutex.js';
 import { isOwnerAlive, OWNER_MASK, ownerId } from './owner.js';
@@ -45,7 +47,7 @@ export class WordMutex implements Mutex {
   readonly #me = ownerId();
 
   constructor(region: SharedRegion, byteOffset: number) {
-    if (!region.memory || !region.waiter) throw new TypeError('a WordMutex needs a memory region');
+    if (!region.memory || !region.waiter) throw new MprocTypeError('a WordMutex needs a memory region');
     this.key = `${region.id}-${byteOffset}`;
     this.#region = region;
     this.#byteOffset = byteOffset;
@@ -155,7 +157,8 @@ export class WordMutex implements Mutex {
 
   releaseSync(): void {
     const previous = Atomics.exchange(this.#word, 0, 0);
-    if (previous === 0) throw new RangeError('release() of a lock that is not held');
+    if (previous === 0)
+      throw new MprocRangeError('release() of a lock that is not held', 'ERR_MPROC_LOCK_NOT_HELD');
     if (previous & WAITERS) this.#waiter.wake(this.#word, 0, 1);
   }
 
