@@ -66,7 +66,7 @@ export class Context {
 
   /** A Pool on this context's start method. See `Pool`. */
   Pool(options: Omit<PoolOptions, 'context'> = {}): Pool {
-    return new Pool({ ...options, context: this });
+    return new Pool(this.#bound(options, 'context', 'ctx.Pool'));
   }
 
   /**
@@ -74,7 +74,7 @@ export class Context {
    * @throws TypeError naming an invalid option, or for a target that cannot be sent.
    */
   Process<A extends unknown[]>(options: Omit<ProcessOptions<A>, 'context'>): Process<A> {
-    return new Process<A>({ ...options, context: this });
+    return new Process<A>(this.#bound(options, 'context', 'ctx.Process'));
   }
 
   // Queues, pipes and managers live in the main process and work with every start method alike,
@@ -116,7 +116,7 @@ export class Context {
 
   /** A ProcessPoolExecutor on this context's start method. See `ProcessPoolExecutor`. */
   ProcessPoolExecutor(options: Omit<ProcessPoolExecutorOptions, 'mpContext'> = {}): ProcessPoolExecutor {
-    return new ProcessPoolExecutor({ ...options, mpContext: this });
+    return new ProcessPoolExecutor(this.#bound(options, 'mpContext', 'ctx.ProcessPoolExecutor'));
   }
 
   /** A Lock shared by this context's workers. See `Lock`. */
@@ -184,7 +184,7 @@ export class Context {
     initial?: number | bigint,
     options: Omit<ValueOptions, 'context'> = {},
   ): Value<number | bigint> {
-    return new Value<number | bigint>(typecode, initial, { ...options, context: this });
+    return new Value<number | bigint>(typecode, initial, this.#bound(options, 'context', 'ctx.Value'));
   }
 
   /**
@@ -207,7 +207,28 @@ export class Context {
     sizeOrValues: number | Iterable<number | bigint>,
     options: Omit<ArrayOptions, 'context'> = {},
   ): SharedArray<number | bigint> {
-    return new SharedArray<number | bigint>(typecode, sizeOrValues, { ...options, context: this });
+    return new SharedArray<number | bigint>(
+      typecode,
+      sizeOrValues,
+      this.#bound(options, 'context', 'ctx.Array'),
+    );
+  }
+
+  /**
+   * `options` with this context under `key`. A context of the caller's own there would be silently
+   * replaced, so it is refused, as is options that are not an object.
+   * @throws TypeError naming the factory and the option.
+   */
+  #bound<T extends object, K extends string>(options: T, key: K, what: string): T & Record<K, Context> {
+    if (typeof options !== 'object' || options === null) {
+      throw new MprocTypeError(`${what}: options must be an object, got ${String(options)}`);
+    }
+    if (key in options) {
+      throw new MprocTypeError(
+        `${what}: option '${key}' is not taken here: the context is the one whose factory is called`,
+      );
+    }
+    return { ...options, [key]: this } as T & Record<K, Context>;
   }
 }
 

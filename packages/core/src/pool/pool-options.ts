@@ -58,6 +58,12 @@ function stringArray(value: unknown, name: string, what: string): readonly strin
   return value;
 }
 
+/** An object whose values are strings (or undefined, to leave a variable out). */
+function isEnvironment(env: unknown): boolean {
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return false;
+  return Object.values(env).every((value) => value === undefined || typeof value === 'string');
+}
+
 function moduleUrl(entry: unknown, what: string): string {
   if (entry instanceof URL) return entry.href;
   if (typeof entry === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(entry)) return entry;
@@ -81,7 +87,7 @@ export function resolvePoolOptions(options: PoolOptions = {}, what = 'Pool'): Re
     throw new MprocTypeError(`${what}: option 'initializer' must be a function`);
   }
   if (!Array.isArray(initArgs)) throw new MprocTypeError(`${what}: option 'initArgs' must be an array`);
-  if (env !== undefined && (typeof env !== 'object' || env === null)) {
+  if (env !== undefined && !isEnvironment(env)) {
     throw new MprocTypeError(`${what}: option 'env' must be an object of strings`);
   }
   if (context !== undefined && typeof (context as { backend?: unknown })?.backend !== 'function') {

@@ -1,0 +1,237 @@
+/**
+ * Option checks of every constructor, as property-based tests: for each option, values of a wrong
+ * type or range throw a TypeError or RangeError (coded, an MprocError) whose message names the
+ * option; nothing else happens (no worker starts: these checks run before anything is made).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toPoolOptions } from '../src/executor/executor-options.js';
+import {
+  Barrier,
+  BoundedSemaphore,
+  getContext,
+  JoinableQueue,
+  MprocError,
+  Queue,
+  Semaphore,
+  Array as SharedArray,
+  Value,
+} from '../src/index.js';
+import { resolvePoolOptions } from '../src/pool/pool-options.js';
+import { resolveProcessOptions } from '../src/process/process-options.js';
+
+/** `call` throws a coded TypeError or RangeError whose message contains `name`. */
+function expectRefused(call: () => unknown, name: string): void {
+  let thrown: unknown;
+  try {
+    call();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown instanceof TypeError || thrown instanceof RangeError, `${name}: ${String(thrown)}`).toBe(
+    true,
+  );
+  expect(thrown).toBeInstanceOf(MprocError);
+  expect((thrown as Error).message).toContain(name);
+}
+
+const notAnInteger = fc.oneof(
+  fc.double({ noInteger: true }),
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.object(),
+  fc.bigInt(),
+);
+const belowOne = fc.integer({ max: 0 });
+const notAFunction = fc.oneof(fc.string(), fc.integer(), fc.object(), fc.boolean(), fc.constant(null));
+const notAnArray = fc.oneof(fc.string(), fc.integer(), fc.object(), fc.boolean(), fc.constant(null));
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.object(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string()),
+);
+const notAContext = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.object(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.anything()),
+);
+const notEnvironment = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.constant(null),
+  fc.array(fc.string()),
+  fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.boolean(), fc.object()), { minKeys: 1 }),
+);
+const notStrings = fc.oneof(notAnArray, fc.array(fc.oneof(fc.integer(), fc.object()), { minLength: 1 }));
+const notModuleUrls = fc.oneof(
+  notAnArray,
+  fc.array(fc.constantFrom('./relative.js', 'name', 42), { minLength: 1 }),
+);
+const unknownKey = fc.string({ minLength: 1 }).filter((key) => !/^[a-z]/i.test(key) || key.length > 20);
+
+/** Each option with values it must refuse. */
+const POOL_OPTIONS = {
+  processes: fc.oneof(
+    notAnInteger.filter((value) => value !== null),
+    belowOne,
+  ),
+  initializer: notAFunction,
+  initArgs: notAnArray,
+  maxTasksPerChild: fc.oneof(
+    notAnInteger.filter((value) => value !== null),
+    belowOne,
+  ),
+  context: notAContext,
+  modules: notModuleUrls,
+  env: notEnvironment,
+  execArgv: notStrings,
+};
+
+function refusesEach(options: Record<string, fc.Arbitrary<unknown>>, check: (options: object) => unknown) {
+  for (const [name, wrong] of Object.entries(options)) {
+    it(`refuses a wrong '${name}', naming it`, () => {
+      fc.assert(
+        fc.property(wrong, (value) => expectRefused(() => check({ [name]: value }), name)),
+        { numRuns: 50 },
+      );
+    });
+  }
+  it('refuses an unknown option, naming it', () => {
+    fc.assert(
+      fc.property(unknownKey, (key) => expectRefused(() => check({ [key]: 1 }), key)),
+      { numRuns: 50 },
+    );
+  });
+}
+
+describe('Pool options', () => {
+  refusesEach(POOL_OPTIONS, (options) => resolvePoolOptions(options));
+  it('takes the valid ones', () => {
+    const resolved = resolvePoolOptions({
+      processes: 3,
+      maxTasksPerChild: null,
+      env: { A: 'a', B: undefined },
+      execArgv: ['--no-warnings'],
+      modules: [new URL('file:///x.js'), 'file:///y.js'],
+      initializer: () => {},
+      initArgs: [1],
+      context: getContext('threads'),
+    });
+    expect(resolved.processes).toBe(3);
+    expect(resolved.modules).toEqual(['file:///x.js', 'file:///y.js']);
+  });
+});
+
+describe('Process options', () => {
+  const target = () => {};
+  const { processes: _p, initializer: _i, initArgs: _a, maxTasksPerChild: _m, ...shared } = POOL_OPTIONS;
+  refusesEach(
+    {
+      ...shared,
+      target: notAFunction,
+      args: notAnArray,
+      name: notAString,
+      daemon: fc.oneof(fc.string(), fc.integer()),
+    },
+    (options) => resolveProcessOptions({ target, ...options } as never),
+  );
+});
+
+describe('ProcessPoolExecutor options', () => {
+  const { processes: _p, context: _c, env: _e, execArgv: _x, ...shared } = POOL_OPTIONS;
+  refusesEach(
+    {
+      ...shared,
+      maxWorkers: fc.oneof(
+        notAnInteger.filter((value) => value !== null),
+        belowOne,
+      ),
+      mpContext: notAContext,
+    },
+    (options) => toPoolOptions(options, 'ProcessPoolExecutor'),
+  );
+});
+
+describe('context factories', () => {
+  const context = getContext('threads');
+  it('refuse a context of the caller, which they would replace, and options that are not an object', () => {
+    expectRefused(() => context.Pool({ processes: 1, context: 42 } as never), 'context');
+    expectRefused(
+      () => context.Process({ target: () => {}, context: getContext('fork') } as never),
+      'context',
+    );
+    expectRefused(() => context.ProcessPoolExecutor({ mpContext: 42 } as never), 'mpContext');
+    expectRefused(() => context.Value('i', 0, { context: 42 } as never), 'context');
+    expectRefused(() => context.Pool(42 as never), 'options');
+  });
+});
+
+describe('constructors with arguments', () => {
+  it('Queue and JoinableQueue: maxsize must be an integer', () => {
+    fc.assert(
+      fc.property(
+        notAnInteger.filter((value) => value !== null),
+        (maxsize) => {
+          expectRefused(() => new Queue(maxsize as number), 'maxsize');
+          expectRefused(() => new JoinableQueue(maxsize as number), 'maxsize');
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('Semaphore and BoundedSemaphore: the value must be an integer ≥ 0', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          notAnInteger.filter((value) => value !== null),
+          fc.integer({ max: -1 }),
+        ),
+        (value) => {
+          expectRefused(() => new Semaphore(value as number), 'value');
+          expectRefused(() => new BoundedSemaphore(value as number), 'value');
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('Barrier: parties an integer from 1, action a function, timeout a number ≥ 0', () => {
+    fc.assert(
+      fc.property(fc.oneof(notAnInteger, belowOne), (parties) => {
+        expectRefused(() => new Barrier(parties as number), 'parties');
+      }),
+      { numRuns: 30 },
+    );
+    fc.assert(
+      fc.property(
+        notAFunction.filter((value) => value !== null),
+        (action) => {
+          expectRefused(() => new Barrier(2, action as never), 'action');
+        },
+      ),
+      { numRuns: 30 },
+    );
+    expectRefused(() => new Barrier(2, undefined, -1), 'timeout');
+    expectRefused(() => new Barrier(2, undefined, '5' as never), 'timeout');
+  });
+
+  it('Value and Array: an unknown typecode is a TypeError naming it', () => {
+    fc.assert(
+      fc.property(
+        fc.string().filter((code) => !'bBhHiIlLqQfd'.split('').includes(code)),
+        (typecode) => {
+          expectRefused(() => new Value(typecode as never, 0), 'typecode');
+          expectRefused(() => new SharedArray(typecode as never, 2), 'typecode');
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
