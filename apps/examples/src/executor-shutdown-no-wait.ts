@@ -24,8 +24,9 @@ if (isMainProcess()) {
   const done = futures.filter((future) => future.done()).length;
   console.log(`shutdown returned; done: ${done} of ${futures.length}`);
 
+  // Python raises at the call; here the future fails, as every refusal of a closed pool rejects.
   try {
-    executor.submit(slowSquare, 4);
+    await executor.submit(slowSquare, 4);
   } catch (error) {
     console.log(`submit after shutdown: ${(error as Error).name}: ${(error as Error).message}`);
   }

@@ -1,3 +1,4 @@
+import { backend } from '@mproc/backend-cluster';
 import { describeConformance } from '@mproc/core/testing';
 
-describeConformance('cluster');
+describeConformance(backend);

@@ -1,3 +1,4 @@
+import { backend } from '@mproc/backend-fork';
 import { describeConformance } from '@mproc/core/testing';
 
-describeConformance('fork');
+describeConformance(backend);

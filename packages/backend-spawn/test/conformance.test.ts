@@ -1,3 +1,4 @@
+import { backend } from '@mproc/backend-spawn';
 import { describeConformance } from '@mproc/core/testing';
 
-describeConformance('spawn');
+describeConformance(backend);

@@ -1,3 +1,4 @@
+import { backend } from '@mproc/backend-threads';
 import { describeConformance } from '@mproc/core/testing';
 
-describeConformance('threads');
+describeConformance(backend);

@@ -5,7 +5,7 @@
  * in the workers, so both paths keep one behaviour: the receiver gets an equal copy of its own.
  */
 
-import { type Connection, getContext, type Queue } from '@mproc/core';
+import { type BackendCapabilities, type Connection, getContext, type Queue } from '@mproc/core';
 import { forceSharedMemoryFallback } from '@mproc/core/child';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOUND, within, withWorkers } from './bounded.js';
@@ -117,9 +117,9 @@ function bytesCases(method: string, env: Record<string, string | undefined> | un
     }));
 }
 
-export function bytesSuite(method: string): void {
+export function bytesSuite(method: string, capabilities: BackendCapabilities): void {
   describe('large byte buffers across workers', () => bytesCases(method, undefined));
-  if (method === 'threads') return;
+  if (!capabilities.separateProcess) return;
   describe('large byte buffers across workers, without the native addon', () => {
     beforeAll(() => forceSharedMemoryFallback(true));
     afterAll(() => forceSharedMemoryFallback(false));

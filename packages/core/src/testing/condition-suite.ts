@@ -5,6 +5,7 @@
  */
 
 import {
+  type BackendCapabilities,
   type Barrier,
   BrokenBarrierError,
   type Condition,
@@ -261,9 +262,9 @@ function conditionCases(method: string): void {
 }
 
 /** Registers the Condition and Barrier tests for the start method `method`. */
-export function conditionSuite(method: string): void {
+export function conditionSuite(method: string, capabilities: BackendCapabilities): void {
   describe('Condition and Barrier', () => conditionCases(method));
-  if (method === 'threads') return;
+  if (!capabilities.separateProcess) return;
   describe('Condition and Barrier without the native addon (fallback)', () => {
     beforeAll(() => forceSharedMemoryFallback(true));
     afterAll(() => forceSharedMemoryFallback(false));

@@ -1,3 +1,4 @@
+import { type Backend, registerBackend } from '@mproc/core';
 import { describe } from 'vitest';
 import { bytesSuite } from './bytes-suite.js';
 import { conditionSuite } from './condition-suite.js';
@@ -10,18 +11,24 @@ import { processSuite } from './process-suite.js';
 import { queueSuite } from './queue-suite.js';
 import { sharedSuite } from './shared-suite.js';
 
-/** Registers the whole conformance suite for the start method `method`. */
-export function describeConformance(method: string): void {
+/**
+ * Registers the whole conformance suite for `backend` (which it registers with `registerBackend`).
+ * The backend's declared capabilities, not its name, gate the cases that SPEC section 7 lets differ,
+ * so a third party's backend gets the expectations it declares.
+ */
+export function describeConformance(backend: Backend): void {
+  registerBackend(backend);
+  const { name: method, capabilities } = backend;
   describe(`conformance: ${method}`, () => {
-    poolSuite(method);
-    executorSuite(method);
-    processSuite(method);
-    queueSuite(method);
-    pipeSuite(method);
-    bytesSuite(method);
+    poolSuite(method, capabilities);
+    executorSuite(method, capabilities);
+    processSuite(method, capabilities);
+    queueSuite(method, capabilities);
+    pipeSuite(method, capabilities);
+    bytesSuite(method, capabilities);
     managerSuite(method);
-    sharedSuite(method);
-    conditionSuite(method);
+    sharedSuite(method, capabilities);
+    conditionSuite(method, capabilities);
     identitySuite(method);
   });
 }

@@ -8,6 +8,7 @@
 import {
   ALL_COMPLETED,
   asCompleted,
+  type BackendCapabilities,
   BrokenPoolError,
   BrokenProcessPool,
   CancelledError,
@@ -47,9 +48,9 @@ async function untilBothWorkersAnswer(executor: ProcessPoolExecutor, bound = 20_
   throw new Error(`not both workers answered within ${bound} ms`);
 }
 
-export function executorSuite(method: string): void {
+export function executorSuite(method: string, capabilities: BackendCapabilities): void {
   const context = getContext(method);
-  const isProcess = method !== 'threads';
+  const isProcess = capabilities.separateProcess;
 
   async function withExecutor(
     options: Omit<ProcessPoolExecutorOptions, 'mpContext'>,

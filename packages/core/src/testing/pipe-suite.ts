@@ -4,7 +4,14 @@
  * self-contained arrow functions sent by source text.
  */
 
-import { Connection, EOFError, getContext, InvalidStateError, type Queue } from '@mproc/core';
+import {
+  type BackendCapabilities,
+  Connection,
+  EOFError,
+  getContext,
+  InvalidStateError,
+  type Queue,
+} from '@mproc/core';
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
 
@@ -23,7 +30,7 @@ const sendAndClose = async (connection: Connection, value: unknown) => {
   await connection.close();
 };
 
-export function pipeSuite(method: string): void {
+export function pipeSuite(method: string, capabilities: BackendCapabilities): void {
   const context = getContext(method);
 
   describe('Pipe in one process', () => {
@@ -157,7 +164,7 @@ export function pipeSuite(method: string): void {
         // On threads every worker is this process; elsewhere the grandchild is the child's child.
         expect(fromGrandchild).toEqual({
           from: 'grandchild',
-          parentPid: (await context.backend()).capabilities.separateProcess ? child.pid : process.ppid,
+          parentPid: capabilities.separateProcess ? child.pid : process.ppid,
         });
         await child.join(BOUND);
         expect(child.exitCode).toBe(0);

@@ -11,6 +11,7 @@ import { join as joinPath } from 'node:path';
 import { deserialize } from 'node:v8';
 import {
   activeChildren,
+  type BackendCapabilities,
   getContext,
   InvalidStateError,
   type Process,
@@ -62,9 +63,9 @@ async function withTempDir(body: (file: (name: string) => string) => Promise<voi
   }
 }
 
-export function processSuite(method: string): void {
+export function processSuite(method: string, capabilities: BackendCapabilities): void {
   const context = getContext(method);
-  const isProcess = method !== 'threads';
+  const isProcess = capabilities.separateProcess;
 
   /**
    * Runs `body` with a factory of this context's Processes; whatever it started and left running is

@@ -7,6 +7,7 @@
  */
 
 import {
+  type BackendCapabilities,
   Empty,
   Full,
   getContext,
@@ -87,9 +88,9 @@ const getAfterSaying = async (queue: Queue, ready: Queue, results: Queue) => {
   await results.put(await item);
 };
 
-export function queueSuite(method: string): void {
+export function queueSuite(method: string, capabilities: BackendCapabilities): void {
   const context = getContext(method);
-  const isProcess = method !== 'threads';
+  const isProcess = capabilities.separateProcess;
 
   describe('Queue in one process', () => {
     it('is FIFO; qsize, empty and full read its state; the factories make the exported classes', async () => {

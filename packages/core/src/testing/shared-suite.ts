@@ -6,6 +6,7 @@
  */
 
 import {
+  type BackendCapabilities,
   type BoundedSemaphore,
   type Context,
   type Event,
@@ -632,11 +633,11 @@ function semaphoreAndEventCases(method: string): void {
 }
 
 /** Registers the shared-memory tests for the start method `method`. */
-export function sharedSuite(method: string): void {
+export function sharedSuite(method: string, capabilities: BackendCapabilities): void {
   describe('Value, Array, Lock and RLock', () => sharedCases(method, false));
   describe('Semaphore, BoundedSemaphore and Event', () => semaphoreAndEventCases(method));
   describe('acquireSync, releaseSync and holdSync', () => syncLockCases(method));
-  if (method === 'threads') return;
+  if (!capabilities.separateProcess) return;
   describe('shared objects without the native addon (fallback)', () => {
     beforeAll(() => forceSharedMemoryFallback(true));
     afterAll(() => forceSharedMemoryFallback(false));
