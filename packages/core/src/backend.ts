@@ -94,3 +94,17 @@ export interface ChildChannel {
   /** Ends the worker once a stop was asked for and its work is done. */
   exit(code: number): void;
 }
+
+/**
+ * What objects and options need of a Context (`context.ts`, which makes all of them): its start
+ * method, its backend and the interpreter it starts. They take this instead of the class, so that
+ * nothing below the composition root imports it.
+ */
+export interface ContextLike {
+  /** The start method's name. */
+  getStartMethod(): string;
+  /** The backend, loaded on first use. */
+  backend(): Promise<Backend>;
+  /** The interpreter 'spawn' starts, when set with `setExecutable()`. */
+  getExecutable(): string | undefined;
+}

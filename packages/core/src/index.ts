@@ -3,11 +3,13 @@
  * method unless a Context from `getContext()` is used instead.
  */
 import { availableParallelism } from 'node:os';
+import { registerEveryKind } from './kinds.js';
 
 export type {
   Backend,
   BackendCapabilities,
   ChildChannel,
+  ContextLike,
   WorkerExit,
   WorkerHandle,
   WorkerStartOptions,
@@ -60,8 +62,7 @@ export { Manager, SyncManager } from './manager/manager.js';
 export { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './manager/proxies.js';
 export { Connection, Pipe } from './pipe/connection.js';
 export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
-export { activeChildren } from './process/children.js';
-export { Process, type ProcessOptions } from './process/process.js';
+export { activeChildren, Process, type ProcessOptions } from './process/process.js';
 export { currentProcess, isMainProcess, type ProcessInfo, parentProcess } from './process-info.js';
 export type {
   ChildMessage,
@@ -87,6 +88,9 @@ export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
+
+// Every kind of object a worker may send this process, known before the first message (kinds.ts).
+registerEveryKind();
 
 /** The number of CPUs this process may use (`os.availableParallelism()`), as Python's `cpu_count()`. */
 export function cpuCount(): number {

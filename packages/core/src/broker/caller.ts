@@ -15,9 +15,7 @@ import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingValue } from '../serialize/payload.js';
 import { StagedBytes } from '../serialize/staged-bytes.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
-import { registerSharedReducers } from '../shared/register.js';
 import { Call } from './call.js';
-import { ensureHandleKinds } from './handle-kinds.js';
 import { dispatch, isWriteCall } from './invoke.js';
 
 export interface CallerChannel {
@@ -33,9 +31,6 @@ export interface Caller {
 
 /** The Caller for one worker's channel, for this process's place in the tree. */
 export function openCaller(channel: CallerChannel): Caller {
-  // What a worker sends may hold any kind of handle or shared object, made there.
-  ensureHandleKinds();
-  registerSharedReducers();
   if (isMainProcess()) return new BrokerCaller(channel);
   const link = parentLink();
   return link ? new ForwardingCaller(channel, link) : new BrokerCaller(channel);

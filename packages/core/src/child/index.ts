@@ -1,6 +1,11 @@
 /** The worker side of mproc, for backend child entries: `serve(channel)` runs core's worker loop. */
+import { registerEveryKind } from '../kinds.js';
+
 export type { ChildChannel } from '../backend.js';
 /** For the conformance suite (`@mproc/core/testing`), which reaches core only through its entries. */
 export { forceSharedMemoryFallback } from '../shared/native-addon.js';
 export { serve } from './serve.js';
 export { written } from './written.js';
+
+// Every kind of object the parent may send this worker, known before the first message (kinds.ts).
+registerEveryKind();

@@ -11,7 +11,6 @@ import type { TransferListItem } from 'node:worker_threads';
 import { SerializationError } from '../errors.js';
 import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../protocol/messages.js';
 import { deserializeError } from '../serialize/error-codec.js';
-import { loadKinds } from '../serialize/kinds.js';
 import { incoming, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 
@@ -73,8 +72,13 @@ export class ParentLink {
       this.#pending.set(callId, (reply) => {
         if (!reply.ok) reject(deserializeError(reply.error));
         else if (!reply.revive) resolve(reply.value);
-        // A reply may hold a kind this worker has not received before (a Value from a Queue).
-        else loadKinds().then(() => resolve(incoming(reply.value, true)), reject);
+        else {
+          try {
+            resolve(incoming(reply.value, true));
+          } catch (error) {
+            reject(error);
+          }
+        }
       });
     });
     if (options.write) {

@@ -22,7 +22,6 @@ import {
 import { stagingChildChannel } from '../serialize/byte-staging.js';
 import { copyListToMove, copyValueToMove } from '../serialize/copy-to-move.js';
 import { serializeError } from '../serialize/error-codec.js';
-import { loadKinds } from '../serialize/kinds.js';
 import { incoming, incomingItems, outgoingItems, outgoingValue } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
 import { FunctionResolver, setCurrentResolver } from './function-resolver.js';
@@ -149,7 +148,6 @@ export function serve(parentChannel: ChildChannel): void {
     try {
       if (message.initializer) {
         const { fn } = await resolver.resolve(message.initializer);
-        if (message.revive) await loadKinds();
         await fn(...incoming(message.initArgs, message.revive));
       }
     } catch (error) {
@@ -173,7 +171,6 @@ export function serve(parentChannel: ChildChannel): void {
     try {
       const resolved = await resolver.resolve(message.fn);
       fromSource = resolved.fromSource;
-      if (message.revive) await loadKinds();
       await apply(resolved.fn, message.mode, incomingItems(message.payload, message.revive));
     } catch (error) {
       printTargetError(explain(error, fromSource));
@@ -195,7 +192,6 @@ export function serve(parentChannel: ChildChannel): void {
       const found = resolver.resolve(message.fn);
       const resolved = found instanceof Promise ? await found : found;
       fromSource = resolved.fromSource;
-      if (message.revive) await loadKinds();
       const value = apply(resolved.fn, message.mode, incomingItems(message.payload, message.revive));
       sendResult(message.taskId, message.mode, isThenable(value) ? await value : value);
     } catch (error) {

@@ -1,5 +1,5 @@
 /** ProcessPoolExecutor options: Python's names in camelCase, checked, then turned into Pool options. */
-import type { Context } from '../context.js';
+import type { ContextLike } from '../backend.js';
 import { MprocRangeError, MprocTypeError } from '../errors.js';
 import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
 
@@ -7,7 +7,7 @@ export interface ProcessPoolExecutorOptions {
   /** Number of workers; default `cpuCount()`. */
   readonly maxWorkers?: number;
   /** The start method's context; default: the default context. */
-  readonly mpContext?: Context;
+  readonly mpContext?: ContextLike;
   /** Runs once in each worker, with `initArgs`, before its first task. */
   readonly initializer?: (...args: never[]) => unknown;
   readonly initArgs?: readonly unknown[];

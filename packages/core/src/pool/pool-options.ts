@@ -1,6 +1,6 @@
 /** Pool options: their types, their defaults, and the checks that name a wrong one. */
 import { availableParallelism } from 'node:os';
-import type { Context } from '../context.js';
+import type { ContextLike } from '../backend.js';
 import { MprocRangeError, MprocTypeError } from '../errors.js';
 
 export interface PoolOptions {
@@ -12,7 +12,7 @@ export interface PoolOptions {
   /** A worker exits and is replaced after this many tasks; default: never. */
   readonly maxTasksPerChild?: number | null;
   /** The start method's context; default: the default context. */
-  readonly context?: Context;
+  readonly context?: ContextLike;
   /** Modules whose exported functions are sent by reference (module URL + export name). */
   readonly modules?: readonly (string | URL)[];
   /** The workers' environment; default: the parent's. */
@@ -26,7 +26,7 @@ export interface ResolvedPoolOptions {
   readonly initializer: ((...args: never[]) => unknown) | undefined;
   readonly initArgs: readonly unknown[];
   readonly maxTasksPerChild: number | undefined;
-  readonly context: Context | undefined;
+  readonly context: ContextLike | undefined;
   readonly modules: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly execArgv: readonly string[] | undefined;

@@ -5,7 +5,12 @@
  * the exit hook only has to stop the daemonic ones; a Process child that finishes its target waits for
  * its own non-daemonic children before it exits (see `serve`).
  */
-import type { Process } from './process.js';
+/** What this registry needs of a Process (process.ts, which registers itself here). */
+export interface LiveChild {
+  readonly daemon: boolean;
+  terminate(): void;
+  join(): Promise<void>;
+}
 
 /**
  * Shared through a `Symbol.for` key by every copy of core in this process: a worker runs the CommonJS
@@ -13,9 +18,9 @@ import type { Process } from './process.js';
  * task must still count as this process's child.
  */
 const LIVE = Symbol.for('mproc.live-children');
-const holder = globalThis as unknown as Record<symbol, Set<Process> | undefined>;
-holder[LIVE] ??= new Set<Process>();
-const live: Set<Process> = holder[LIVE];
+const holder = globalThis as unknown as Record<symbol, Set<LiveChild> | undefined>;
+holder[LIVE] ??= new Set<LiveChild>();
+const live: Set<LiveChild> = holder[LIVE];
 let exitHookInstalled = false;
 
 /** The 'exit' hook: daemonic children do not outlive this process (Python terminates them too). */
@@ -31,7 +36,7 @@ function stopDaemonicChildren(): void {
 }
 
 /** Called when a Process starts: from now on it counts as a live child. */
-export function addChild(child: Process): void {
+export function addChild(child: LiveChild): void {
   live.add(child);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -40,15 +45,12 @@ export function addChild(child: Process): void {
 }
 
 /** Called when a Process has ended (or failed to start). */
-export function removeChild(child: Process): void {
+export function removeChild(child: LiveChild): void {
   live.delete(child);
 }
 
-/**
- * The Processes started by this process that are still alive (starting or running), as Python's
- * `multiprocessing.active_children()`.
- */
-export function activeChildren(): Process[] {
+/** The children started by this process that are still alive (starting or running). */
+export function liveChildren(): LiveChild[] {
   return [...live];
 }
 

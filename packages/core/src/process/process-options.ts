@@ -1,5 +1,5 @@
 /** Process options: their types, their defaults, and the checks that name a wrong one. */
-import type { Context } from '../context.js';
+import type { ContextLike } from '../backend.js';
 import { MprocTypeError } from '../errors.js';
 import { resolvePoolOptions } from '../pool/pool-options.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
@@ -15,7 +15,7 @@ export interface ProcessOptions<A extends unknown[] = unknown[]> {
   /** A daemonic child is stopped when this process exits, and does not keep it alive; default false. */
   readonly daemon?: boolean;
   /** The start method's context; default: the default context. */
-  readonly context?: Context;
+  readonly context?: ContextLike;
   /** Modules whose exported functions are sent by reference (module URL + export name). */
   readonly modules?: readonly (string | URL)[];
   /** The child's environment; default: the parent's. */
@@ -29,7 +29,7 @@ export interface ResolvedProcessOptions {
   readonly args: readonly unknown[];
   readonly name: string | undefined;
   readonly daemon: boolean;
-  readonly context: Context | undefined;
+  readonly context: ContextLike | undefined;
   readonly modules: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly execArgv: readonly string[] | undefined;

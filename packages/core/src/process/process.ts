@@ -26,7 +26,7 @@ import { findUnclonable } from '../serialize/unclonable-path.js';
 import { getStartMethod } from '../start-method.js';
 import { startWorker } from '../start-worker.js';
 import { checkTimeout } from '../timeout-option.js';
-import { addChild, removeChild } from './children.js';
+import { addChild, liveChildren, removeChild } from './children.js';
 import { describeExit, exitCodeOf } from './exit-code.js';
 import {
   type ProcessOptions,
@@ -387,4 +387,12 @@ export class Process<A extends unknown[] = unknown[]> {
     if (!this.#daemon || this.#joiners > 0 || this.#state === 'starting') handle.ref();
     else handle.unref();
   }
+}
+
+/**
+ * The Processes started by this process that are still alive (starting or running), as Python's
+ * `multiprocessing.active_children()`.
+ */
+export function activeChildren(): Process[] {
+  return liveChildren() as Process[];
 }

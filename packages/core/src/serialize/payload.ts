@@ -64,8 +64,8 @@ function shouldPack(values: readonly unknown[]): boolean {
 }
 
 /**
- * `value` with its reduced objects rebuilt. Their kinds must be registered: the parent registers them
- * when it opens a worker's channel, a worker awaits `loadKinds()` first.
+ * `value` with its reduced objects rebuilt. Their kinds are registered by the entry that loaded core
+ * (`kinds.ts`).
  */
 export function incoming<T>(value: T, revive: boolean | undefined): T {
   if (!revive) return value;

@@ -11,7 +11,7 @@
 import { closeSync, existsSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessRegionDescriptor, RegionDescriptor, SharedRegion } from './shared-memory.js';
+import type { ProcessRegionDescriptor, RegionDescriptor, SharedRegion } from './region.js';
 
 const LINUX = process.platform === 'linux';
 

@@ -9,15 +9,15 @@
  * the addon closes it and unmaps when the ArrayBuffer is collected. The memory is freed by the kernel
  * once no process maps it or holds a descriptor; a memfd has no name that could be left behind.
  */
-import type { FileRegion } from './file-region.js';
 import { disableNativeAddon, type NativeAddon } from './native-addon.js';
 import type {
   ProcessRegionDescriptor,
   RegionDescriptor,
+  RegionFile,
   SharedRegion,
   WaitOutcome,
   WordWaiter,
-} from './shared-memory.js';
+} from './region.js';
 
 const OUTCOMES: readonly WaitOutcome[] = ['ok', 'timed-out', 'not-equal'];
 
@@ -52,7 +52,7 @@ export class NativeRegion implements SharedRegion {
   readonly id: string;
   readonly memory: ArrayBuffer;
   readonly waiter: WordWaiter;
-  readonly file: FileRegion | undefined = undefined;
+  readonly file: RegionFile | undefined = undefined;
   /** This process's descriptor of the memfd, which other processes open through /proc. */
   readonly #fd: number;
 

@@ -7,9 +7,8 @@
  */
 import { inspect } from 'node:util';
 import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
-import type { Reducer } from '../serialize/reducers.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import { type Cells, cellsOf } from './cells.js';
-import { sharedObjectCreated } from './register.js';
 import {
   allocateLayout,
   describeLayout,
@@ -91,7 +90,7 @@ export class SharedArray<T extends number | bigint = number> {
    * @throws RangeError for a size that is not a non-negative integer.
    */
   constructor(typecode: Typecode, sizeOrValues: number | Iterable<T | number>, options?: ArrayOptions) {
-    sharedObjectCreated();
+    activateReducers();
     let state: State;
     if (adopting) {
       state = adopting;

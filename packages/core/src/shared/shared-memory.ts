@@ -16,54 +16,17 @@ import { getStartMethod } from '../start-method.js';
 import { FileRegion } from './file-region.js';
 import { nativeAddon, nativeAddonForNewObjects, warnFallbackOnce } from './native-addon.js';
 import { NativeRegion } from './native-region.js';
+import type { MemoryKind, RegionDescriptor, SharedRegion } from './region.js';
 import { ThreadRegion } from './thread-region.js';
 
-/** How a process region is reached from another process. */
-export interface ProcessRegionDescriptor<K extends 'native' | 'file' = 'native' | 'file'> {
-  readonly kind: K;
-  readonly id: string;
-  readonly byteLength: number;
-  /** A process that holds the region open as descriptor `fd`. */
-  readonly pid: number;
-  readonly fd: number;
-  /** The file's name where it is kept (platforms without /proc); null when unlinked. */
-  readonly path: string | null;
-}
-
-/** How a region is reached from another worker; structured-cloneable. */
-export type RegionDescriptor =
-  | { readonly kind: 'threads'; readonly id: string; readonly buffer: SharedArrayBuffer }
-  | ProcessRegionDescriptor<'native'>
-  | ProcessRegionDescriptor<'file'>;
-
-export type WaitOutcome = 'ok' | 'timed-out' | 'not-equal';
-
-/** Futex-like waiting on a 32-bit word of a region's memory. */
-export interface WordWaiter {
-  /** Waits until woken or `milliseconds` passed, unless the word no longer holds `expected`. */
-  wait(words: Int32Array, index: number, expected: number, milliseconds: number): Promise<WaitOutcome>;
-  /** As `wait`, blocking this thread: for the synchronous acquire of a lock. */
-  waitSync(words: Int32Array, index: number, expected: number, milliseconds: number): WaitOutcome;
-  /** Wakes up to `count` waiters on the word. */
-  wake(words: Int32Array, index: number, count: number): void;
-}
-
-export interface SharedRegion {
-  readonly kind: RegionDescriptor['kind'];
-  /** The same in every process that maps the region. */
-  readonly id: string;
-  readonly byteLength: number;
-  /** Live memory (threads, native); undefined for the file fallback, read through `file`. */
-  readonly memory: ArrayBuffer | SharedArrayBuffer | undefined;
-  /** Wait/wake on words of `memory`; undefined for the file fallback. */
-  readonly waiter: WordWaiter | undefined;
-  /** The file fallback's handle; undefined for memory regions. */
-  readonly file: FileRegion | undefined;
-  descriptor(): RegionDescriptor;
-}
-
-/** 'threads': the workers share this process's memory; 'process': they are processes of their own. */
-export type MemoryKind = 'threads' | 'process';
+export type {
+  MemoryKind,
+  ProcessRegionDescriptor,
+  RegionDescriptor,
+  SharedRegion,
+  WaitOutcome,
+  WordWaiter,
+} from './region.js';
 
 /**
  * The kind of memory a start method's workers can share: a backend that does not run workers as

@@ -3,7 +3,7 @@
  * (a region and an offset) and the lock that guards them. A built-in lock (`lock: true`, the default)
  * is an RLock living in the first bytes of the elements' own region, so one mapping serves both.
  */
-import type { Context } from '../context.js';
+import type { ContextLike } from '../backend.js';
 import { MprocTypeError } from '../errors.js';
 import { Lock, lockReducer } from '../sync/lock.js';
 import { MUTEX_BYTES, mutexIn } from '../sync/mutex.js';
@@ -26,7 +26,7 @@ export interface SynchronizedOptions {
    */
   readonly lock?: boolean | SyncLock;
   /** The context whose workers share the object (default: the default context). */
-  readonly context?: Context;
+  readonly context?: ContextLike;
 }
 
 export interface Layout {

@@ -2,8 +2,7 @@
  * The threads kind of region: a SharedArrayBuffer, which every worker thread of the process maps by
  * receiving it in a message. Words wait with `Atomics.waitAsync`, which never blocks the event loop.
  */
-import type { FileRegion } from './file-region.js';
-import type { RegionDescriptor, SharedRegion, WaitOutcome, WordWaiter } from './shared-memory.js';
+import type { RegionDescriptor, RegionFile, SharedRegion, WaitOutcome, WordWaiter } from './region.js';
 
 type WaitAsync = (
   words: Int32Array,
@@ -43,7 +42,7 @@ export class ThreadRegion implements SharedRegion {
   readonly id: string;
   readonly memory: SharedArrayBuffer;
   readonly waiter = atomicsWaiter;
-  readonly file: FileRegion | undefined = undefined;
+  readonly file: RegionFile | undefined = undefined;
 
   private constructor(id: string, memory: SharedArrayBuffer) {
     this.id = id;

@@ -5,9 +5,8 @@
  * the lock: `await v.getLock().acquire()` ... `await v.getLock().release()`.
  */
 import { InvalidStateError } from '../errors.js';
-import type { Reducer } from '../serialize/reducers.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import { type Cells, cellsOf } from './cells.js';
-import { sharedObjectCreated } from './register.js';
 import {
   allocateLayout,
   describeLayout,
@@ -46,7 +45,7 @@ export class Value<T extends number | bigint = number> {
    *   integral numbers, the others numbers) or invalid options.
    */
   constructor(typecode: Typecode, initial?: T | number, options?: ValueOptions) {
-    sharedObjectCreated();
+    activateReducers();
     if (adopting) {
       ({ info: this.#info, layout: this.#layout } = adopting);
       adopting = undefined;

@@ -13,13 +13,12 @@
  *   COUNT  arrivals in the current generation
  */
 
+import type { ContextLike } from '../backend.js';
 import { currentResolver } from '../child/function-resolver.js';
-import type { Context } from '../context.js';
 import { BrokenBarrierError, MprocRangeError } from '../errors.js';
 import type { FunctionDefinition } from '../protocol/messages.js';
 import { functionHandle } from '../serialize/function-handle.js';
-import type { Reducer } from '../serialize/reducers.js';
-import { sharedObjectCreated } from '../shared/register.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
   allocateRegion,
   memoryKindOf,
@@ -94,8 +93,8 @@ export class Barrier {
    * @throws RangeError when `parties` is not an integer from 1 to 65535, or `timeout` is negative.
    * @throws TypeError when `action` is not a function that can be sent (native, bound, a class).
    */
-  constructor(parties: number, action?: Action | null, timeout?: number | null, context?: Context) {
-    sharedObjectCreated();
+  constructor(parties: number, action?: Action | null, timeout?: number | null, context?: ContextLike) {
+    activateReducers();
     const adopted = adopting;
     adopting = undefined;
     if (adopted) {

@@ -19,10 +19,9 @@
  * (a waiter that loops on `wait()` would otherwise take the wake-up meant for another, and a
  * producer/consumer pair can then sleep forever). The last token's taker wakes the notifier.
  */
-import type { Context } from '../context.js';
+import type { ContextLike } from '../backend.js';
 import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
-import type { Reducer } from '../serialize/reducers.js';
-import { sharedObjectCreated } from '../shared/register.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
   allocateRegion,
   memoryKindOf,
@@ -92,8 +91,8 @@ export class Condition {
    * context). `ctx.Condition(lock?)` is the same.
    * @throws TypeError when `lock` is neither a Lock nor an RLock.
    */
-  constructor(lock?: ConditionLock | null, context?: Context) {
-    sharedObjectCreated();
+  constructor(lock?: ConditionLock | null, context?: ContextLike) {
+    activateReducers();
     const adopted = adopting;
     adopting = undefined;
     if (adopted) {

@@ -3,9 +3,8 @@
  * resolves as soon as the flag is set (or with false after its timeout), without polling in memory
  * regions: waiters sleep on the flag's word and `set()` wakes them all.
  */
-import type { Context } from '../context.js';
-import type { Reducer } from '../serialize/reducers.js';
-import { sharedObjectCreated } from '../shared/register.js';
+import type { ContextLike } from '../backend.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
   allocateRegion,
   memoryKindOf,
@@ -33,8 +32,8 @@ export class Event {
   }
 
   /** A new clear Event for the workers of `context` (default: the default context). */
-  constructor(context?: Context) {
-    sharedObjectCreated();
+  constructor(context?: ContextLike) {
+    activateReducers();
     this.#region = adopting ?? allocateRegion(8, memoryKindOf(context));
     adopting = undefined;
     this.#words = wordsIn(this.#region, 0, 2);

@@ -3,9 +3,8 @@
  * descriptor, how it crosses to a worker, and `hold()` / `holdSync()` / `locked()`. They differ only in how they
  * acquire and release.
  */
-import type { Context } from '../context.js';
-import type { Reducer } from '../serialize/reducers.js';
-import { sharedObjectCreated } from '../shared/register.js';
+import type { ContextLike } from '../backend.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import { memoryKindOf } from '../shared/shared-memory.js';
 import { type AcquireOptions, hold, holdSync } from './acquire-options.js';
 import { createMutex, type Mutex, type MutexDescriptor, openMutex } from './mutex.js';
@@ -23,14 +22,14 @@ export abstract class MutexLock {
   }
 
   /** A new unlocked lock for the workers of `context` (default: the default context). */
-  constructor(context?: Context) {
-    sharedObjectCreated();
+  constructor(context?: ContextLike) {
+    activateReducers();
     this.mutex = adopting ?? createMutex(memoryKindOf(context));
     adopting = undefined;
   }
 
   /** @internal A lock over an existing mutex (a revived descriptor, or a Value's built-in lock). */
-  static adopt<T extends MutexLock>(this: new (context?: Context) => T, mutex: Mutex): T {
+  static adopt<T extends MutexLock>(this: new (context?: ContextLike) => T, mutex: Mutex): T {
     adopting = mutex;
     return new this();
   }
@@ -73,7 +72,7 @@ export function mutexOfLock(lock: MutexLock): Mutex {
 /** Sends a lock of class `type` to a worker as its mutex's descriptor. */
 export function mutexLockReducer<T extends MutexLock>(
   tag: string,
-  type: (new (context?: Context) => T) & { adopt(mutex: Mutex): T },
+  type: (new (context?: ContextLike) => T) & { adopt(mutex: Mutex): T },
 ): Reducer<T> {
   return {
     tag,

@@ -7,10 +7,9 @@
  * Words: [count, waiters, bound (-1: none)]. A semaphore has no owner: a worker that dies holding a
  * unit takes it with it, as in Python.
  */
-import type { Context } from '../context.js';
+import type { ContextLike } from '../backend.js';
 import { MprocRangeError } from '../errors.js';
-import type { Reducer } from '../serialize/reducers.js';
-import { sharedObjectCreated } from '../shared/register.js';
+import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
   allocateRegion,
   memoryKindOf,
@@ -53,8 +52,8 @@ export class Semaphore {
    * context). `ctx.Semaphore(value)` is the same.
    * @throws RangeError when `value` is not an integer from 0 to 2^31 - 1.
    */
-  constructor(value = 1, context?: Context) {
-    sharedObjectCreated();
+  constructor(value = 1, context?: ContextLike) {
+    activateReducers();
     const adopted = adopting;
     adopting = undefined;
     if (adopted) {

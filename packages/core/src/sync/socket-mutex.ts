@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidStateError, MprocRangeError } from '../errors.js';
 import { nativeUnavailableReason } from '../shared/native-addon.js';
-import type { Mutex, MutexDescriptor } from './mutex.js';
+import type { Mutex, MutexDescriptor } from './mutex-types.js';
 
 const RELEASE_REQUEST = 'R';
 

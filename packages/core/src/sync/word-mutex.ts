@@ -17,7 +17,7 @@
 
 import { MprocRangeError, MprocTypeError } from '../errors.js';
 import type { SharedRegion, WordWaiter } from '../shared/shared-memory.js';
-import type { Mutex, MutexDescriptor } from './mutex.js';
+import type { Mutex, MutexDescriptor } from './mutex-types.js';
 import { isOwnerAlive, OWNER_MASK, ownerId } from './owner.js';
 
 const WAITERS = 0x40000000;

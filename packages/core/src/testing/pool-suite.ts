@@ -6,6 +6,7 @@
 import {
   AbortError,
   AsyncResult,
+  type BackendCapabilities,
   BrokenPoolError,
   getContext,
   InvalidStateError,
@@ -64,9 +65,9 @@ async function expectRefused(pool: Pool, errorClass: new (...args: never[]) => E
   expect(called).toBeInstanceOf(errorClass);
 }
 
-export function poolSuite(method: string): void {
+export function poolSuite(method: string, capabilities: BackendCapabilities): void {
   const context = getContext(method);
-  const isProcess = method !== 'threads';
+  const isProcess = capabilities.separateProcess;
 
   describe('Pool results', () => {
     it('map returns results in input order, for sync and async functions', () =>
