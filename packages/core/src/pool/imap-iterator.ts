@@ -5,14 +5,14 @@
  * of the pool) is thrown at the position it belongs to and ends the iteration.
  */
 
-import { reader } from '../pool/chunking.js';
-import { Job } from '../pool/job.js';
-import type { Scheduler } from '../pool/scheduler.js';
-import type { SubmitLimits } from '../pool/submit-options.js';
-import { abortErrorFor, onAbort } from '../pool/submit-options.js';
+import type { Outcome } from '../results/async-result.js';
+import { Turns } from '../results/turns.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
-import type { Outcome } from './async-result.js';
-import { Turns } from './turns.js';
+import { reader } from './chunking.js';
+import { Job } from './job.js';
+import type { Scheduler } from './scheduler.js';
+import type { SubmitLimits } from './submit-options.js';
+import { abortErrorFor, onAbort } from './submit-options.js';
 
 export interface ImapSettings {
   readonly scheduler: Scheduler;
