@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backend.js';
 import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-registry.js';
-import { BackendUnavailableError, MprocTypeError } from './errors.js';
+import { BackendUnavailableError, MprocTypeError, shown } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Manager, type SyncManager } from './manager/manager.js';
 import { type Connection, Pipe } from './pipe/connection.js';
@@ -221,7 +221,7 @@ export class Context {
    */
   #bound<T extends object, K extends string>(options: T, key: K, what: string): T & Record<K, Context> {
     if (typeof options !== 'object' || options === null) {
-      throw new MprocTypeError(`${what}: options must be an object, got ${String(options)}`);
+      throw new MprocTypeError(`${what}: options must be an object, got ${shown(options)}`);
     }
     if (key in options) {
       throw new MprocTypeError(

@@ -4,7 +4,17 @@
  * one CJS copy in the same process), where `instanceof` would not.
  */
 
+import { inspect } from 'node:util';
+
 const MPROC_ERROR = Symbol.for('mproc.error');
+
+/**
+ * A value as an error message shows it: `String()` would throw for an object whose `toString` is not
+ * a function, and says nothing of `'1'` against `1`.
+ */
+export function shown(value: unknown): string {
+  return inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY });
+}
 
 /** Base class of every mproc error. */
 export class MprocError extends Error {

@@ -3,7 +3,7 @@
  * `undefined`, `null` and `Infinity` mean no limit, as Python's `None`; so does a timeout past
  * what a timer can hold (2^31 - 1 ms, about 24.8 days), which Node would otherwise fire at once.
  */
-import { MprocRangeError, MprocTypeError } from './errors.js';
+import { MprocRangeError, MprocTypeError, shown } from './errors.js';
 
 /** The longest delay `setTimeout` keeps. */
 const LONGEST_TIMER = 2 ** 31 - 1;
@@ -16,9 +16,7 @@ const LONGEST_TIMER = 2 ** 31 - 1;
 export function checkTimeout(timeout: unknown, what: string): number | undefined {
   if (timeout === undefined || timeout === null) return undefined;
   if (typeof timeout !== 'number') {
-    throw new MprocTypeError(
-      `${what}: timeout must be a number of milliseconds, got ${typeof timeout} ${String(timeout)}`,
-    );
+    throw new MprocTypeError(`${what}: timeout must be a number of milliseconds, got ${shown(timeout)}`);
   }
   if (Number.isNaN(timeout) || timeout < 0) {
     throw new MprocRangeError(`${what}: timeout must be a number of milliseconds ≥ 0, got ${timeout}`);

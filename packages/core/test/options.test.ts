@@ -54,6 +54,7 @@ const notAString = fc.oneof(
   fc.array(fc.string()),
 );
 const notAContext = fc.oneof(
+  fc.constant({ toString: {} }),
   fc.string(),
   fc.integer(),
   fc.object(),

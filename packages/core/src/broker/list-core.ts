@@ -4,7 +4,7 @@
  * value (deep equality, as Python's `==` compares lists and dicts).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { MprocRangeError, MprocTypeError } from '../errors.js';
+import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import type { Call } from './call.js';
 import type { BrokerObject } from './registry.js';
 
@@ -13,7 +13,7 @@ const WRITES = new Set(['append', 'extend', 'insert', 'set']);
 /** `index` as a position in a list of `length`, negative counting from the end; undefined when outside. */
 function position(index: unknown, length: number): number | undefined {
   if (typeof index !== 'number' || !Number.isInteger(index)) {
-    throw new MprocTypeError(`list indices must be integers, got ${String(index)}`);
+    throw new MprocTypeError(`list indices must be integers, got ${shown(index)}`);
   }
   const at = index < 0 ? index + length : index;
   return at >= 0 && at < length ? at : undefined;
@@ -45,7 +45,7 @@ export class ListCore implements BrokerObject {
       case 'insert': {
         const index = args[0];
         if (typeof index !== 'number' || !Number.isInteger(index)) {
-          throw new MprocTypeError(`list indices must be integers, got ${String(index)}`);
+          throw new MprocTypeError(`list indices must be integers, got ${shown(index)}`);
         }
         const at = index < 0 ? Math.max(0, index + items.length) : Math.min(index, items.length);
         items.splice(at, 0, call.adopt(args[1]));
@@ -96,7 +96,7 @@ export class ListCore implements BrokerObject {
   #bound(value: unknown, fallback: number): number {
     if (value === undefined || value === null) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      throw new MprocTypeError(`slice indices must be integers, got ${String(value)}`);
+      throw new MprocTypeError(`slice indices must be integers, got ${shown(value)}`);
     }
     const length = this.#items.length;
     return Math.min(length, Math.max(0, value < 0 ? value + length : value));

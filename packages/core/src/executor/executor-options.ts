@@ -1,6 +1,6 @@
 /** ProcessPoolExecutor options: Python's names in camelCase, checked, then turned into Pool options. */
 import type { ContextLike } from '../backend.js';
-import { MprocRangeError, MprocTypeError } from '../errors.js';
+import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
 
 export interface ProcessPoolExecutorOptions {
@@ -33,7 +33,7 @@ export function toPoolOptions(options: ProcessPoolExecutorOptions, what: string)
   const { maxWorkers, mpContext, ...shared } = options;
   if (maxWorkers !== undefined) {
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers)) {
-      throw new MprocTypeError(`${what}: option 'maxWorkers' must be an integer, got ${String(maxWorkers)}`);
+      throw new MprocTypeError(`${what}: option 'maxWorkers' must be an integer, got ${shown(maxWorkers)}`);
     }
     if (maxWorkers < 1)
       throw new MprocRangeError(`${what}: option 'maxWorkers' must be at least 1, got ${maxWorkers}`);

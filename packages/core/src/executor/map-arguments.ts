@@ -3,7 +3,7 @@
  * last argument when it is a plain object that is not iterable (Python passes them by keyword).
  */
 
-import { MprocRangeError, MprocTypeError } from '../errors.js';
+import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { isAsyncIterable, isIterable } from '../pool/chunking.js';
 import { checkTimeout } from '../timeout-option.js';
 import type { Input } from './zip.js';
@@ -54,7 +54,7 @@ export function parseMapArguments(args: readonly unknown[], what: string): MapAr
   const { chunksize = 1 } = options;
   const timeout = checkTimeout(options.timeout, what);
   if (typeof chunksize !== 'number' || !Number.isInteger(chunksize)) {
-    throw new MprocTypeError(`${what}: option 'chunksize' must be an integer, got ${String(chunksize)}`);
+    throw new MprocTypeError(`${what}: option 'chunksize' must be an integer, got ${shown(chunksize)}`);
   }
   if (chunksize < 1)
     throw new MprocRangeError(`${what}: option 'chunksize' must be at least 1, got ${chunksize}`);

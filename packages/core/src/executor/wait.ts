@@ -2,7 +2,7 @@
  * Waiting on many futures at once, as Python's `concurrent.futures.wait()` and `as_completed()`.
  * Both listen to the futures (no polling) and detach from them when they return.
  */
-import { MprocRangeError, MprocTypeError, TimeoutError } from '../errors.js';
+import { MprocRangeError, MprocTypeError, shown, TimeoutError } from '../errors.js';
 import { checkTimeout } from '../timeout-option.js';
 import { FAILED, Future, ON_DONE } from './future.js';
 import { deadlineAfter, remainingUntil, until } from './timeout.js';
@@ -56,7 +56,7 @@ function parseWaitOptions(options: WaitOptions, what: string): { timeout?: numbe
   const timeout = checkTimeout(options.timeout, what);
   if (!RETURN_WHEN.includes(returnWhen)) {
     throw new MprocRangeError(
-      `${what}: option 'returnWhen' must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(returnWhen)}`,
+      `${what}: option 'returnWhen' must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${shown(returnWhen)}`,
     );
   }
   return { timeout, returnWhen };

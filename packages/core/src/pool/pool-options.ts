@@ -1,7 +1,7 @@
 /** Pool options: their types, their defaults, and the checks that name a wrong one. */
 import { availableParallelism } from 'node:os';
 import type { ContextLike } from '../backend.js';
-import { MprocRangeError, MprocTypeError } from '../errors.js';
+import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 
 export interface PoolOptions {
   /** Number of workers; default `cpuCount()`. */
@@ -45,7 +45,7 @@ const KNOWN = new Set([
 
 function positiveInteger(value: unknown, name: string, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new MprocTypeError(`${what}: option '${name}' must be an integer, got ${String(value)}`);
+    throw new MprocTypeError(`${what}: option '${name}' must be an integer, got ${shown(value)}`);
   }
   if (value < 1) throw new MprocRangeError(`${what}: option '${name}' must be at least 1, got ${value}`);
   return value;
@@ -68,7 +68,7 @@ function moduleUrl(entry: unknown, what: string): string {
   if (entry instanceof URL) return entry.href;
   if (typeof entry === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(entry)) return entry;
   throw new MprocTypeError(
-    `${what}: option 'modules' takes module URLs (e.g. import.meta.url), got ${String(entry)}`,
+    `${what}: option 'modules' takes module URLs (e.g. import.meta.url), got ${shown(entry)}`,
   );
 }
 

@@ -11,7 +11,7 @@ import type { ObjectKind } from '../broker/create.js';
 import { BrokerHandle, buildWith, newId, registerHandleKind, takeOrigin } from '../broker/handle.js';
 import { create } from '../broker/invoke.js';
 import { type BlockOptions, waitLimit } from '../broker/wait-options.js';
-import { MprocTypeError, QueueClosedError } from '../errors.js';
+import { MprocTypeError, QueueClosedError, shown } from '../errors.js';
 
 export type { BlockOptions } from '../broker/wait-options.js';
 
@@ -21,7 +21,7 @@ export type { BlockOptions } from '../broker/wait-options.js';
  */
 export function checkMaxsize(maxsize: unknown, what: string): number {
   if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) {
-    throw new MprocTypeError(`${what}: maxsize must be an integer, got ${String(maxsize)}`);
+    throw new MprocTypeError(`${what}: maxsize must be an integer, got ${shown(maxsize)}`);
   }
   return maxsize;
 }

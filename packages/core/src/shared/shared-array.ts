@@ -6,7 +6,7 @@
  * RangeError (Python's IndexError) instead of reading `undefined`.
  */
 import { inspect } from 'node:util';
-import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
+import { InvalidStateError, MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import { type Cells, cellsOf } from './cells.js';
 import {
@@ -70,9 +70,7 @@ function checkedLength(
     return sizeOrValues;
   }
   if (sizeOrValues === null || typeof (sizeOrValues as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
-    throw new MprocTypeError(
-      `${what}: expected a size or an iterable of values, got ${String(sizeOrValues)}`,
-    );
+    throw new MprocTypeError(`${what}: expected a size or an iterable of values, got ${shown(sizeOrValues)}`);
   }
   return [...sizeOrValues];
 }

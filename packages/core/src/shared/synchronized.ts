@@ -4,7 +4,7 @@
  * is an RLock living in the first bytes of the elements' own region, so one mapping serves both.
  */
 import type { ContextLike } from '../backend.js';
-import { MprocTypeError } from '../errors.js';
+import { MprocTypeError, shown } from '../errors.js';
 import { Lock, lockReducer } from '../sync/lock.js';
 import { MUTEX_BYTES, mutexIn } from '../sync/mutex.js';
 import { RLock, rlockReducer } from '../sync/rlock.js';
@@ -53,11 +53,11 @@ export function allocateLayout(
   what: string,
 ): Layout {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new MprocTypeError(`${what}: options must be an object like { lock }, got ${String(options)}`);
+    throw new MprocTypeError(`${what}: options must be an object like { lock }, got ${shown(options)}`);
   }
   const { lock = true, context } = options ?? {};
   if (typeof lock !== 'boolean' && !(lock instanceof Lock) && !(lock instanceof RLock)) {
-    throw new MprocTypeError(`${what}: lock must be true, false, a Lock or an RLock, got ${String(lock)}`);
+    throw new MprocTypeError(`${what}: lock must be true, false, a Lock or an RLock, got ${shown(lock)}`);
   }
   const kind = memoryKindOf(context);
   if (lock === true) {

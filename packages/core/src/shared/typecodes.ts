@@ -1,4 +1,4 @@
-import { MprocTypeError } from '../errors.js';
+import { MprocTypeError, shown } from '../errors.js';
 /**
  * Python's `array`/`ctypes` typecodes for shared Values and Arrays, and the typed array each one is
  * stored as. As in Python, storing a number outside a type's range wraps (`b`: 128 reads back as
@@ -93,7 +93,7 @@ export function toElement(info: TypecodeInfo, value: unknown): number | bigint {
   if (info.bigint) {
     if (typeof value === 'bigint') return value;
     if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-    throw new MprocTypeError(`typecode '${info.typecode}' stores integers (BigInt), got ${String(value)}`);
+    throw new MprocTypeError(`typecode '${info.typecode}' stores integers (BigInt), got ${shown(value)}`);
   }
   if (typeof value !== 'number') {
     const shown = typeof value === 'bigint' ? `the BigInt ${value}n` : `a ${typeof value}`;

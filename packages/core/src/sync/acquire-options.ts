@@ -1,5 +1,5 @@
 /** The `{ block?, timeout? }` options of every waiting operation, checked once. */
-import { MprocTypeError, TimeoutError } from '../errors.js';
+import { MprocTypeError, shown, TimeoutError } from '../errors.js';
 import { checkTimeout } from '../timeout-option.js';
 
 export interface AcquireOptions {
@@ -26,12 +26,12 @@ export function resolveAcquireOptions(options: AcquireOptions | undefined, what:
   if (options === undefined || options === null) return BLOCK_FOREVER;
   if (typeof options !== 'object') {
     throw new MprocTypeError(
-      `${what}: options must be an object like { block, timeout }, got ${String(options)}`,
+      `${what}: options must be an object like { block, timeout }, got ${shown(options)}`,
     );
   }
   const { block = true, timeout } = options;
   if (typeof block !== 'boolean')
-    throw new MprocTypeError(`${what}: block must be a boolean, got ${String(block)}`);
+    throw new MprocTypeError(`${what}: block must be a boolean, got ${shown(block)}`);
   return { block, timeout: checkTimeout(timeout, what) };
 }
 

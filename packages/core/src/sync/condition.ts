@@ -20,7 +20,7 @@
  * producer/consumer pair can then sleep forever). The last token's taker wakes the notifier.
  */
 import type { ContextLike } from '../backend.js';
-import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
+import { InvalidStateError, MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
   allocateRegion,
@@ -100,7 +100,7 @@ export class Condition {
       this.#lock = adopted.lock;
     } else {
       if (lock !== undefined && lock !== null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
-        throw new MprocTypeError(`Condition(lock): lock must be a Lock or an RLock, got ${String(lock)}`);
+        throw new MprocTypeError(`Condition(lock): lock must be a Lock or an RLock, got ${shown(lock)}`);
       }
       this.#lock = lock ?? new RLock(context);
       this.#region = allocateRegion(WORDS * 4, memoryKindOf(context));
@@ -227,7 +227,7 @@ export class Condition {
    */
   async notify(n = 1): Promise<void> {
     if (!(n === Number.POSITIVE_INFINITY || (Number.isInteger(n) && n >= 0))) {
-      throw new MprocRangeError(`Condition.notify(n): n must be a non-negative integer, got ${String(n)}`);
+      throw new MprocRangeError(`Condition.notify(n): n must be a non-negative integer, got ${shown(n)}`);
     }
     if (!this.#mutex.isMine()) {
       throw new InvalidStateError('Condition.notify(): the lock is not held by this thread');

@@ -8,7 +8,7 @@
  * unit takes it with it, as in Python.
  */
 import type { ContextLike } from '../backend.js';
-import { MprocRangeError } from '../errors.js';
+import { MprocRangeError, shown } from '../errors.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
   allocateRegion,
@@ -162,7 +162,7 @@ function takeOne(count: number): number | undefined {
 function checkValue(value: unknown, what: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_VALUE) {
     throw new MprocRangeError(
-      `${what}(value): value must be an integer from 0 to ${MAX_VALUE}, got ${String(value)}`,
+      `${what}(value): value must be an integer from 0 to ${MAX_VALUE}, got ${shown(value)}`,
     );
   }
 }
