@@ -19,14 +19,23 @@ export interface ResolvedFunction {
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
+/**
+ * esbuild's keep-names helper. Under tsx (esbuild with keepNames) a function's source text calls
+ * `__name(inner, "inner")` for the functions and classes it declares; the helper itself lives in the
+ * module, not in the text, so it is given to the compiled source here.
+ */
+function __name<T extends object>(target: T, value: string): T {
+  return Object.defineProperty(target, 'name', { value, configurable: true });
+}
+
 function compile(source: string, name: string): AnyFunction {
   try {
-    return new Function(`return (${source}\n);`)() as AnyFunction;
+    return new Function('__name', `return (${source}\n);`)(__name) as AnyFunction;
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
   }
   // Method shorthand (`square(n) { ... }`) is not an expression on its own.
-  return new Function(`return ({${source}\n})[${JSON.stringify(name)}];`)() as AnyFunction;
+  return new Function('__name', `return ({${source}\n})[${JSON.stringify(name)}];`)(__name) as AnyFunction;
 }
 
 function exported(namespace: Record<string, unknown>, name: string): unknown {

@@ -158,6 +158,17 @@ export function poolSuite(method: string, capabilities: BackendCapabilities): vo
         expect(inWorker).toBe((1000 % 251) + 1);
       }));
 
+    it("a function sent as source text may call esbuild's __name helper, as tsx's output does", () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        // What tsx makes of `(n) => { function inner() { ... } class Box {} ... }`: the helper that
+        // keeps the names is called in the text but defined in the module.
+        const compiled = new Function(
+          'return (n) => { const inner = __name(function inner() { return n * 2; }, "inner"); ' +
+            'const Box = __name(class Box {}, "Box"); return [inner.name, inner(), Box.name].join(":"); }',
+        )() as (n: number) => string;
+        expect(await pool.apply(compiled, [21])).toBe('inner:42:Box');
+      }));
+
     it('imap yields in input order; imapUnordered in completion order', () =>
       withPool(context, { processes: 2 }, async (pool) => {
         await untilEveryWorkerAnswers(pool);
