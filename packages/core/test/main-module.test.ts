@@ -33,6 +33,11 @@ describe.each(METHODS)('main module on %s', (method) => {
     expect(await runScript(['--import', 'tsx', 'guarded-main.ts'], method)).toBe('101');
   });
 
+  it('task() called inside the isMainProcess() block fails the call saying to call it at top level', async () => {
+    const output = await runScript(['task-in-guard.mjs'], method);
+    expect(output).toMatch(/^TypeError: .*task\(\).*top level.*isMainProcess\(\)/);
+  });
+
   it('a missing isMainProcess() guard fails the task with BootstrapError naming the guard', async () => {
     const output = await runScript(['unguarded-main.mjs'], method);
     expect(output).toMatch(/^BootstrapError: .*isMainProcess\(\)/);

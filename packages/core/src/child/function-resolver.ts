@@ -76,7 +76,13 @@ export class FunctionResolver {
       const namespace = await importModule(definition.url);
       const fn = registeredTask(definition.url, definition.name) ?? exported(namespace, definition.name);
       if (typeof fn !== 'function') {
-        throw new MprocTypeError(`module ${definition.url} has no task() or export named ${definition.name}`);
+        throw new MprocTypeError(
+          `the task '${definition.name}' of ${definition.url} was marked with task() in the parent, but ` +
+            `importing that module in the worker neither registered nor exported it: call task() at the ` +
+            `module's top level, outside the isMainProcess() block (a worker imports the module with ` +
+            `that block skipped), or export the function`,
+          'ERR_MPROC_TASK_NOT_FOUND',
+        );
       }
       return { fn: fn as AnyFunction, fromSource: false };
     }
