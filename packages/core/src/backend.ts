@@ -3,8 +3,11 @@
  * from it, reports its exit and stops it; every policy (scheduling, replacement, errors) is core's.
  * Third-party backends implement this interface and pass it to `registerBackend()`.
  */
-import type { TransferListItem } from 'node:worker_threads';
+
 import type { ChildMessage, ParentMessage } from './protocol/messages.js';
+import type { TransferListItem } from './transfer-list-item.js';
+
+export type { TransferListItem };
 
 /** Bumped when the contract changes incompatibly; core refuses a backend of another version. */
 export const BACKEND_API_VERSION = 1 as const;

@@ -1,5 +1,5 @@
-import type { TransferListItem } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import type { TransferListItem } from '../src/backend.js';
 import { copyListToMove, copyValueToMove } from '../src/serialize/copy-to-move.js';
 
 const LARGE = 64 * 1024;

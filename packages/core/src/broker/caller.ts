@@ -5,7 +5,7 @@
  * the call to its own parent. When the worker ends, `close()` withdraws its waiting calls, so an item
  * is never handed to a worker that is gone.
  */
-import type { TransferListItem } from 'node:worker_threads';
+
 import { BROKER_ID, type ParentLink, parentLink } from '../child/parent-link.js';
 import { SerializationError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
@@ -15,6 +15,7 @@ import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingValue } from '../serialize/payload.js';
 import { StagedBytes } from '../serialize/staged-bytes.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
+import type { TransferListItem } from '../transfer-list-item.js';
 import { Call } from './call.js';
 import { dispatch, isWriteCall } from './invoke.js';
 

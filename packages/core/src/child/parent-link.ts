@@ -7,12 +7,13 @@
  * The link is kept on globalThis under a `Symbol.for` key, so every copy of this package loaded in
  * the worker (the worker loop's, a task module's) uses the one that `serve()` installed.
  */
-import type { TransferListItem } from 'node:worker_threads';
+
 import { SerializationError } from '../errors.js';
 import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../protocol/messages.js';
 import { deserializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
+import type { TransferListItem } from '../transfer-list-item.js';
 
 /** The broker's own id: calls that are not addressed to an object (create, cancel). */
 export const BROKER_ID = '';

@@ -5,8 +5,8 @@
  * exits.
  */
 import { inspect } from 'node:util';
-import { isMainThread, type TransferListItem } from 'node:worker_threads';
-import type { ChildChannel } from '../backend.js';
+import { isMainThread } from 'node:worker_threads';
+import type { ChildChannel, TransferListItem } from '../backend.js';
 import { SerializationError } from '../errors.js';
 import { joinNonDaemonicChildren } from '../process/children.js';
 import { currentProcess, markAsWorker, updateWorkerInfo } from '../process-info.js';

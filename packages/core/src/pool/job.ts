@@ -2,12 +2,13 @@
  * One unit of work sent to one worker in one message: a single call, or a chunk of a map. A job
  * settles exactly once, whether by its worker's answer, its abort, its timeout or the pool's end.
  */
-import type { TransferListItem } from 'node:worker_threads';
+
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import { type Items, outgoingItems, outgoingList } from '../serialize/payload.js';
 import { findUnclonable } from '../serialize/unclonable-path.js';
+import type { TransferListItem } from '../transfer-list-item.js';
 
 export type JobState = 'queued' | 'running' | 'done';
 

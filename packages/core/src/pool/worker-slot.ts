@@ -10,8 +10,7 @@
  * worker with nothing else to do, and nothing is sent behind it, so its timer and its stopping
  * concern it alone.
  */
-import type { TransferListItem } from 'node:worker_threads';
-import type { WorkerExit, WorkerHandle } from '../backend.js';
+import type { TransferListItem, WorkerExit, WorkerHandle } from '../backend.js';
 import { type Caller, openCaller } from '../broker/caller.js';
 import { SerializationError } from '../errors.js';
 import {

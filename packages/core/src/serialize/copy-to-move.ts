@@ -6,7 +6,7 @@
  * primitives, so nothing observable changes: no other object of the message can refer to them, and
  * the same one twice in a list still arrives as one object twice.
  */
-import type { TransferListItem } from 'node:worker_threads';
+import type { TransferListItem } from '../transfer-list-item.js';
 import { TYPED_ARRAYS } from './typed-arrays.js';
 
 /** Smaller buffers are cloned as usual: the bookkeeping would cost more than the copy it saves. */

@@ -2,7 +2,7 @@
  * What every payload goes through before it is sent: `transfer()` markers are unwrapped into a
  * transfer list, and reducible objects (Values, locks, queues...) become descriptors.
  */
-import type { TransferListItem } from 'node:worker_threads';
+import type { TransferListItem } from '../transfer-list-item.js';
 import { reduceValue, reviveValue } from './reducers.js';
 import { takeTransfer, takeTransfers } from './transfer.js';
 

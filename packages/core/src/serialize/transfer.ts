@@ -3,8 +3,9 @@
  * side instead of copied. Backends that cannot move memory (separate processes) copy it; the marker
  * is removed either way, so the receiving function sees the plain value.
  */
-import type { TransferListItem } from 'node:worker_threads';
+
 import { MprocTypeError } from '../errors.js';
+import type { TransferListItem } from '../transfer-list-item.js';
 
 const TRANSFER = Symbol.for('mproc.transfer');
 
