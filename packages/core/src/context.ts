@@ -3,7 +3,13 @@
  * backend. `getContext()` hands out one Context per start method.
  */
 import type { Backend } from './backend.js';
-import { isAvailable, loadBackend, packageOf, registerBackend } from './backend-registry.js';
+import {
+  BUILTIN_START_METHODS,
+  isAvailable,
+  loadBackend,
+  packageOf,
+  registerBackend,
+} from './backend-registry.js';
 import { BackendUnavailableError, MprocTypeError, shown } from './errors.js';
 import { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './executor/process-pool-executor.js';
 import { Manager, type SyncManager } from './manager/manager.js';
@@ -16,7 +22,7 @@ import { SimpleQueue } from './queues/simple-queue.js';
 import { type ArrayOptions, SharedArray } from './shared/shared-array.js';
 import type { BigIntTypecode, NumberTypecode, Typecode } from './shared/typecodes.js';
 import { Value, type ValueOptions } from './shared/value.js';
-import { getStartMethod } from './start-method.js';
+import { getStartMethod, type StartMethod } from './start-method.js';
 import { Barrier } from './sync/barrier.js';
 import { Condition, type ConditionLock } from './sync/condition.js';
 import { Event as SharedEvent } from './sync/event.js';
@@ -239,7 +245,7 @@ const contexts = new Map<string, Context>();
  * or of a Backend object; with no argument, the default start method's.
  * @throws BackendUnavailableError when the start method's package is not installed.
  */
-export function getContext(method?: string | Backend): Context {
+export function getContext(method?: StartMethod | Backend): Context {
   if (method !== undefined && typeof method !== 'string') {
     registerBackend(method);
     return new Context(method);
@@ -248,8 +254,13 @@ export function getContext(method?: string | Backend): Context {
   let context = contexts.get(name);
   if (!context) {
     if (!isAvailable(name)) {
+      const known = (BUILTIN_START_METHODS as readonly string[]).includes(name);
       throw new BackendUnavailableError(
-        `the start method '${name}' needs the package ${packageOf(name)}: npm install ${packageOf(name)}`,
+        known
+          ? `the start method '${name}' needs the package ${packageOf(name)}: npm install ${packageOf(name)}`
+          : `no start method '${name}' is installed or registered: the built-in ones are ` +
+              `${BUILTIN_START_METHODS.join(', ')}; a third-party one is registered with registerBackend() ` +
+              `or installed as its package (npm install ${packageOf(name)})`,
       );
     }
     context = new Context(name);

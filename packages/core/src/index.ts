@@ -80,7 +80,13 @@ export { type ArrayOptions, SharedArray as Array } from './shared/shared-array.j
 export type { SyncLock } from './shared/synchronized.js';
 export type { BigIntTypecode, NumberTypecode, Typecode, TypecodeValue } from './shared/typecodes.js';
 export { Value, type ValueOptions } from './shared/value.js';
-export { getAllStartMethods, getStartMethod, setStartMethod } from './start-method.js';
+export {
+  getAllStartMethods,
+  getStartMethod,
+  type StartMethod,
+  type StartMethods,
+  setStartMethod,
+} from './start-method.js';
 export type { AcquireOptions } from './sync/acquire-options.js';
 export { Barrier } from './sync/barrier.js';
 export { Condition, type ConditionLock } from './sync/condition.js';

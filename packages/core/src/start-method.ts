@@ -5,13 +5,27 @@
 import { BUILTIN_START_METHODS, isAvailable, registeredNames } from './backend-registry.js';
 import { ContextAlreadySetError, MprocTypeError } from './errors.js';
 
+/**
+ * The start methods, as a map of names to `true` so that a third-party backend can add its name by
+ * declaration merging: `declare module '@mproc/core' { interface StartMethods { mine: true } }`.
+ */
+export interface StartMethods {
+  fork: true;
+  spawn: true;
+  threads: true;
+  cluster: true;
+}
+
+/** A start method's name: one of the four built-in ones, or one a third party declared. */
+export type StartMethod = keyof StartMethods;
+
 let chosen: string | undefined;
 
 /**
  * Sets the default start method.
  * @throws ContextAlreadySetError on a second call without `{ force: true }`, as Python does.
  */
-export function setStartMethod(method: string | null, options: { force?: boolean } = {}): void {
+export function setStartMethod(method: StartMethod | null, options: { force?: boolean } = {}): void {
   if (chosen !== undefined && !options.force) {
     throw new ContextAlreadySetError(`the start method is already set to '${chosen}'; pass { force: true }`);
   }

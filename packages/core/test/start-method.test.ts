@@ -9,6 +9,14 @@ import {
   setStartMethod,
 } from '../src/index.js';
 
+// Third-party start methods, declared as their packages would (SPEC 2's registerBackend).
+declare module '../src/start-method.js' {
+  interface StartMethods {
+    gpu: true;
+    'in-memory': true;
+  }
+}
+
 afterEach(() => {
   setStartMethod(null, { force: true });
   delete process.env.MPROC_START_METHOD;
@@ -51,6 +59,11 @@ describe('start methods', () => {
     })();
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect(error?.message).toContain('npm install @mproc/backend-gpu');
+  });
+
+  it('a misspelt start method does not type-check, and at run time the error lists the start methods', () => {
+    // @ts-expect-error 'frok' is not a StartMethod
+    expect(() => getContext('frok')).toThrow(/'frok'.*fork, threads, spawn, cluster/);
   });
 
   it('registerBackend adds a third-party start method and checks its contract version', () => {

@@ -5,7 +5,13 @@
  * in the workers, so both paths keep one behaviour: the receiver gets an equal copy of its own.
  */
 
-import { type BackendCapabilities, type Connection, getContext, type Queue } from '@mproc/core';
+import {
+  type BackendCapabilities,
+  type Connection,
+  getContext,
+  type Queue,
+  type StartMethod,
+} from '@mproc/core';
 import { forceSharedMemoryFallback } from '@mproc/core/child';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOUND, within, withWorkers } from './bounded.js';
@@ -20,7 +26,7 @@ const countOf = (bytes: ArrayLike<number>, value: number): number => {
   return count;
 };
 
-function bytesCases(method: string, env: Record<string, string | undefined> | undefined): void {
+function bytesCases(method: StartMethod, env: Record<string, string | undefined> | undefined): void {
   const context = getContext(method);
 
   it('sendBytes both ways: each side gets an equal copy that later changes on the other side do not reach', () =>
@@ -117,7 +123,7 @@ function bytesCases(method: string, env: Record<string, string | undefined> | un
     }));
 }
 
-export function bytesSuite(method: string, capabilities: BackendCapabilities): void {
+export function bytesSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   describe('large byte buffers across workers', () => bytesCases(method, undefined));
   if (!capabilities.separateProcess) return;
   describe('large byte buffers across workers, without the native addon', () => {

@@ -13,6 +13,7 @@ import {
   getContext,
   InvalidStateError,
   type Semaphore,
+  type StartMethod,
   type Value,
 } from '@mproc/core';
 import { forceSharedMemoryFallback } from '@mproc/core/child';
@@ -79,7 +80,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   }
 }
 
-function conditionCases(method: string): void {
+function conditionCases(method: StartMethod): void {
   const context: Context = getContext(method);
 
   it('Condition: a producer in the parent and consumers in two workers hand over every item once', () =>
@@ -262,7 +263,7 @@ function conditionCases(method: string): void {
 }
 
 /** Registers the Condition and Barrier tests for the start method `method`. */
-export function conditionSuite(method: string, capabilities: BackendCapabilities): void {
+export function conditionSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   describe('Condition and Barrier', () => conditionCases(method));
   if (!capabilities.separateProcess) return;
   describe('Condition and Barrier without the native addon (fallback)', () => {

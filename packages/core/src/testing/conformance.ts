@@ -1,4 +1,4 @@
-import { type Backend, registerBackend } from '@mproc/core';
+import { type Backend, registerBackend, type StartMethod } from '@mproc/core';
 import { describe } from 'vitest';
 import { bytesSuite } from './bytes-suite.js';
 import { conditionSuite } from './condition-suite.js';
@@ -18,7 +18,8 @@ import { sharedSuite } from './shared-suite.js';
  */
 export function describeConformance(backend: Backend): void {
   registerBackend(backend);
-  const { name: method, capabilities } = backend;
+  const { capabilities } = backend;
+  const method = backend.name as StartMethod;
   describe(`conformance: ${method}`, () => {
     poolSuite(method, capabilities);
     executorSuite(method, capabilities);

@@ -19,6 +19,7 @@ import {
   PoolNotRunningError,
   type ProcessPoolExecutor,
   type ProcessPoolExecutorOptions,
+  type StartMethod,
   TimeoutError,
   WorkerExitedError,
   wait,
@@ -48,7 +49,7 @@ async function untilBothWorkersAnswer(executor: ProcessPoolExecutor, bound = 20_
   throw new Error(`not both workers answered within ${bound} ms`);
 }
 
-export function executorSuite(method: string, capabilities: BackendCapabilities): void {
+export function executorSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
   const isProcess = capabilities.separateProcess;
 

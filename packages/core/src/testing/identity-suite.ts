@@ -5,7 +5,7 @@
  * loop and one for the task's module.
  */
 
-import { getContext, type Queue } from '@mproc/core';
+import { getContext, type Queue, type StartMethod } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
 import { BOUND, withWorkers } from './bounded.js';
 
@@ -30,7 +30,7 @@ const EVERY_CLASS = {
   'Empty is MprocError': true,
 };
 
-export function identitySuite(method: string): void {
+export function identitySuite(method: StartMethod): void {
   const context = getContext(method);
 
   /** One of each object a task may test with instanceof; a fresh two-party barrier. */

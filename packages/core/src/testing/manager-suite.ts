@@ -12,6 +12,7 @@ import {
   InvalidStateError,
   type ListProxy,
   type NamespaceProxy,
+  type StartMethod,
   SyncManager,
   type ValueProxy,
 } from '@mproc/core';
@@ -36,7 +37,7 @@ const appendToBoth = async (plain: number[][], managed: ListProxy<number[]>) => 
   await managed.append([1]);
 };
 
-export function managerSuite(method: string): void {
+export function managerSuite(method: StartMethod): void {
   const context = getContext(method);
 
   describe('Manager in one process', () => {

@@ -11,6 +11,7 @@ import {
   getContext,
   InvalidStateError,
   type Queue,
+  type StartMethod,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
@@ -30,7 +31,7 @@ const sendAndClose = async (connection: Connection, value: unknown) => {
   await connection.close();
 };
 
-export function pipeSuite(method: string, capabilities: BackendCapabilities): void {
+export function pipeSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
 
   describe('Pipe in one process', () => {
@@ -142,7 +143,7 @@ export function pipeSuite(method: string, capabilities: BackendCapabilities): vo
       withWorkers(context, async (workers) => {
         const [reader, writer] = context.Pipe(false);
         const child = workers.process({
-          target: async (startMethod: string, end: Connection) => {
+          target: async (startMethod: StartMethod, end: Connection) => {
             const load = new Function('specifier', 'return import(specifier)'); // see process-suite
             const { getContext: contextOf } = (await load('@mproc/core')) as typeof import('@mproc/core');
             const grandchild = contextOf(startMethod).Process({

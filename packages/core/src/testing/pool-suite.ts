@@ -13,6 +13,7 @@ import {
   type Pool,
   PoolNotRunningError,
   SerializationError,
+  type StartMethod,
   TaskTimeoutError,
   TimeoutError,
   WorkerExitedError,
@@ -65,7 +66,7 @@ async function expectRefused(pool: Pool, errorClass: new (...args: never[]) => E
   expect(called).toBeInstanceOf(errorClass);
 }
 
-export function poolSuite(method: string, capabilities: BackendCapabilities): void {
+export function poolSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
   const isProcess = capabilities.separateProcess;
 

@@ -17,6 +17,7 @@ import {
   type Process,
   type ProcessInfo,
   SerializationError,
+  type StartMethod,
   transfer,
   WorkerExitedError,
 } from '@mproc/core';
@@ -63,7 +64,7 @@ async function withTempDir(body: (file: (name: string) => string) => Promise<voi
   }
 }
 
-export function processSuite(method: string, capabilities: BackendCapabilities): void {
+export function processSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
   const isProcess = capabilities.separateProcess;
 
@@ -432,7 +433,7 @@ export function processSuite(method: string, capabilities: BackendCapabilities):
       withTempDir((file) =>
         withProcesses(async (make) => {
           const child = make({
-            target: async (startMethod: string, path: string) => {
+            target: async (startMethod: StartMethod, path: string) => {
               const load = new Function('specifier', 'return import(specifier)'); // see reportIdentity
               const { getContext } = (await load('@mproc/core')) as typeof import('@mproc/core');
               const grandchild = getContext(startMethod).Process({

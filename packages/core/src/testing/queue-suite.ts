@@ -16,6 +16,7 @@ import {
   QueueClosedError,
   SerializationError,
   SimpleQueue,
+  type StartMethod,
   WorkerExitedError,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
@@ -88,7 +89,7 @@ const getAfterSaying = async (queue: Queue, ready: Queue, results: Queue) => {
   await results.put(await item);
 };
 
-export function queueSuite(method: string, capabilities: BackendCapabilities): void {
+export function queueSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
   const isProcess = capabilities.separateProcess;
 
@@ -463,7 +464,7 @@ export function queueSuite(method: string, capabilities: BackendCapabilities): v
         const queue = context.Queue<string>();
         const ready = context.Queue<string>();
         const child = workers.process({
-          target: async (startMethod: string, q: Queue<string>, r: Queue<string>) => {
+          target: async (startMethod: StartMethod, q: Queue<string>, r: Queue<string>) => {
             const load = new Function('specifier', 'return import(specifier)');
             const { getContext: contextOf } = (await load('@mproc/core')) as typeof import('@mproc/core');
             const grandchild = contextOf(startMethod).Process({

@@ -15,6 +15,7 @@ import {
   type Lock,
   type RLock,
   type Semaphore,
+  type StartMethod,
   TimeoutError,
   type Typecode,
   type Value,
@@ -143,7 +144,7 @@ const RANGES: readonly [Typecode, Element, Element, Element, Element][] = [
   ['d', -0.5, -0.5, Number.NaN, Number.NaN],
 ];
 
-function sharedCases(method: string, fallback: boolean): void {
+function sharedCases(method: StartMethod, fallback: boolean): void {
   const context: Context = getContext(method);
 
   it('4 workers × 10,000 locked increments of one Value end at exactly 40,000', () =>
@@ -443,7 +444,7 @@ function sharedCases(method: string, fallback: boolean): void {
 }
 
 /** acquireSync(), releaseSync() and holdSync(): Python's blocking acquire, on shared memory only. */
-function syncLockCases(method: string): void {
+function syncLockCases(method: StartMethod): void {
   const context: Context = getContext(method);
 
   it('4 workers × 10,000 increments under acquireSync() end at exactly 40,000, with the parent taking part', () =>
@@ -546,7 +547,7 @@ function syncLockCases(method: string): void {
 }
 
 /** Semaphore and Event, on the same shared words. */
-function semaphoreAndEventCases(method: string): void {
+function semaphoreAndEventCases(method: StartMethod): void {
   const context: Context = getContext(method);
 
   it('Semaphore(2) lets two holders in, makes a third wait or give up, and any worker may release', () =>
@@ -633,7 +634,7 @@ function semaphoreAndEventCases(method: string): void {
 }
 
 /** Registers the shared-memory tests for the start method `method`. */
-export function sharedSuite(method: string, capabilities: BackendCapabilities): void {
+export function sharedSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   describe('Value, Array, Lock and RLock', () => sharedCases(method, false));
   describe('Semaphore, BoundedSemaphore and Event', () => semaphoreAndEventCases(method));
   describe('acquireSync, releaseSync and holdSync', () => syncLockCases(method));
