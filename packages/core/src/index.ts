@@ -76,7 +76,7 @@ export { SimpleQueue } from './queues/simple-queue.js';
 export { AsyncResult, type ResultCallbacks } from './results/async-result.js';
 export { task } from './serialize/task-registry.js';
 export { transfer } from './serialize/transfer.js';
-export { type ArrayOptions, SharedArray as Array } from './shared/shared-array.js';
+export { type ArrayOptions, SharedArray as Array, SharedArray } from './shared/shared-array.js';
 export type { SyncLock } from './shared/synchronized.js';
 export type { BigIntTypecode, NumberTypecode, Typecode, TypecodeValue } from './shared/typecodes.js';
 export { Value, type ValueOptions } from './shared/value.js';
@@ -90,7 +90,7 @@ export {
 export type { AcquireOptions } from './sync/acquire-options.js';
 export { Barrier } from './sync/barrier.js';
 export { Condition, type ConditionLock } from './sync/condition.js';
-export { Event } from './sync/event.js';
+export { Event, Event as SharedEvent } from './sync/event.js';
 export { Lock } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';

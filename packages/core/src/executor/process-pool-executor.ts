@@ -87,7 +87,6 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     third: Input<C>,
     options?: ExecutorMapOptions,
   ): AsyncIterableIterator<Awaited<R>>;
-  map<R>(fn: AnyFunction, ...iterablesAndOptions: unknown[]): AsyncIterableIterator<Awaited<R>>;
   map<R>(fn: AnyFunction, ...iterablesAndOptions: unknown[]): AsyncIterableIterator<Awaited<R>> {
     const what = 'ProcessPoolExecutor.map';
     const handle = functionHandle(fn, what);

@@ -85,6 +85,9 @@ export class Pool implements AsyncDisposable {
    * @throws TypeError / RangeError naming an invalid option; BootstrapError when called while a
    *   worker imports the main module (guard the main module's top level with `isMainProcess()`).
    */
+  constructor(options?: PoolOptions);
+  /** @internal ProcessPoolExecutor's pool: its broken error, and breaking on a worker's death. */
+  constructor(options: PoolOptions | undefined, internals: PoolInternals);
   constructor(options: PoolOptions = {}, internals: PoolInternals = {}) {
     if (isImportingMain()) {
       throw new BootstrapError(

@@ -247,7 +247,12 @@ export function executorSuite(method: StartMethod, capabilities: BackendCapabili
           /unknown option 'chunk'/,
         );
         expect(() => executor.map((x: number) => x, 5 as never)).toThrow(TypeError);
+        // @ts-expect-error map needs at least one iterable
         expect(() => executor.map((x: number) => x)).toThrow(TypeError);
+        // Types only: an input that does not fit the function is a compile error, not unknown results.
+        // @ts-expect-error strings for a function of numbers
+        const misfit = () => executor.map((x: number) => x * x, ['a']);
+        void misfit; // checked by tsc (npm run typecheck), never called
       }));
   });
 
