@@ -7,7 +7,7 @@
  * A prebuilt binary in prebuilds/<platform>-<arch>/ (as a published package may carry) skips the build.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +16,16 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const source = join(root, 'native', 'mproc_shm.c');
 const output = join(root, 'native', 'build', 'mproc_shm.node');
 const prebuilt = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'mproc_shm.node');
+// Why the last build failed, for the library's fallback warning (src/shared/native-addon.ts).
+const notBuilt = join(root, 'native', 'build', 'not-built.txt');
 
 function say(message) {
   console.log(`@mproc/core: ${message}`);
 }
 
 function fallback(reason) {
+  mkdirSync(dirname(notBuilt), { recursive: true });
+  writeFileSync(notBuilt, `${reason}\n`);
   say(
     `native shared-memory addon not built (${reason}); Value, Array and locks on process start methods use the slower fallback`,
   );
@@ -58,6 +62,7 @@ try {
   // Loading proves the build; the rename makes the new file appear whole to running processes.
   createRequire(import.meta.url)(temporary);
   renameSync(temporary, output);
+  rmSync(notBuilt, { force: true });
   say(`built the native shared-memory addon ${relative(root, output)}`);
 } catch (error) {
   rmSync(temporary, { force: true });

@@ -5,7 +5,7 @@
  * `prebuilds/<platform>-<arch>/`. Without it, process start methods use the slower fallback
  * (shared/file-region.ts, sync/socket-mutex.ts) and say so once with a process warning.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,27 @@ export interface NativeAddon {
 }
 
 export const ADDON_FILE = 'mproc_shm.node';
+/** Written beside the build by scripts/build-native.mjs when it could not build: why. */
+const NOT_BUILT_FILE = 'not-built.txt';
+
+/**
+ * Why there is no addon binary, and the fix: the install script ran and could not build it
+ * (`failure`, e.g. no C compiler), or it never ran (npm 11 runs install scripts only when allowed;
+ * `--ignore-scripts` skips them).
+ */
+export function missingAddonReason(failure: string | undefined): string {
+  if (failure) {
+    return (
+      `its install script could not build the native addon (${failure}): install a C compiler ` +
+      '(Debian: build-essential) and run `npm rebuild @mproc/core`'
+    );
+  }
+  return (
+    "the native addon was never built: @mproc/core's install script did not run (npm 11 runs " +
+    'install scripts only when allowed: `npm install-scripts approve @mproc/core`; `--ignore-scripts` ' +
+    'skips them); run `npm rebuild @mproc/core` to build it'
+  );
+}
 
 type Availability = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
 
@@ -49,10 +70,10 @@ function load(): Availability {
   }
   const path = candidates().find((candidate) => existsSync(candidate));
   if (!path) {
-    return {
-      reason:
-        'the native addon was not built (no C compiler at install time?): reinstall @mproc/core where `cc` exists',
-    };
+    const marker = candidates()
+      .map((candidate) => join(dirname(candidate), NOT_BUILT_FILE))
+      .find((file) => existsSync(file));
+    return { reason: missingAddonReason(marker && readFileSync(marker, 'utf8').trim()) };
   }
   try {
     return { addon: createRequire(import.meta.url)(path) as NativeAddon };
