@@ -1,8 +1,5 @@
 /** The `{ block, timeout }` options of every operation that may wait, checked once on the caller's side. */
-import { MprocTypeError } from '../errors.js';
-import { checkTimeout } from '../timeout-option.js';
-
-export { checkTimeout };
+import { resolveAcquireOptions } from '../sync/acquire-options.js';
 
 export interface BlockOptions {
   /** Wait when the operation cannot complete now; default true. With false, fail at once. */
@@ -22,10 +19,7 @@ export interface WaitLimit {
  *   RangeError for a negative timeout.
  */
 export function waitLimit(options: BlockOptions | undefined, what: string): WaitLimit {
-  if (options === undefined || options === null) return { timeout: undefined };
-  if (typeof options !== 'object') throw new MprocTypeError(`${what}: options must be an object`);
-  const { block = true, timeout } = options;
-  if (typeof block !== 'boolean') throw new MprocTypeError(`${what}: option 'block' must be a boolean`);
-  const limit = checkTimeout(timeout, what);
-  return { timeout: block ? limit : 0 };
+  // The same `{ block, timeout }` as a lock's acquire, checked by the same rules.
+  const { block, timeout } = resolveAcquireOptions(options, what);
+  return { timeout: block ? timeout : 0 };
 }

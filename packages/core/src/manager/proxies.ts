@@ -4,8 +4,9 @@
  * method returns a Promise.
  */
 import { BrokerHandle, registerHandleKind } from '../broker/handle.js';
-import { type BlockOptions, checkTimeout, waitLimit } from '../broker/wait-options.js';
+import { type BlockOptions, waitLimit } from '../broker/wait-options.js';
 import { TimeoutError } from '../errors.js';
+import { checkTimeout } from '../timeout-option.js';
 
 /**
  * A Manager's Namespace: named values, Python's `ns.x` / `ns.x = v` as `get('x')` / `set('x', v)`.

@@ -12,11 +12,11 @@ import { Buffer } from 'node:buffer';
 import { BrokerHandle, type HandleDescriptor, newId, registerHandleKind } from '../broker/handle.js';
 import { create } from '../broker/invoke.js';
 import type { End } from '../broker/pipe-core.js';
-import { checkTimeout } from '../broker/wait-options.js';
 import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
 import { STAGE_FROM, StagedBytes } from '../serialize/staged-bytes.js';
 import { transfer } from '../serialize/transfer.js';
+import { checkTimeout } from '../timeout-option.js';
 
 /** The bytes of `buffer` from `offset`, `size` of them, as Python's `send_bytes` takes them (a view). */
 function bytesOf(

@@ -48,7 +48,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #wake: (() => void) | undefined;
   #abortedBy: Error | undefined;
   #reading: Promise<void> | undefined;
-  #readError: unknown;
+  /** What reading the input threw (boxed: an input may throw any value, undefined too). */
+  #readFailure: { readonly error: unknown } | undefined;
   /** Serializes next()/return() so concurrent callers see one consistent sequence. */
   readonly #turns = new Turns();
   readonly #detach: () => void;
@@ -101,7 +102,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
         if (this.#inFlight === 0 && !this.#reading) {
           // An error of the input (or of a pool that takes no more work) comes after every result
           // of the chunks read before it, as in Python's imap.
-          if (this.#readError) throw this.#readError;
+          if (this.#readFailure) throw this.#readFailure.error;
           if (this.#sourceDone) {
             await this.#finish();
             return { done: true, value: undefined };
@@ -151,14 +152,14 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
 
   /** Reads more input in the background when there is room in flight and the pool takes work. */
   #startReading(): void {
-    if (this.#reading || this.#sourceDone || this.#finished || this.#readError) return;
+    if (this.#reading || this.#sourceDone || this.#finished || this.#readFailure) return;
     if (this.#inFlight >= this.#settings.scheduler.readAhead()) return;
     // After close() nothing more is read; once what was submitted is handed out, the iteration
     // ends with PoolNotRunningError (see #readChunks).
     if (this.#settings.scheduler.state !== 'running' && this.#inFlight > 0) return;
     this.#reading = this.#readChunks()
       .catch((error: unknown) => {
-        this.#readError = error;
+        this.#readFailure = { error };
       })
       .finally(() => {
         this.#reading = undefined;
