@@ -43,8 +43,10 @@ export function newId(): string {
  * existing object (when it is rebuilt from a descriptor), or created under a Manager. Public
  * constructors keep their Python signatures; this carries what they cannot take.
  */
-interface Origin {
+export interface Origin {
   readonly attachTo?: string;
+  /** The descriptor the handle is rebuilt from, for what its kind adds (a queue's ring). */
+  readonly descriptor?: HandleDescriptor;
   readonly managerId?: string;
 }
 

@@ -20,12 +20,11 @@
  * not stored its tail is not there (the message is lost, as a message not yet sent), and a read
  * that had not stored its head leaves the message for the next reader (nobody received it).
  *
- * Waits poll first, for a time that adapts to how often polling paid off (a peer on another core
- * answers in microseconds; a futex sleep and wake costs tens), then sleep on a futex word in slices,
- * so an idle waiter costs no CPU.
+ * Waits are a WordSignal's (word-signal.ts): bounded adaptive polling, then sleeps in slices.
  */
-import type { SharedRegion, WordWaiter } from '../shared/shared-memory.js';
+import type { SharedRegion } from '../shared/shared-memory.js';
 import { WordMutex } from '../sync/word-mutex.js';
+import { WordSignal } from './word-signal.js';
 
 /** Bytes before the data: the header words, rounded to a cache line. */
 export const RING_HEADER_BYTES = 64;
@@ -38,12 +37,6 @@ const SLEEPING_PRODUCERS = 7;
 /** First header word left to the channel built on the ring. */
 export const RING_FREE_WORD = 8;
 const LENGTH_BYTES = 4;
-
-/** The longest single sleep: a waiter looks at the ring again at least this often. */
-const SLICE_MS = 50;
-/** Bounds of the adaptive poll before a sleep, in microseconds. */
-const MIN_POLL_US = 2;
-const MAX_POLL_US = 200;
 
 /** The region size for a ring of at least `capacity` data bytes (rounded up to a power of two). */
 export function ringRegionBytes(capacity: number): number {
@@ -65,12 +58,13 @@ export class ByteRing {
   readonly #words: Int32Array;
   readonly #data: Uint8Array;
   readonly #lock: WordMutex;
-  readonly #waiter: WordWaiter;
+  /** Announced after every write: readers wait on it. */
+  readonly readable: WordSignal;
+  /** Announced after every read: writers wait on it. */
+  readonly writable: WordSignal;
   readonly #mask: number;
   readonly #length = new DataView(new ArrayBuffer(LENGTH_BYTES));
   readonly #lengthBytes = new Uint8Array(this.#length.buffer);
-  /** This thread's current poll budget (µs) for each side, adapted after every wait. */
-  #pollUs = { get: MIN_POLL_US * 8, put: MIN_POLL_US * 8 };
 
   /**
    * The ring at the start of `region`, which must be a memory region of `ringRegionBytes(capacity)`
@@ -87,7 +81,8 @@ export class ByteRing {
     this.#words = new Int32Array(region.memory, 0, RING_HEADER_BYTES / 4);
     this.#data = new Uint8Array(region.memory, RING_HEADER_BYTES, this.capacity);
     this.#lock = new WordMutex(region, 0);
-    this.#waiter = region.waiter;
+    this.readable = new WordSignal(this.#words, NOT_EMPTY, SLEEPING_CONSUMERS, region.waiter);
+    this.writable = new WordSignal(this.#words, NOT_FULL, SLEEPING_PRODUCERS, region.waiter);
   }
 
   /** Header words from RING_FREE_WORD on, for the channel's own counters and flags. */
@@ -128,7 +123,7 @@ export class ByteRing {
     } finally {
       this.#lock.releaseSync();
     }
-    if (written) this.#signal(NOT_EMPTY, SLEEPING_CONSUMERS);
+    if (written) this.readable.notify();
     return written;
   }
 
@@ -152,7 +147,7 @@ export class ByteRing {
     } finally {
       this.#lock.releaseSync();
     }
-    if (message) this.#signal(NOT_FULL, SLEEPING_PRODUCERS);
+    if (message) this.writable.notify();
     return message;
   }
 
@@ -160,13 +155,13 @@ export class ByteRing {
    * Takes the oldest message, waiting up to `timeout` ms for one (undefined: forever) without
    * blocking the event loop; undefined when none came in time.
    */
-  async read(timeout?: number): Promise<Uint8Array | undefined> {
-    return this.#waitFor(() => this.tryRead(), 'get', NOT_EMPTY, SLEEPING_CONSUMERS, timeout, false);
+  read(timeout?: number): Promise<Uint8Array | undefined> {
+    return this.readable.wait(() => this.tryRead(), timeout);
   }
 
   /** As `read`, blocking this thread while it waits. */
   readSync(timeout?: number): Uint8Array | undefined {
-    return this.#waitFor(() => this.tryRead(), 'get', NOT_EMPTY, SLEEPING_CONSUMERS, timeout, true);
+    return this.readable.waitSync(() => this.tryRead(), timeout);
   }
 
   /**
@@ -175,143 +170,23 @@ export class ByteRing {
    * @throws RangeError when the message can never fit (longer than `maxMessageBytes`).
    */
   async write(message: Uint8Array, timeout?: number): Promise<boolean> {
-    const written = await this.#waitFor(
-      () => (this.tryWrite(message) ? true : undefined),
-      'put',
-      NOT_FULL,
-      SLEEPING_PRODUCERS,
-      timeout,
-      false,
-    );
-    return written === true;
+    return (await this.writable.wait(() => (this.tryWrite(message) ? true : undefined), timeout)) === true;
   }
 
   /** As `write`, blocking this thread while it waits. */
   writeSync(message: Uint8Array, timeout?: number): boolean {
-    const attempt = () => (this.tryWrite(message) ? true : undefined);
-    return this.#waitFor(attempt, 'put', NOT_FULL, SLEEPING_PRODUCERS, timeout, true) === true;
+    return this.writable.waitSync(() => (this.tryWrite(message) ? true : undefined), timeout) === true;
+  }
+
+  /** Whether a message is waiting now (another reader may take it first). */
+  hasMessage(): boolean {
+    return Atomics.load(this.#words, HEAD) !== Atomics.load(this.#words, TAIL);
   }
 
   /** Wakes everyone asleep on the ring, e.g. after the channel's closed flag was set. */
   wakeAll(): void {
-    Atomics.add(this.#words, NOT_EMPTY, 1);
-    Atomics.add(this.#words, NOT_FULL, 1);
-    this.#waiter.wake(this.#words, NOT_EMPTY, 2 ** 31 - 1);
-    this.#waiter.wake(this.#words, NOT_FULL, 2 ** 31 - 1);
-  }
-
-  #signal(word: number, sleepers: number): void {
-    Atomics.add(this.#words, word, 1);
-    if (Atomics.load(this.#words, sleepers) > 0) this.#waiter.wake(this.#words, word, 1);
-  }
-
-  /**
-   * The wait shared by reads and writes: try, poll for the side's adaptive budget, then sleep on
-   * `word` in slices, registered in `sleepers` so that the other side wakes us.
-   */
-  #waitFor<T>(
-    attempt: () => T | undefined,
-    side: 'get' | 'put',
-    word: number,
-    sleepers: number,
-    timeout: number | undefined,
-    sync: true,
-  ): T | undefined;
-  #waitFor<T>(
-    attempt: () => T | undefined,
-    side: 'get' | 'put',
-    word: number,
-    sleepers: number,
-    timeout: number | undefined,
-    sync: false,
-  ): Promise<T | undefined>;
-  #waitFor<T>(
-    attempt: () => T | undefined,
-    side: 'get' | 'put',
-    word: number,
-    sleepers: number,
-    timeout: number | undefined,
-    sync: boolean,
-  ): T | undefined | Promise<T | undefined> {
-    const first = attempt();
-    if (first !== undefined || timeout === 0) return first;
-    const started = performance.now();
-    const deadline = timeout === undefined ? Number.POSITIVE_INFINITY : started + timeout;
-    const budget = this.#pollUs[side];
-    const pollEnd = started + budget / 1000;
-    while (performance.now() < pollEnd) {
-      const polled = attempt();
-      if (polled !== undefined) {
-        // Polling paid off: keep the budget near what it took, with headroom.
-        this.#pollUs[side] = Math.min(
-          MAX_POLL_US,
-          Math.max(MIN_POLL_US, (performance.now() - started) * 2000),
-        );
-        return polled;
-      }
-    }
-    // Polling did not pay off: poll less next time, so an idle waiter does not burn CPU each wait.
-    this.#pollUs[side] = Math.max(MIN_POLL_US, budget / 2);
-    return sync
-      ? this.#sleepSync(attempt, word, sleepers, deadline)
-      : this.#sleep(attempt, word, sleepers, deadline);
-  }
-
-  #sleepSync<T>(
-    attempt: () => T | undefined,
-    word: number,
-    sleepers: number,
-    deadline: number,
-  ): T | undefined {
-    for (;;) {
-      const step = this.#nextSleep(attempt, word, sleepers, deadline);
-      if (!('observed' in step)) return step.result;
-      try {
-        this.#waiter.waitSync(this.#words, word, step.observed, step.milliseconds);
-      } finally {
-        Atomics.sub(this.#words, sleepers, 1);
-      }
-    }
-  }
-
-  async #sleep<T>(
-    attempt: () => T | undefined,
-    word: number,
-    sleepers: number,
-    deadline: number,
-  ): Promise<T | undefined> {
-    for (;;) {
-      const step = this.#nextSleep(attempt, word, sleepers, deadline);
-      if (!('observed' in step)) return step.result;
-      try {
-        await this.#waiter.wait(this.#words, word, step.observed, step.milliseconds);
-      } finally {
-        Atomics.sub(this.#words, sleepers, 1);
-      }
-    }
-  }
-
-  /**
-   * One turn of a sleeping wait: registers in `sleepers` and tries once more (a signal between the
-   * failed attempt and the registration would otherwise be missed until the slice ends). Gives the
-   * result, unregistered, when the attempt succeeded or time is up; else, still registered, the
-   * value of `word` to sleep on and for how long.
-   */
-  #nextSleep<T>(
-    attempt: () => T | undefined,
-    word: number,
-    sleepers: number,
-    deadline: number,
-  ): { result: T | undefined } | { observed: number; milliseconds: number } {
-    const words = this.#words;
-    const observed = Atomics.load(words, word);
-    Atomics.add(words, sleepers, 1);
-    const result = attempt();
-    const remaining = deadline - performance.now();
-    if (result === undefined && remaining > 0)
-      return { observed, milliseconds: Math.min(SLICE_MS, remaining) };
-    Atomics.sub(words, sleepers, 1);
-    return { result };
+    this.readable.notifyAll();
+    this.writable.notifyAll();
   }
 
   #copyIn(position: number, bytes: Uint8Array): void {

@@ -29,6 +29,17 @@ export interface CallOptions {
 
 type Settle = (reply: ReplyMessage) => void;
 
+/** Work a worker finishes before it exits, registered by the objects that need it. */
+const exitHooks = new Set<() => Promise<void>>();
+
+/**
+ * Registers `hook` to run before this worker exits, before its last writes are awaited (e.g. a
+ * queue's feeder handing its held items to the main process).
+ */
+export function beforeWorkerExit(hook: () => Promise<void>): void {
+  exitHooks.add(hook);
+}
+
 export class ParentLink {
   readonly #send: LinkSend;
   readonly #pending = new Map<number, Settle>();
@@ -128,11 +139,12 @@ export class ParentLink {
   }
 
   /**
-   * Resolves once every call that only changes state (put, send, close...) has been answered, so a
-   * Process's child that did not await its last `put` still delivers it before it exits, as Python's
-   * queue feeder thread is flushed at exit.
+   * Runs the exit hooks, then resolves once every call that only changes state (put, send, close...)
+   * has been answered, so a Process's child that did not await its last `put` still delivers it
+   * before it exits, as Python's queue feeder thread is flushed at exit.
    */
   async settleWrites(): Promise<void> {
+    for (const hook of exitHooks) await hook();
     while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
   }
 }

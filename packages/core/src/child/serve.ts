@@ -212,8 +212,8 @@ export function serve(parentChannel: ChildChannel): void {
       case MESSAGE_TYPE.batch:
         return runInOrder(message.runs);
       case MESSAGE_TYPE.stop:
-        channel.exit(0);
-        return Promise.resolve();
+        // Items a queue's feeder still holds are handed to the main process first (ring-queue.ts).
+        return link.settleWrites().then(() => channel.exit(0));
       case MESSAGE_TYPE.reply:
         return Promise.resolve(); // taken in onMessage, never queued
       case MESSAGE_TYPE.release:

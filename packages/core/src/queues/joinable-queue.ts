@@ -13,7 +13,7 @@ import { Queue } from './queue.js';
 export class JoinableQueue<T = unknown> extends Queue<T> {
   static {
     registerHandleKind('joinable-queue', (descriptor) =>
-      buildWith({ attachTo: descriptor.id }, () => new JoinableQueue()),
+      buildWith({ attachTo: descriptor.id, descriptor }, () => new JoinableQueue()),
     );
   }
 
@@ -25,8 +25,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    *   ValueError); QueueClosedError after `close()`.
    */
   async taskDone(): Promise<void> {
-    this.assertOpen('taskDone');
-    await this.invoke('taskDone', [], { write: true });
+    await this.openTransport('taskDone').taskDone();
   }
 
   /**
@@ -34,7 +33,6 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * @throws (as a rejection) QueueClosedError after `close()`, also for a `join()` still waiting then.
    */
   async join(): Promise<void> {
-    this.assertOpen('join');
-    await this.invoke('join', [], { token: this.token });
+    await this.openTransport('join').join();
   }
 }

@@ -1,17 +1,19 @@
 /**
- * `Queue`: Python's `multiprocessing.Queue` for every start method. The queue lives in the main
- * process (see `broker/`); a Queue object is a handle on it that may be passed to any worker, at any
- * depth of a task's arguments, a Process's args or a pool's initArgs, and works there. Many producers
- * and consumers may use it at once: each item is delivered exactly once, in the order it was put.
+ * `Queue`: Python's `multiprocessing.Queue` for every start method. The queue is a ring in shared
+ * memory that every process puts into and gets from itself (channels/ring-queue.ts); without the
+ * native addon, and for a Manager's queues, it lives in the main process (broker/). A Queue object is
+ * a handle on it that may be passed to any worker, at any depth of a task's arguments, a Process's
+ * args or a pool's initArgs, and works there. Many producers and consumers may use it at once: each
+ * item is delivered exactly once, and one producer's items in the order it put them.
  *
  * As in Python, `close()` closes this handle only: this process can no longer put or get through it,
  * and its waiting calls fail with QueueClosedError; other processes' handles go on working.
  */
 import type { ObjectKind } from '../broker/create.js';
 import { BrokerHandle, buildWith, newId, registerHandleKind, takeOrigin } from '../broker/handle.js';
-import { create } from '../broker/invoke.js';
 import { type BlockOptions, waitLimit } from '../broker/wait-options.js';
 import { MprocTypeError, QueueClosedError, shown } from '../errors.js';
+import { type BrokerCall, QueueTransport } from './queue-transport.js';
 
 export type { BlockOptions } from '../broker/wait-options.js';
 
@@ -34,17 +36,18 @@ export function checkMaxsize(maxsize: unknown, what: string): number {
  */
 export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T> {
   static {
-    registerHandleKind('queue', (descriptor) => buildWith({ attachTo: descriptor.id }, () => new Queue()));
+    registerHandleKind('queue', (descriptor) =>
+      buildWith({ attachTo: descriptor.id, descriptor }, () => new Queue()),
+    );
   }
 
   /** The kind of object a `new` of this class creates; subclasses set their own. */
   protected static readonly kind: ObjectKind = 'queue';
-  #closed = false;
+  readonly #transport: QueueTransport;
 
   /**
    * A queue holding at most `maxsize` items (0 or less: no limit).
-   * @throws TypeError when `maxsize` is not an integer. In a worker, the queue is created by the main
-   *   process; there a failure shows at the first call.
+   * @throws TypeError when `maxsize` is not an integer.
    */
   constructor(maxsize = 0) {
     const kind = (new.target as unknown as { kind: ObjectKind }).kind;
@@ -53,7 +56,8 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
     if (!attached) checkMaxsize(maxsize, new.target.name);
     const id = origin.attachTo ?? newId();
     super(id, kind);
-    if (!attached) create(kind, id, { maxsize }, origin.managerId);
+    const call: BrokerCall = (method, args, options) => this.invoke(method, args, options);
+    this.#transport = QueueTransport.open(kind, id, origin, maxsize, call, this.token);
   }
 
   /**
@@ -66,7 +70,8 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
   async put(obj: T, options?: BlockOptions): Promise<void> {
     this.#assertOpen('put');
     const { timeout } = waitLimit(options, 'Queue.put()');
-    await this.invoke('put', [obj, timeout], { token: this.token, write: true });
+    // Not awaited before the call: a put with room is written before put() returns.
+    return this.#transport.put(obj, timeout);
   }
 
   /**
@@ -86,7 +91,7 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
   async get(options?: BlockOptions): Promise<T> {
     this.#assertOpen('get');
     const { timeout } = waitLimit(options, 'Queue.get()');
-    return (await this.invoke('get', [timeout], { token: this.token })) as T;
+    return (await this.#transport.get(timeout)) as T;
   }
 
   /**
@@ -99,17 +104,17 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
 
   /** The number of items in the queue now (other processes may change it at any moment). */
   async qsize(): Promise<number> {
-    return (await this.invoke('qsize')) as number;
+    return this.#transport.qsize();
   }
 
   /** Whether the queue is empty now. */
   async empty(): Promise<boolean> {
-    return (await this.invoke('empty')) as boolean;
+    return this.#transport.empty();
   }
 
   /** Whether the queue is full now. */
   async full(): Promise<boolean> {
-    return (await this.invoke('full')) as boolean;
+    return this.#transport.full();
   }
 
   /**
@@ -118,9 +123,8 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
    * again does nothing.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.invoke('close', [], { token: this.token, write: true });
+    if (this.#transport.closed) return;
+    await this.#transport.close();
   }
 
   /**
@@ -129,22 +133,30 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
    * @throws what `get()` rejects with, other than QueueClosedError after `close()`.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
-    while (!this.#closed) {
+    while (!this.#transport.closed) {
       try {
         yield await this.get();
       } catch (error) {
-        if (this.#closed && QueueClosedError.isInstance(error)) return;
+        if (this.#transport.closed && QueueClosedError.isInstance(error)) return;
         throw error;
       }
     }
   }
 
-  /** @throws QueueClosedError once this handle is closed. */
-  protected assertOpen(what: string): void {
+  /**
+   * @internal For JoinableQueue: where calls go, once this handle is checked open.
+   * @throws QueueClosedError once this handle is closed.
+   */
+  protected openTransport(what: string): QueueTransport {
     this.#assertOpen(what);
+    return this.#transport;
+  }
+
+  protected override describeMore(): Record<string, unknown> {
+    return this.#transport.describe();
   }
 
   #assertOpen(what: string): void {
-    if (this.#closed) throw new QueueClosedError(`Queue.${what}(): the queue is closed`);
+    if (this.#transport.closed) throw new QueueClosedError(`Queue.${what}(): the queue is closed`);
   }
 }

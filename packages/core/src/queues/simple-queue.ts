@@ -1,10 +1,10 @@
 /**
  * `SimpleQueue`: Python's `multiprocessing.SimpleQueue`, an unbounded queue with only `put`, `get`,
- * `empty` and `close`. It lives in the main process like every Queue (see `broker/`).
+ * `empty` and `close`, on the same transport as every Queue (see queue-transport.ts).
  */
 import { BrokerHandle, buildWith, newId, registerHandleKind, takeOrigin } from '../broker/handle.js';
-import { create } from '../broker/invoke.js';
 import { QueueClosedError } from '../errors.js';
+import { type BrokerCall, QueueTransport } from './queue-transport.js';
 
 /**
  * An unbounded queue with `put`, `get`, `empty` and `close` (Python's `multiprocessing.SimpleQueue`).
@@ -13,18 +13,19 @@ import { QueueClosedError } from '../errors.js';
 export class SimpleQueue<T = unknown> extends BrokerHandle {
   static {
     registerHandleKind('simple-queue', (descriptor) =>
-      buildWith({ attachTo: descriptor.id }, () => new SimpleQueue()),
+      buildWith({ attachTo: descriptor.id, descriptor }, () => new SimpleQueue()),
     );
   }
 
-  #closed = false;
+  readonly #transport: QueueTransport;
 
-  /** An unbounded queue. In a worker it is created by the main process. */
+  /** An unbounded queue. */
   constructor() {
     const origin = takeOrigin();
     const id = origin.attachTo ?? newId();
     super(id, 'simple-queue');
-    if (origin.attachTo === undefined) create('simple-queue', id, {}, origin.managerId);
+    const call: BrokerCall = (method, args, options) => this.invoke(method, args, options);
+    this.#transport = QueueTransport.open('simple-queue', id, origin, 0, call, this.token);
   }
 
   /**
@@ -34,7 +35,7 @@ export class SimpleQueue<T = unknown> extends BrokerHandle {
    */
   async put(obj: T): Promise<void> {
     this.#assertOpen('put');
-    await this.invoke('put', [obj, undefined], { token: this.token, write: true });
+    return this.#transport.put(obj, undefined);
   }
 
   /**
@@ -43,22 +44,24 @@ export class SimpleQueue<T = unknown> extends BrokerHandle {
    */
   async get(): Promise<T> {
     this.#assertOpen('get');
-    return (await this.invoke('get', [undefined], { token: this.token })) as T;
+    return (await this.#transport.get(undefined)) as T;
   }
 
   /** Whether the queue is empty now. */
-  async empty(): Promise<boolean> {
-    return (await this.invoke('empty')) as boolean;
+  empty(): Promise<boolean> {
+    return this.#transport.empty();
   }
 
   /** Closes this handle (see `Queue.close()`); calling it again does nothing. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.invoke('close', [], { token: this.token, write: true });
+    if (!this.#transport.closed) await this.#transport.close();
+  }
+
+  protected override describeMore(): Record<string, unknown> {
+    return this.#transport.describe();
   }
 
   #assertOpen(what: string): void {
-    if (this.#closed) throw new QueueClosedError(`SimpleQueue.${what}(): the queue is closed`);
+    if (this.#transport.closed) throw new QueueClosedError(`SimpleQueue.${what}(): the queue is closed`);
   }
 }

@@ -9,6 +9,7 @@
 import {
   type BackendCapabilities,
   Empty,
+  type Event,
   Full,
   getContext,
   JoinableQueue,
@@ -17,9 +18,11 @@ import {
   SerializationError,
   SimpleQueue,
   type StartMethod,
+  type Value,
   WorkerExitedError,
 } from '@mproc/core';
-import { describe, expect, it } from 'vitest';
+import { forceSharedMemoryFallback } from '@mproc/core/child';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
 
 /** Puts `values` into `queue`, one by one. */
@@ -82,6 +85,32 @@ const dieWhileGetting = async (queue: Queue, ready: Queue, release: Queue) => {
   process.exit(3);
 };
 
+/** Puts `count` numbers into `queue` once `go` is set. */
+const produceOnSignal = async (queue: Queue<number>, go: Event, count: number) => {
+  await go.wait();
+  for (let item = 0; item < count; item++) await queue.put(item);
+};
+
+/** Gets `count` numbers from `queue`, then stores their sum in `done` (0 until then). */
+const consumeIntoValue = async (queue: Queue<number>, done: Value, count: number) => {
+  let sum = 0;
+  for (let index = 0; index < count; index++) sum += await queue.get();
+  done.value = sum;
+};
+
+/** Puts `count` strings of about 1 KiB, numbered, without awaiting them, and returns. */
+const putKilobytes = (queue: Queue<string>, count: number) => {
+  for (let item = 0; item < count; item++) void queue.put(`${item}:${'x'.repeat(1_000)}`);
+};
+
+/** Puts numbers from 0 up until killed, saying on `ready` once it has put 1,000. */
+const putUntilKilled = async (queue: Queue<number>, ready: Event) => {
+  for (let item = 0; ; item++) {
+    await queue.put(item);
+    if (item === 1_000) ready.set();
+  }
+};
+
 /** Waits in `get` on `queue`, says so on `ready`, then reports the item it got on `results`. */
 const getAfterSaying = async (queue: Queue, ready: Queue, results: Queue) => {
   const item = queue.get();
@@ -89,7 +118,22 @@ const getAfterSaying = async (queue: Queue, ready: Queue, results: Queue) => {
   await results.put(await item);
 };
 
+/**
+ * Registers the queue tests for the start method `method`: on rings in shared memory, and, for
+ * backends of separate processes, again on the main process's broker (no native addon).
+ */
 export function queueSuite(method: StartMethod, capabilities: BackendCapabilities): void {
+  queueCases(method, capabilities, true);
+  if (!capabilities.separateProcess) return;
+  describe('queues without the native addon (the main process keeps them)', () => {
+    beforeAll(() => forceSharedMemoryFallback(true));
+    afterAll(() => forceSharedMemoryFallback(false));
+    queueCases(method, capabilities, false);
+  });
+}
+
+/** The queue tests; `onRings` when queues are rings that processes use directly. */
+function queueCases(method: StartMethod, capabilities: BackendCapabilities, onRings: boolean): void {
   const context = getContext(method);
   const isProcess = capabilities.separateProcess;
 
@@ -356,6 +400,29 @@ export function queueSuite(method: StartMethod, capabilities: BackendCapabilitie
         expect(tooMany).toBe('RangeError');
       }));
 
+    // Only rings can do this: the broker answers from the main process's event loop.
+    if (onRings) {
+      it('2,000 items pass from one Process to another while the main process runs a synchronous loop', () =>
+        withWorkers(context, async (workers) => {
+          const count = 2_000;
+          const queue = context.Queue<number>();
+          const go = context.Event();
+          const done = context.Value('d', 0, { lock: false });
+          const consumer = workers.process({ target: consumeIntoValue, args: [queue, done, count] });
+          const producer = workers.process({ target: produceOnSignal, args: [queue, go, count] });
+          await within(Promise.all([consumer.start(), producer.start()]), BOUND, 'the children start');
+          go.set();
+          // The main process does not return to its event loop until the consumer is done or the bound
+          // has passed: the items must pass without it (Python's queues are pipes between the two).
+          const deadline = performance.now() + 3 * BOUND;
+          while (done.value === 0 && performance.now() < deadline) {
+            // busy, as a main process computing
+          }
+          expect(done.value, 'the consumer finished during the loop').toBe((count * (count - 1)) / 2);
+          await within(Promise.all([consumer.join(), producer.join()]), BOUND, 'the children end');
+        }));
+    }
+
     it('SimpleQueue passes items between a Process and the parent', () =>
       withWorkers(context, async (workers) => {
         const queue = context.SimpleQueue<string>();
@@ -371,6 +438,92 @@ export function queueSuite(method: StartMethod, capabilities: BackendCapabilitie
         await child.join(BOUND);
         expect(await within(queue.get(), BOUND, 'get()')).toBe('there back');
         expect(await queue.empty()).toBe(true);
+      }));
+  });
+
+  describe('Queue traffic that passes no main process', () => {
+    it('an unbounded queue takes 4 MiB of puts with no reader, none waits, and they come out in order', async () => {
+      const queue = context.Queue<string>();
+      const count = 4_000;
+      const puts = Array.from({ length: count }, (_, item) => queue.put(`${item}:${'x'.repeat(1_000)}`));
+      await within(Promise.all(puts), BOUND, 'the puts');
+      expect(await queue.qsize()).toBe(count);
+      for (let item = 0; item < count; item++) {
+        expect((await queue.get({ timeout: BOUND })).split(':')[0]).toBe(String(item));
+      }
+      expect(await queue.empty()).toBe(true);
+    });
+
+    it('a child that puts more than the queue holds and exits is joined before anyone gets: nothing is lost', () =>
+      withWorkers(context, async (workers) => {
+        const queue = context.Queue<string>();
+        const count = 2_000;
+        const child = workers.process({ target: putKilobytes, args: [queue, count] });
+        await child.start();
+        await child.join(BOUND); // Python's child would wait here for a reader; this one hands its items over
+        expect(child.exitCode).toBe(0);
+        for (let item = 0; item < count; item++) {
+          expect((await queue.get({ timeout: BOUND })).split(':')[0]).toBe(String(item));
+        }
+      }));
+
+    it('items larger than the ring, and items around them, keep their order between processes', () =>
+      withWorkers(context, async (workers) => {
+        const pool = workers.pool({ processes: 1 });
+        const queue = context.Queue<Uint8Array | string>();
+        const sent = await pool.apply(
+          async (q: Queue<Uint8Array | string>) => {
+            const big = new Uint8Array(3 * 1024 * 1024).map((_, index) => index % 251);
+            await q.put('before');
+            await q.put(big);
+            await q.put('after');
+            return big.reduce((sum, byte) => sum + byte, 0);
+          },
+          [queue],
+        );
+        expect(await queue.get({ timeout: BOUND })).toBe('before');
+        const big = (await queue.get({ timeout: BOUND })) as Uint8Array;
+        expect(big.byteLength).toBe(3 * 1024 * 1024);
+        expect(big.reduce((sum, byte) => sum + byte, 0)).toBe(sent);
+        expect(await queue.get({ timeout: BOUND })).toBe('after');
+      }));
+
+    it('a bounded queue makes a child wait for room that the parent frees', () =>
+      withWorkers(context, async (workers) => {
+        const queue = context.Queue<number>(3);
+        const child = workers.process({ target: putAll, args: [queue, [1, 2, 3, 4, 5, 6]] });
+        await child.start();
+        const got: number[] = [];
+        for (let index = 0; index < 6; index++) {
+          got.push(await queue.get({ timeout: BOUND }));
+          expect(await queue.qsize()).toBeLessThanOrEqual(3);
+        }
+        await child.join(BOUND);
+        expect(got).toEqual([1, 2, 3, 4, 5, 6]);
+      }));
+
+    it('a producer SIGKILLed in the middle of its puts leaves the queue whole: a prefix of its items, in order, and the queue goes on', () =>
+      withWorkers(context, async (workers) => {
+        const queue = context.Queue<number>();
+        const ready = context.Event();
+        const child = workers.process({ target: putUntilKilled, args: [queue, ready] });
+        await child.start();
+        expect(await ready.wait(BOUND)).toBe(true);
+        child.kill();
+        await child.join(BOUND);
+        const got: number[] = [];
+        for (;;) {
+          try {
+            got.push(await queue.get({ block: false }));
+          } catch (error) {
+            expect(error).toBeInstanceOf(Empty);
+            break;
+          }
+        }
+        expect(got.length).toBeGreaterThan(1_000);
+        expect(got.findIndex((item, index) => item !== index)).toBe(-1);
+        await queue.put(-1);
+        expect(await queue.get({ timeout: BOUND })).toBe(-1);
       }));
   });
 
