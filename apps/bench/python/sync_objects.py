@@ -38,6 +38,68 @@ def list_appends(shared, report, count):
     report.put(time.perf_counter() - begin)
 
 
+def stream_producer(queue, go, count, objects):
+    go.wait(60)
+    for index in range(count):
+        queue.put({'index': index, 'text': 'x' * 1000} if objects else index)
+
+
+def stream_consumer(queue, report, count):
+    queue.get()
+    begin = time.perf_counter()
+    for _ in range(count - 1):
+        queue.get()
+    report.put(time.perf_counter() - begin)
+
+
+def stream_child_to_child(ctx, count, objects):
+    queue, report, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    children = [ctx.Process(target=stream_consumer, args=(queue, report, count)),
+                ctx.Process(target=stream_producer, args=(queue, go, count, objects))]
+    for child in children:
+        child.start()
+    go.set()
+    seconds = report.get(timeout=60)
+    for child in children:
+        child.join()
+    return (count - 1) / seconds
+
+
+def stream_parent_to_child(ctx, count, objects):
+    queue, report = ctx.Queue(), ctx.Queue()
+    child = ctx.Process(target=stream_consumer, args=(queue, report, count))
+    child.start()
+    for index in range(count):
+        queue.put({'index': index, 'text': 'x' * 1000} if objects else index)
+    seconds = report.get(timeout=60)
+    child.join()
+    return (count - 1) / seconds
+
+
+def busy_consumer(queue, done, count):
+    for _ in range(count):
+        queue.get()
+    done.value = 1
+
+
+def busy_parent(ctx):
+    count = 2000
+    queue, go, done = ctx.Queue(), ctx.Event(), ctx.Value('d', 0)
+    children = [ctx.Process(target=busy_consumer, args=(queue, done, count)),
+                ctx.Process(target=stream_producer, args=(queue, go, count, False))]
+    for child in children:
+        child.start()
+    go.set()
+    started = time.perf_counter()
+    delivered = None
+    while time.perf_counter() - started < 3:
+        if delivered is None and done.value == 1:
+            delivered = time.perf_counter() - started
+    for child in children:
+        child.join()
+    return 1000 * (delivered if delivered is not None else time.perf_counter() - started)
+
+
 def lock_pairs(lock, go, done, count):
     done.put(0)
     go.wait(60)
@@ -123,13 +185,22 @@ def measure(method, settings):
         child.join()
         if len(shared) != 100 + settings['appends']:
             raise RuntimeError('appends were lost')
+    items = settings['streamItems']
+    stream = {
+        'streamChildInts': stream_child_to_child(ctx, items, False),
+        'streamChildObjects': stream_child_to_child(ctx, items, True),
+        'streamParentInts': stream_parent_to_child(ctx, items, False),
+        'streamParentObjects': stream_parent_to_child(ctx, items, True),
+        'busy': busy_parent(ctx),
+    }
     pairs = settings['lockPairs']
     lock = contend(ctx, lock_pairs, ctx.Lock(), pairs)
     counter = ctx.Value('i', 0)
     incr = contend(ctx, locked_increments, counter, pairs)
     if counter.value != 2 * pairs:
         raise RuntimeError('locked increments were lost')
-    return {'queue': queue, 'pipe': pipe, 'bytes': byte_rate, 'append': append, 'lock': lock, 'incr': incr}
+    return {'queue': queue, 'pipe': pipe, 'bytes': byte_rate, 'append': append, 'lock': lock, 'incr': incr,
+            **stream}
 
 
 def main():

@@ -3,6 +3,11 @@
  * objects that cross workers, against Python's multiprocessing in the same run:
  *
  *   queue   Queue round trips per second: the parent puts, a child gets and puts back, the parent gets
+ *   stream* one-way Queue streams, items per second timed by the consuming child from its first item
+ *           to its last: child → child and parent → child, of small ints and of ~1 KiB objects
+ *   busy    ms for 2,000 small ints to pass child → child from the moment the parent, right after
+ *           signalling the producer, starts a 3 s synchronous loop (it polls a shared Value the
+ *           consumer sets when done); below 3,000 means the items passed while the parent computed
  *   pipe    Pipe round trips per second: the parent sends, a child receives and sends back
  *   bytes   MB/s of 16 MiB `sendBytes` messages from the parent to a child (which answers each with a
  *           one-number acknowledgement)
@@ -30,6 +35,7 @@ import { RESULT_MARKER } from './types.js';
 
 interface SyncSettings {
   readonly roundTrips: number;
+  readonly streamItems: number;
   readonly bytes: number;
   readonly byteTrips: number;
   readonly appends: number;
@@ -38,6 +44,7 @@ interface SyncSettings {
 
 const FULL: SyncSettings = {
   roundTrips: 5_000,
+  streamItems: 20_000,
   bytes: 16 * 2 ** 20,
   byteTrips: 8,
   appends: 5_000,
@@ -45,6 +52,7 @@ const FULL: SyncSettings = {
 };
 const QUICK: SyncSettings = {
   roundTrips: 1_000,
+  streamItems: 5_000,
   bytes: 16 * 2 ** 20,
   byteTrips: 2,
   appends: 1_000,
@@ -53,6 +61,11 @@ const QUICK: SyncSettings = {
 
 const METRICS = [
   { key: 'queue', label: 'Queue round trips', unit: 'trips/s' },
+  { key: 'streamChildInts', label: 'Queue stream child → child, small ints', unit: 'items/s' },
+  { key: 'streamChildObjects', label: 'Queue stream child → child, ~1 KiB objects', unit: 'items/s' },
+  { key: 'streamParentInts', label: 'Queue stream parent → child, small ints', unit: 'items/s' },
+  { key: 'streamParentObjects', label: 'Queue stream parent → child, ~1 KiB objects', unit: 'items/s' },
+  { key: 'busy', label: '2,000 items child → child, parent in a 3 s loop', unit: 'ms' },
   { key: 'pipe', label: 'Pipe round trips', unit: 'trips/s' },
   { key: 'bytes', label: 'Pipe sendBytes, 16 MiB messages', unit: 'MB/s' },
   { key: 'append', label: 'Manager list appends', unit: 'appends/s' },
@@ -128,6 +141,10 @@ interface Value {
   value: number;
   getLock(): Lock;
 }
+interface Process {
+  start(): Promise<void>;
+  join(): Promise<void>;
+}
 interface Event {
   set(): Promise<void>;
   wait(timeout?: number): Promise<boolean>;
@@ -135,15 +152,12 @@ interface Event {
 interface Context {
   Lock(): Lock;
   Event(): Event;
-  Value(typecode: 'i', initial: number): Value;
+  Value(typecode: 'i' | 'd', initial: number): Value;
   Queue<T>(): Queue<T>;
   Pipe(): [Connection, Connection];
   Manager(): Promise<{ list<T>(): ListProxy<T> } & AsyncDisposable>;
   // biome-ignore lint/suspicious/noExplicitAny: targets of any signature, as Process takes them
-  Process(options: { target: (...args: any[]) => unknown; args: unknown[] }): {
-    start(): Promise<void>;
-    join(): Promise<void>;
-  };
+  Process(options: { target: (...args: any[]) => unknown; args: unknown[] }): Process;
 }
 interface Core {
   getContext(method: string): Context;
@@ -238,13 +252,113 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   await appendChild.join();
   if ((await list.length()) !== 100 + settings.appends) throw new Error('appends were lost');
 
+  const streamChildInts = await streamChildToChild(context, settings.streamItems, false);
+  const streamChildObjects = await streamChildToChild(context, settings.streamItems, true);
+  const streamParentInts = await streamParentToChild(context, settings.streamItems, false);
+  const streamParentObjects = await streamParentToChild(context, settings.streamItems, true);
+  const busy = await busyParent(context);
+
   const lock = await lockPairs(context, settings, false);
   const incr = await lockedIncrements(context, settings, false);
   // Not on the fallback without the native addon (MPROC_NO_NATIVE=1): reported as n/a (null).
   const sync = syncAcquireWorks(context);
   const lockSync = sync ? await lockPairs(context, settings, true) : Number.NaN;
   const incrSync = sync ? await lockedIncrements(context, settings, true) : Number.NaN;
-  return { queue, pipe, bytes, append, lock, incr, lockSync, incrSync };
+  return {
+    queue,
+    streamChildInts,
+    streamChildObjects,
+    streamParentInts,
+    streamParentObjects,
+    busy,
+    pipe,
+    bytes,
+    append,
+    lock,
+    incr,
+    lockSync,
+    incrSync,
+  };
+}
+
+/** The items of a stream: small ints, or objects of about 1 KiB. */
+function streamItem(index: number, objects: boolean): unknown {
+  return objects ? { index, text: 'x'.repeat(1_000) } : index;
+}
+
+/** A producer child's target: waits for `go`, then puts `count` items. */
+async function streamProducer(queue: Queue<unknown>, go: Event, count: number, objects: boolean) {
+  await go.wait(60_000);
+  for (let index = 0; index < count; index++) {
+    await queue.put(objects ? { index, text: 'x'.repeat(1_000) } : index);
+  }
+}
+
+/** A consumer child's target: gets `count` items and reports seconds from its first to its last. */
+async function streamConsumer(queue: Queue<unknown>, report: Queue<number>, count: number) {
+  await queue.get();
+  const begin = performance.now();
+  for (let index = 1; index < count; index++) await queue.get();
+  await report.put((performance.now() - begin) / 1000);
+}
+
+/** Items per second from one child to another through a Queue, timed by the consumer. */
+async function streamChildToChild(context: Context, count: number, objects: boolean): Promise<number> {
+  const queue = context.Queue<unknown>();
+  const report = context.Queue<number>();
+  const go = context.Event();
+  const children = [
+    context.Process({ target: streamConsumer, args: [queue, report, count] }),
+    context.Process({ target: streamProducer, args: [queue, go, count, objects] }),
+  ];
+  for (const child of children) await child.start();
+  await go.set();
+  const seconds = await bounded(report.get(), 'stream child → child');
+  for (const child of children) await child.join();
+  return (count - 1) / seconds;
+}
+
+/** Items per second from the parent to a child through a Queue, timed by the consumer. */
+async function streamParentToChild(context: Context, count: number, objects: boolean): Promise<number> {
+  const queue = context.Queue<unknown>();
+  const report = context.Queue<number>();
+  const child = context.Process({ target: streamConsumer, args: [queue, report, count] });
+  await child.start();
+  for (let index = 0; index < count; index++) await queue.put(streamItem(index, objects));
+  const seconds = await bounded(report.get(), 'stream parent → child');
+  await child.join();
+  return (count - 1) / seconds;
+}
+
+/** A consumer child's target: gets `count` items, then sets `done` to 1. */
+async function busyConsumer(queue: Queue<unknown>, done: Value, count: number) {
+  for (let index = 0; index < count; index++) await queue.get();
+  done.value = 1;
+}
+
+/**
+ * Milliseconds for 2,000 items to pass child → child while the parent runs a 3 s synchronous loop
+ * from the moment it signals the producer; the loop watches a shared Value the consumer sets.
+ */
+async function busyParent(context: Context): Promise<number> {
+  const count = 2_000;
+  const queue = context.Queue<unknown>();
+  const go = context.Event();
+  const done = context.Value('d', 0);
+  const children = [
+    context.Process({ target: busyConsumer, args: [queue, done, count] }),
+    context.Process({ target: streamProducer, args: [queue, go, count, false] }),
+  ];
+  for (const child of children) await child.start();
+  await go.set();
+  const started = performance.now();
+  let delivered = Number.NaN;
+  while (performance.now() - started < 3_000) {
+    if (Number.isNaN(delivered) && done.value === 1) delivered = performance.now() - started;
+  }
+  for (const child of children) await bounded(child.join(), 'busy');
+  // Not during the loop: delivered after it, at the earliest when the loop ended.
+  return Number.isNaN(delivered) ? performance.now() - started : delivered;
 }
 
 /**

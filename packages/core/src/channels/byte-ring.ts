@@ -7,7 +7,7 @@
  *   2     head: bytes consumed since the start, wrapping at 2^32 (written under the lock)
  *   3     tail: bytes produced since the start, wrapping at 2^32 (written under the lock)
  *   4     "not empty": bumped after every write; consumers sleep on it
- *   5     "not full": bumped after every read; producers sleep on it
+ *   5     "not full": bumped after a read that leaves the ring at most half full; producers sleep on it
  *   6     consumers asleep (or about to be) on word 4
  *   7     producers asleep (or about to be) on word 5
  *   8..15 free for the channel built on the ring
@@ -147,7 +147,9 @@ export class ByteRing {
     } finally {
       this.#lock.releaseSync();
     }
-    if (message) this.writable.notify();
+    // Writers waiting for room are woken once half the ring is free, not at every read: a writer
+    // woken per message would write one message per wake-up (a thread hop each, across processes).
+    if (message && this.usedBytes() <= this.capacity / 2) this.writable.notify();
     return message;
   }
 

@@ -57,7 +57,7 @@ export class WordSignal {
     const start = this.#poll(attempt, timeout);
     if (!('deadline' in start)) return start.result;
     for (;;) {
-      const step = this.#nextSleep(attempt, start.deadline);
+      const step = this.#nextSleep(attempt, start);
       if (!('observed' in step)) return step.result;
       try {
         await this.#waiter.wait(this.#words, this.#counter, step.observed, step.milliseconds);
@@ -72,7 +72,7 @@ export class WordSignal {
     const start = this.#poll(attempt, timeout);
     if (!('deadline' in start)) return start.result;
     for (;;) {
-      const step = this.#nextSleep(attempt, start.deadline);
+      const step = this.#nextSleep(attempt, start);
       if (!('observed' in step)) return step.result;
       try {
         this.#waiter.waitSync(this.#words, this.#counter, step.observed, step.milliseconds);
@@ -86,7 +86,7 @@ export class WordSignal {
   #poll<T>(
     attempt: () => T | undefined,
     timeout: number | undefined,
-  ): { result: T | undefined } | { deadline: number } {
+  ): { result: T | undefined } | { started: number; deadline: number } {
     const first = attempt();
     if (first !== undefined || timeout === 0) return { result: first };
     const started = performance.now();
@@ -104,14 +104,14 @@ export class WordSignal {
     }
     // Polling did not pay off: poll less next time, so an idle waiter does not burn CPU each wait.
     this.#pollUs = Math.max(MIN_POLL_US, budget / 2);
-    return { deadline };
+    return { started, deadline };
   }
 
   /**
    * Registers as a sleeper and tries once more (an announcement between the failed attempt and the
    * registration would otherwise be missed until the slice ends).
    */
-  #nextSleep<T>(attempt: () => T | undefined, deadline: number): SleepStep<T> {
+  #nextSleep<T>(attempt: () => T | undefined, wait: { started: number; deadline: number }): SleepStep<T> {
     const words = this.#words;
     const observed = Atomics.load(words, this.#counter);
     Atomics.add(words, this.#sleepers, 1);
@@ -122,11 +122,18 @@ export class WordSignal {
       Atomics.sub(words, this.#sleepers, 1);
       throw error;
     }
-    const remaining = deadline - performance.now();
+    const now = performance.now();
+    const remaining = wait.deadline - now;
     if (result === undefined && remaining > 0) {
       return { observed, milliseconds: Math.min(SLICE_MS, remaining) };
     }
     Atomics.sub(words, this.#sleepers, 1);
+    // A sleep that a longer poll would have spared (a peer answering within the bound, as in a
+    // round trip): poll that long next time.
+    const waitedUs = (now - wait.started) * 1000;
+    if (result !== undefined && waitedUs < MAX_POLL_US) {
+      this.#pollUs = Math.min(MAX_POLL_US, Math.max(MIN_POLL_US, waitedUs * 2));
+    }
     return { result };
   }
 }
