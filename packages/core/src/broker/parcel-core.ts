@@ -22,7 +22,8 @@ class ParcelCore implements BrokerObject {
     const id = args[0] as string;
     switch (method) {
       case 'store':
-        this.#parcels.set(id, call.adopt(args[1], 'the item'));
+        // `owned`: the caller made a copy of its own (bytes, perhaps staged in a memfd).
+        this.#parcels.set(id, args[2] === true ? args[1] : call.adopt(args[1], 'the item'));
         return undefined;
       case 'take': {
         if (!this.#parcels.has(id)) throw new InvalidStateError(`no item is kept under '${id}'`);

@@ -128,17 +128,26 @@ export class ByteRing {
   }
 
   /** Takes the oldest message if there is one now. */
-  tryRead(): Uint8Array | undefined {
+  tryRead(): Uint8Array | undefined;
+  /**
+   * Takes the oldest message if there is one now and `accept` takes its first byte (a channel's tag
+   * for the kind of message); false, the message left in place, when it does not.
+   */
+  tryRead(accept: (firstByte: number) => boolean): Uint8Array | undefined | false;
+  tryRead(accept?: (firstByte: number) => boolean): Uint8Array | undefined | false {
     const words = this.#words;
     // Unlocked peek: an empty ring is the common case of a waiting reader, and needs no lock.
     if (Atomics.load(words, HEAD) === Atomics.load(words, TAIL)) return undefined;
     this.#lock.acquireSync(true, undefined);
-    let message: Uint8Array | undefined;
+    let message: Uint8Array | undefined | false;
     try {
       const head = Atomics.load(words, HEAD);
       if (head !== Atomics.load(words, TAIL)) {
         this.#copyOut(head, this.#lengthBytes);
         const length = this.#length.getUint32(0, true);
+        if (accept && length > 0 && !accept(this.#data[(head + LENGTH_BYTES) & this.#mask] as number)) {
+          return false;
+        }
         message = new Uint8Array(length);
         this.#copyOut(head + LENGTH_BYTES, message);
         // The commit point: until this store the message stays for the next reader.

@@ -20,9 +20,14 @@ const V8_REVIVE = 1;
 const NUMBER = 2;
 const STRING = 3;
 const PARCEL = 4;
+/** A Pipe's `sendBytes` message: the bytes as they are. */
+const BYTES = 5;
+const BYTES_PARCEL = 6;
 
 /** What `encodeItem` gives: the bytes to put in the ring, or a value to send as a parcel. */
-export type EncodedItem = { readonly bytes: Uint8Array } | { readonly parcel: unknown };
+export type EncodedItem =
+  | { readonly bytes: Uint8Array }
+  | { readonly parcel: unknown; readonly bytes?: true };
 
 /** What `decodeItem` gives: the item, or the id of the parcel to fetch. */
 export type DecodedItem = { readonly value: unknown } | { readonly parcelId: string };
@@ -59,12 +64,26 @@ export function encodeItem(item: unknown, what: string, maxBytes: number): Encod
   return bytes.byteLength > maxBytes ? { parcel: value } : { bytes };
 }
 
-/** The marker that stands in the ring for the parcel `id`. */
-export function parcelMarker(id: string): Uint8Array {
-  const bytes = Buffer.allocUnsafe(1 + Buffer.byteLength(id));
-  bytes[0] = PARCEL;
-  bytes.write(id, 1);
-  return bytes;
+/** `bytes` as a message of their own (a Pipe's `sendBytes`), or as a parcel when they would not fit. */
+export function encodeBytes(bytes: Uint8Array, maxBytes: number): EncodedItem {
+  if (1 + bytes.byteLength > maxBytes) return { parcel: bytes, bytes: true } as const;
+  const message = Buffer.allocUnsafe(1 + bytes.byteLength);
+  message[0] = BYTES;
+  message.set(bytes, 1);
+  return { bytes: message };
+}
+
+/** Whether a message with this first byte was sent as bytes (see `encodeBytes`). */
+export function isBytesTag(tag: number): boolean {
+  return tag === BYTES || tag === BYTES_PARCEL;
+}
+
+/** The marker that stands in the ring for the parcel `id` (of bytes, with `bytes`). */
+export function parcelMarker(id: string, bytes = false): Uint8Array {
+  const marker = Buffer.allocUnsafe(1 + Buffer.byteLength(id));
+  marker[0] = bytes ? BYTES_PARCEL : PARCEL;
+  marker.write(id, 1);
+  return marker;
 }
 
 /** An item's bytes, read back. */
@@ -76,7 +95,10 @@ export function decodeItem(bytes: Uint8Array): DecodedItem {
     case STRING:
       return { value: buffer.toString('utf8', 1) };
     case PARCEL:
+    case BYTES_PARCEL:
       return { parcelId: buffer.toString('utf8', 1) };
+    case BYTES:
+      return { value: buffer.subarray(1) };
     case V8_REVIVE:
       return { value: reviveValue(deserialize(buffer.subarray(1))) };
     default:

@@ -14,7 +14,7 @@ import type { WordWaiter } from '../shared/region.js';
 export const SLICE_MS = 50;
 /** Bounds of the adaptive poll before a sleep, in microseconds. */
 const MIN_POLL_US = 2;
-const MAX_POLL_US = 200;
+const MAX_POLL_US = 1000;
 const EVERYONE = 2 ** 31 - 1;
 
 /** One turn of a sleeping wait: its result, or (still registered) what to sleep on and how long. */

@@ -1,7 +1,9 @@
 /**
  * `Pipe()` and its `Connection` ends: Python's `multiprocessing.Pipe` for every start method. The pipe
- * lives in the main process (see `broker/`); each Connection is a handle on one of its two ends and may
- * be passed to any worker. What one end sends, the other receives, in order.
+ * is a ring in shared memory per direction that the processes at its ends write and read themselves
+ * (channels/ring-pipe.ts); without the native addon it lives in the main process (broker/). Each
+ * Connection is a handle on one of its two ends and may be passed to any worker. What one end sends,
+ * the other receives, in order.
  *
  * `close()` closes the end for every process, so the other end reads EOF once it has read what was
  * sent, with one exception that keeps a common Python idiom working: closing a handle that this process
@@ -12,6 +14,7 @@ import { Buffer } from 'node:buffer';
 import { BrokerHandle, type HandleDescriptor, newId, registerHandleKind } from '../broker/handle.js';
 import { create } from '../broker/invoke.js';
 import type { End } from '../broker/pipe-core.js';
+import { RingEnd, type RingEndDescriptor } from '../channels/ring-pipe.js';
 import { InvalidStateError, MprocRangeError, MprocTypeError } from '../errors.js';
 import { isMainProcess } from '../process-info.js';
 import { STAGE_FROM, StagedBytes } from '../serialize/staged-bytes.js';
@@ -57,6 +60,7 @@ export class Connection extends BrokerHandle {
           descriptor.end as End,
           descriptor.readable as boolean,
           descriptor.writable as boolean,
+          descriptor.ring ? RingEnd.open(descriptor.ring as RingEndDescriptor) : undefined,
         ),
     );
   }
@@ -64,21 +68,25 @@ export class Connection extends BrokerHandle {
   readonly #end: End;
   readonly #readable: boolean;
   readonly #writable: boolean;
-  #closed = false;
+  /** The end on rings; undefined when the pipe lives in the main process. */
+  readonly #ring: RingEnd | undefined;
+  /** Whether close() was called on this handle, as its waiting calls see it. */
+  readonly #owner = { closed: false };
   /** This handle was passed to another process: closing it closes only this copy (see above). */
   #passedOn = false;
 
   /** @internal Use `Pipe()`. */
-  constructor(pipeId: string, end: End, readable: boolean, writable: boolean) {
+  constructor(pipeId: string, end: End, readable: boolean, writable: boolean, ring?: RingEnd) {
     super(pipeId, 'connection');
     this.#end = end;
     this.#readable = readable;
     this.#writable = writable;
+    this.#ring = ring;
   }
 
   /** True once `close()` was called on this handle. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#owner.closed;
   }
 
   /** Whether this end can receive (false for the sending end of `Pipe(false)`). */
@@ -98,6 +106,8 @@ export class Connection extends BrokerHandle {
    */
   async send(obj: unknown): Promise<void> {
     this.#check('send', this.#writable, 'read-only');
+    // Not awaited before the call: a send with room is written before send() returns.
+    if (this.#ring) return this.#ring.send(obj);
     await this.invoke('send', [this.#end, obj], { write: true });
   }
 
@@ -108,6 +118,7 @@ export class Connection extends BrokerHandle {
    */
   async recv<T = unknown>(): Promise<T> {
     this.#check('recv', this.#readable, 'write-only');
+    if (this.#ring) return (await this.#ring.receive(false, this.#owner)) as T;
     return (await this.invoke('recv', [this.#end], { token: this.token })) as T;
   }
 
@@ -120,6 +131,7 @@ export class Connection extends BrokerHandle {
   async poll(timeout: number | null = 0): Promise<boolean> {
     this.#check('poll', this.#readable, 'write-only');
     const limit = checkTimeout(timeout, 'Connection.poll()');
+    if (this.#ring) return this.#ring.poll(limit, this.#owner);
     return (await this.invoke('poll', [this.#end, limit], { token: this.token })) as boolean;
   }
 
@@ -131,6 +143,7 @@ export class Connection extends BrokerHandle {
   async sendBytes(buffer: ArrayBufferLike | ArrayBufferView, offset = 0, size?: number): Promise<void> {
     this.#check('sendBytes', this.#writable, 'read-only');
     const bytes = bytesOf(buffer, offset, size);
+    if (this.#ring) return this.#ring.send(bytes, (large) => this.#copyToSend(large));
     await this.invoke('sendBytes', [this.#end, this.#copyToSend(bytes)], { write: true });
   }
 
@@ -141,7 +154,11 @@ export class Connection extends BrokerHandle {
    */
   async recvBytes(): Promise<Buffer> {
     this.#check('recvBytes', this.#readable, 'write-only');
-    const bytes = (await this.invoke('recvBytes', [this.#end], { token: this.token })) as Uint8Array;
+    const bytes = (
+      this.#ring
+        ? await this.#ring.receive(true, this.#owner)
+        : await this.invoke('recvBytes', [this.#end], { token: this.token })
+    ) as Uint8Array;
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -150,9 +167,14 @@ export class Connection extends BrokerHandle {
    * process passed to another process, closes only this copy. Calling it again does nothing.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.invoke('close', [this.#end, !this.#passedOn], { token: this.token, write: true });
+    if (this.#owner.closed) return;
+    this.#owner.closed = true;
+    if (!this.#ring) {
+      await this.invoke('close', [this.#end, !this.#passedOn], { token: this.token, write: true });
+      return;
+    }
+    this.#ring.withdraw(this.#owner);
+    if (!this.#passedOn) await this.#ring.close();
   }
 
   /** `close()`, for `await using connection = ...`. */
@@ -176,7 +198,8 @@ export class Connection extends BrokerHandle {
   }
 
   protected override describeMore(): Record<string, unknown> {
-    return { end: this.#end, readable: this.#readable, writable: this.#writable };
+    const ring = this.#ring?.descriptor();
+    return { end: this.#end, readable: this.#readable, writable: this.#writable, ...(ring && { ring }) };
   }
 
   protected override sent(): void {
@@ -184,7 +207,7 @@ export class Connection extends BrokerHandle {
   }
 
   #check(what: string, allowed: boolean, refusal: string): void {
-    if (this.#closed) throw new InvalidStateError(`Connection.${what}(): the connection is closed`);
+    if (this.#owner.closed) throw new InvalidStateError(`Connection.${what}(): the connection is closed`);
     if (!allowed) throw new InvalidStateError(`Connection.${what}(): the connection is ${refusal}`);
   }
 }
@@ -197,6 +220,7 @@ export class Connection extends BrokerHandle {
 export function Pipe(duplex = true): [Connection, Connection] {
   if (typeof duplex !== 'boolean') throw new MprocTypeError('Pipe(duplex): duplex must be a boolean');
   const id = newId();
-  create('pipe', id, { duplex });
-  return [new Connection(id, 0, true, duplex), new Connection(id, 1, duplex, true)];
+  const rings = RingEnd.pair(duplex);
+  if (!rings) create('pipe', id, { duplex });
+  return [new Connection(id, 0, true, duplex, rings?.[0]), new Connection(id, 1, duplex, true, rings?.[1])];
 }

@@ -8,12 +8,15 @@ import {
   type BackendCapabilities,
   Connection,
   EOFError,
+  type Event,
   getContext,
   InvalidStateError,
   type Queue,
   type StartMethod,
+  type Value,
 } from '@mproc/core';
-import { describe, expect, it } from 'vitest';
+import { forceSharedMemoryFallback } from '@mproc/core/child';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
 
 /** Answers each message with the message and `!` until it gets `bye`. */
@@ -31,7 +34,40 @@ const sendAndClose = async (connection: Connection, value: unknown) => {
   await connection.close();
 };
 
+/** Sends `count` numbers on `end` once `go` is set. */
+const sendOnSignal = async (end: Connection, go: Event, count: number) => {
+  await go.wait();
+  for (let item = 0; item < count; item++) await end.send(item);
+};
+
+/** Receives `count` numbers on `end`, then stores their sum in `done` (0 until then). */
+const receiveIntoValue = async (end: Connection, done: Value, count: number) => {
+  let sum = 0;
+  for (let index = 0; index < count; index++) sum += await end.recv<number>();
+  done.value = sum;
+};
+
+/** Sends `count` strings of about 1 KiB, numbered, without awaiting them, and returns. */
+const sendKilobytes = (end: Connection, count: number) => {
+  for (let item = 0; item < count; item++) void end.send(`${item}:${'x'.repeat(1_000)}`);
+};
+
+/**
+ * Registers the pipe tests for the start method `method`: on rings in shared memory, and, for
+ * backends of separate processes, again on the main process's broker (no native addon).
+ */
 export function pipeSuite(method: StartMethod, capabilities: BackendCapabilities): void {
+  pipeCases(method, capabilities, true);
+  if (!capabilities.separateProcess) return;
+  describe('pipes without the native addon (the main process keeps them)', () => {
+    beforeAll(() => forceSharedMemoryFallback(true));
+    afterAll(() => forceSharedMemoryFallback(false));
+    pipeCases(method, capabilities, false);
+  });
+}
+
+/** The pipe tests; `onRings` when pipes are rings that processes use directly. */
+function pipeCases(method: StartMethod, capabilities: BackendCapabilities, onRings: boolean): void {
   const context = getContext(method);
 
   describe('Pipe in one process', () => {
@@ -260,6 +296,63 @@ export function pipeSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(await ready.get({ timeout: BOUND })).toBe('waiting');
         await parentEnd.close();
         expect(await within(task, BOUND, 'the task')).toBe('EOFError');
+      }));
+  });
+
+  describe('Pipe traffic that passes no main process', () => {
+    // Only rings can do this: the broker answers from the main process's event loop.
+    if (onRings) {
+      it('2,000 messages pass from one Process to another while the main process runs a synchronous loop', () =>
+        withWorkers(context, async (workers) => {
+          const count = 2_000;
+          const [receiving, sending] = context.Pipe(false);
+          const go = context.Event();
+          const done = context.Value('d', 0, { lock: false });
+          const receiver = workers.process({ target: receiveIntoValue, args: [receiving, done, count] });
+          const sender = workers.process({ target: sendOnSignal, args: [sending, go, count] });
+          await within(Promise.all([receiver.start(), sender.start()]), BOUND, 'the children start');
+          go.set();
+          const deadline = performance.now() + 3 * BOUND;
+          while (done.value === 0 && performance.now() < deadline) {
+            // busy, as a main process computing
+          }
+          expect(done.value, 'the receiver finished during the loop').toBe((count * (count - 1)) / 2);
+          await within(Promise.all([receiver.join(), sender.join()]), BOUND, 'the children end');
+        }));
+    }
+
+    it('a child that sends more than the pipe holds and exits is joined before anyone reads: nothing is lost', () =>
+      withWorkers(context, async (workers) => {
+        const [parentEnd, childEnd] = context.Pipe();
+        const count = 2_000;
+        const child = workers.process({ target: sendKilobytes, args: [childEnd, count] });
+        await child.start();
+        await child.join(BOUND);
+        expect(child.exitCode).toBe(0);
+        for (let item = 0; item < count; item++) {
+          expect((await parentEnd.recv<string>()).split(':')[0]).toBe(String(item));
+        }
+      }));
+
+    it('bytes larger than the ring, and messages around them, keep their order between processes', () =>
+      withWorkers(context, async (workers) => {
+        const pool = workers.pool({ processes: 1 });
+        const [parentEnd, workerEnd] = context.Pipe();
+        const sent = await pool.apply(
+          async (end: Connection) => {
+            const big = new Uint8Array(3 * 1024 * 1024).map((_, index) => index % 251);
+            await end.send('before');
+            await end.sendBytes(big);
+            await end.send('after');
+            return big.reduce((sum, byte) => sum + byte, 0);
+          },
+          [workerEnd],
+        );
+        expect(await parentEnd.recv()).toBe('before');
+        const big = await parentEnd.recvBytes();
+        expect(big.byteLength).toBe(3 * 1024 * 1024);
+        expect(big.reduce((sum, byte) => sum + byte, 0)).toBe(sent);
+        expect(await parentEnd.recv()).toBe('after');
       }));
   });
 }
