@@ -14,7 +14,7 @@ import { carriesStagedBytes } from '../serialize/byte-staging.js';
 import { serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingValue } from '../serialize/payload.js';
 import { StagedBytes } from '../serialize/staged-bytes.js';
-import { findUnclonable } from '../serialize/unclonable-path.js';
+import { whyUnsendable } from '../serialize/unclonable-path.js';
 import type { TransferListItem } from '../transfer-list-item.js';
 import { Call } from './call.js';
 import { dispatch, isWriteCall } from './invoke.js';
@@ -109,7 +109,7 @@ class BrokerCaller implements Caller {
     try {
       this.#channel.send({ type: MESSAGE_TYPE.reply, callId, ok: true, value, revive }, transfer);
     } catch (error) {
-      const path = findUnclonable(value, 'result') ?? (error as Error).message;
+      const path = whyUnsendable(value, 'result', error);
       this.#fail(callId, new SerializationError(`cannot send the result back: ${path}`, { cause: error }));
     }
   }

@@ -12,7 +12,7 @@ import { SerializationError } from '../errors.js';
 import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../protocol/messages.js';
 import { deserializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingList } from '../serialize/payload.js';
-import { findUnclonable } from '../serialize/unclonable-path.js';
+import { whyUnsendable } from '../serialize/unclonable-path.js';
 import type { TransferListItem } from '../transfer-list-item.js';
 
 /** The broker's own id: calls that are not addressed to an object (create, cancel). */
@@ -77,7 +77,7 @@ export class ParentLink {
           outgoing.transfer,
         );
       } catch (error) {
-        const path = findUnclonable(outgoing.value, 'args') ?? (error as Error).message;
+        const path = whyUnsendable(outgoing.value, 'args', error);
         reject(new SerializationError(`${method}(): cannot send the arguments: ${path}`, { cause: error }));
         return;
       }

@@ -23,7 +23,7 @@ import { stagingChildChannel } from '../serialize/byte-staging.js';
 import { copyListToMove, copyValueToMove } from '../serialize/copy-to-move.js';
 import { serializeError } from '../serialize/error-codec.js';
 import { incoming, incomingItems, outgoingItems, outgoingValue } from '../serialize/payload.js';
-import { findUnclonable } from '../serialize/unclonable-path.js';
+import { whyUnsendable } from '../serialize/unclonable-path.js';
 import { FunctionResolver, setCurrentResolver } from './function-resolver.js';
 import { installParentLink } from './parent-link.js';
 
@@ -126,8 +126,7 @@ export function serve(parentChannel: ChildChannel): void {
       const type = MESSAGE_TYPE.result;
       send(revive ? { type, taskId, value, revive } : { type, taskId, value }, transfer);
     } catch (error) {
-      const path = findUnclonable(value, 'result');
-      const reason = path ?? (error as Error).message;
+      const reason = whyUnsendable(value, 'result', error);
       sendError(
         taskId,
         new SerializationError(`cannot send the task's result back: ${reason}`, { cause: error }),

@@ -25,6 +25,7 @@ import { copyListToMove } from '../serialize/copy-to-move.js';
 import { deserializeError } from '../serialize/error-codec.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import { type Items, incoming, incomingItems } from '../serialize/payload.js';
+import { whyUnsendable } from '../serialize/unclonable-path.js';
 import type { Job } from './job.js';
 
 export type SlotState = 'starting' | 'ready' | 'stopping';
@@ -119,7 +120,8 @@ export class WorkerSlot {
       else this.handle.send({ type: MESSAGE_TYPE.batch, runs }, transfer);
     } catch (error) {
       const path = jobs.length === 1 ? jobs[0]?.unclonablePath() : undefined;
-      throw new SerializationError(`cannot send the task to a worker: ${path ?? (error as Error).message}`, {
+      const reason = path ?? whyUnsendable(runs, 'the task', error);
+      throw new SerializationError(`cannot send the task to a worker: ${reason}`, {
         cause: error,
       });
     }

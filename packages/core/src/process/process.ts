@@ -22,7 +22,7 @@ import { mainModuleUrl } from '../main-module.js';
 import { currentProcess, isImportingMain } from '../process-info.js';
 import { isProtocolMessage, MESSAGE_TYPE } from '../protocol/messages.js';
 import { outgoingList } from '../serialize/payload.js';
-import { findUnclonable } from '../serialize/unclonable-path.js';
+import { whyUnsendable } from '../serialize/unclonable-path.js';
 import { getStartMethod } from '../start-method.js';
 import { startWorker } from '../start-worker.js';
 import { checkTimeout } from '../timeout-option.js';
@@ -339,7 +339,7 @@ export class Process<A extends unknown[] = unknown[]> {
         outgoing.transfer,
       );
     } catch (error) {
-      const path = findUnclonable(outgoing.value, 'args') ?? (error as Error).message;
+      const path = whyUnsendable(outgoing.value, 'args', error);
       throw new SerializationError(`${this.#name}.start(): cannot send the arguments: ${path}`, {
         cause: error,
       });

@@ -69,3 +69,39 @@ function findInChildren(value: object, path: string, seen: Set<object>): string 
   }
   return null;
 }
+
+/**
+ * Why `value` (as sent: shared objects reduced to descriptors) could not be sent over a channel that
+ * failed with `error`: the path of what cannot be cloned, shared memory of the 'threads' context
+ * bound for another process, or else the channel's own message.
+ */
+export function whyUnsendable(value: unknown, path: string, error: unknown): string {
+  return findUnclonable(value, path) ?? threadMemoryIn(value, path) ?? (error as Error).message;
+}
+
+/**
+ * Says so when `value` holds a SharedArrayBuffer: memory of the 'threads' context, which a worker in
+ * another process cannot map.
+ */
+function threadMemoryIn(value: unknown, what: string): string | null {
+  if (!holdsSharedBuffer(value, new Set())) return null;
+  return (
+    `${what} holds shared memory of the 'threads' context (a Value, Array, lock or event made on it, ` +
+    'or a SharedArrayBuffer), which a worker in another process cannot map: make shared objects with ' +
+    "the context of the workers that use them, e.g. getContext('fork').Value('i')"
+  );
+}
+
+function holdsSharedBuffer(value: unknown, seen: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  if (value instanceof SharedArrayBuffer) return true;
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer;
+  const children =
+    value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
+  return children.some((child) => holdsSharedBuffer(child, seen));
+}

@@ -15,6 +15,7 @@ import {
   type Lock,
   type RLock,
   type Semaphore,
+  SerializationError,
   type StartMethod,
   TimeoutError,
   type Typecode,
@@ -639,6 +640,18 @@ export function sharedSuite(method: StartMethod, capabilities: BackendCapabiliti
   describe('Semaphore, BoundedSemaphore and Event', () => semaphoreAndEventCases(method));
   describe('acquireSync, releaseSync and holdSync', () => syncLockCases(method));
   if (!capabilities.separateProcess) return;
+  it("a Value made on the 'threads' context and sent to a process worker fails with a SerializationError that names the context", () =>
+    withPool(getContext(method), { processes: 1 }, async (pool) => {
+      const inThreadMemory = getContext('threads').Value('i', 5);
+      const error = await pool
+        .apply((value: { value: number }) => value.value, [inThreadMemory])
+        .then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+      expect(error).toBeInstanceOf(SerializationError);
+      expect((error as Error).message).toMatch(/holds shared memory of the 'threads' context/);
+    }));
   describe('shared objects without the native addon (fallback)', () => {
     beforeAll(() => forceSharedMemoryFallback(true));
     afterAll(() => forceSharedMemoryFallback(false));
