@@ -100,6 +100,24 @@ def busy_parent(ctx):
     return 1000 * (delivered if delivered is not None else time.perf_counter() - started)
 
 
+def idle_waiter(queue, report):
+    before = time.process_time()
+    try:
+        queue.get(timeout=2)
+    except Exception:
+        pass
+    report.put(1000 * (time.process_time() - before))
+
+
+def idle_get(ctx):
+    queue, report = ctx.Queue(), ctx.Queue()
+    child = ctx.Process(target=idle_waiter, args=(queue, report))
+    child.start()
+    milliseconds = report.get(timeout=60)
+    child.join()
+    return milliseconds
+
+
 def lock_pairs(lock, go, done, count):
     done.put(0)
     go.wait(60)
@@ -192,6 +210,7 @@ def measure(method, settings):
         'streamParentInts': stream_parent_to_child(ctx, items, False),
         'streamParentObjects': stream_parent_to_child(ctx, items, True),
         'busy': busy_parent(ctx),
+        'idle': idle_get(ctx),
     }
     pairs = settings['lockPairs']
     lock = contend(ctx, lock_pairs, ctx.Lock(), pairs)

@@ -66,6 +66,7 @@ const METRICS = [
   { key: 'streamParentInts', label: 'Queue stream parent → child, small ints', unit: 'items/s' },
   { key: 'streamParentObjects', label: 'Queue stream parent → child, ~1 KiB objects', unit: 'items/s' },
   { key: 'busy', label: '2,000 items child → child, parent in a 3 s loop', unit: 'ms' },
+  { key: 'idle', label: 'CPU of a child waiting 2 s in get() on an empty Queue', unit: 'ms' },
   { key: 'pipe', label: 'Pipe round trips', unit: 'trips/s' },
   { key: 'bytes', label: 'Pipe sendBytes, 16 MiB messages', unit: 'MB/s' },
   { key: 'append', label: 'Manager list appends', unit: 'appends/s' },
@@ -257,6 +258,7 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   const streamParentInts = await streamParentToChild(context, settings.streamItems, false);
   const streamParentObjects = await streamParentToChild(context, settings.streamItems, true);
   const busy = await busyParent(context);
+  const idle = await idleGet(context);
 
   const lock = await lockPairs(context, settings, false);
   const incr = await lockedIncrements(context, settings, false);
@@ -271,6 +273,7 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
     streamParentInts,
     streamParentObjects,
     busy,
+    idle,
     pipe,
     bytes,
     append,
@@ -328,6 +331,29 @@ async function streamParentToChild(context: Context, count: number, objects: boo
   const seconds = await bounded(report.get(), 'stream parent → child');
   await child.join();
   return (count - 1) / seconds;
+}
+
+/** A child's target: waits 2 s in get() on an empty queue, and reports the CPU ms it used meanwhile. */
+async function idleWaiter(queue: Queue<unknown>, report: Queue<number>) {
+  const before = process.cpuUsage();
+  try {
+    await (queue as unknown as { get(options: { timeout: number }): Promise<unknown> }).get({ timeout: 2_000 });
+  } catch {
+    // Empty, as intended
+  }
+  const used = process.cpuUsage(before);
+  await report.put((used.user + used.system) / 1000);
+}
+
+/** CPU milliseconds a child spends waiting 2 s for an item that does not come. */
+async function idleGet(context: Context): Promise<number> {
+  const queue = context.Queue<unknown>();
+  const report = context.Queue<number>();
+  const child = context.Process({ target: idleWaiter, args: [queue, report] });
+  await child.start();
+  const milliseconds = await bounded(report.get(), 'idle');
+  await child.join();
+  return milliseconds;
 }
 
 /** A consumer child's target: gets `count` items, then sets `done` to 1. */

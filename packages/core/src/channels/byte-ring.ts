@@ -194,12 +194,6 @@ export class ByteRing {
     return Atomics.load(this.#words, HEAD) !== Atomics.load(this.#words, TAIL);
   }
 
-  /** Wakes everyone asleep on the ring, e.g. after the channel's closed flag was set. */
-  wakeAll(): void {
-    this.readable.notifyAll();
-    this.writable.notifyAll();
-  }
-
   #copyIn(position: number, bytes: Uint8Array): void {
     const start = position & this.#mask;
     const first = Math.min(bytes.byteLength, this.capacity - start);

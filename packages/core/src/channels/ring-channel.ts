@@ -137,10 +137,7 @@ export class RingChannel {
     return new Promise((resolve, reject) => {
       const receiver: Receiver = { owner, rules, resolve, reject, timer: undefined };
       if (timeout !== undefined) {
-        receiver.timer = setTimeout(() => {
-          this.#receivers.delete(receiver);
-          reject(rules.timedOut());
-        }, timeout);
+        receiver.timer = setTimeout(() => this.#settle(receiver, undefined, rules.timedOut()), timeout);
       }
       this.#receivers.add(receiver);
       void this.#serve();
@@ -154,9 +151,12 @@ export class RingChannel {
     }
   }
 
-  /** Wakes this process's receive loop to look again (a flag changed: the sending end closed). */
+  /**
+   * Wakes the receive loops sleeping on the ring, in every process, to look again: a flag changed
+   * (an end closed), or this process has nobody left to serve.
+   */
   wake(): void {
-    this.ring.wakeAll();
+    this.ring.readable.notifyAll();
   }
 
   /**
@@ -241,13 +241,15 @@ export class RingChannel {
         // Reads happen here, synchronously, so a message is never taken for a receive that left.
         this.#serveNow();
         if (receivers.size === 0) break;
-        await ring.readable.wait(
-          () => (receivers.size === 0 || ring.hasMessage() ? true : undefined),
-          SLICE_MS,
-        );
+        // Closing an end, or the last receive leaving, wakes the ring (see `wake`).
+        const endedFor = (receiver: Receiver) => this.#ended(receiver.rules) !== undefined;
+        await ring.readable.wait(() => {
+          if (receivers.size === 0 || ring.hasMessage()) return true;
+          return [...receivers].some(endedFor) ? true : undefined;
+        });
         for (const receiver of receivers) {
           const ended = this.#ended(receiver.rules);
-          if (ended && !ring.hasMessage()) this.#settle(receiver, undefined, ended);
+          if (ended) this.#settle(receiver, undefined, ended);
         }
       }
     } finally {
@@ -271,6 +273,9 @@ export class RingChannel {
     clearTimeout(receiver.timer);
     if (error) receiver.reject(error);
     else (value as Promise<unknown>).then(receiver.resolve, receiver.reject);
+    // The receive loop may sleep with nobody left to serve (a timeout, a close): end its sleep, so
+    // that it does not keep this process alive.
+    if (this.#receivers.size === 0 && this.#serving && !value) this.wake();
   }
 
   /** The rules' end-of-stream error when nothing can come any more and the ring is empty. */

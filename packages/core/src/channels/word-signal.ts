@@ -10,8 +10,13 @@
  */
 import type { WordWaiter } from '../shared/region.js';
 
-/** The longest single sleep: a waiter looks at the condition again at least this often. */
-export const SLICE_MS = 50;
+/**
+ * The longest single sleep: a waiter looks at the condition again at least this often. Every change
+ * a waiter waits for is announced, so this only bounds how long a wake that was never sent (a waker
+ * killed between its change and its announcement) goes unnoticed; each slice costs an idle waiter a
+ * wake-up.
+ */
+export const SLICE_MS = 500;
 /** Bounds of the adaptive poll before a sleep, in microseconds. */
 const MIN_POLL_US = 2;
 const MAX_POLL_US = 1000;
