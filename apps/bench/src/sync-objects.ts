@@ -120,7 +120,7 @@ const CHILD_TIMEOUT_MS = 120_000;
  */
 interface Queue<T> {
   put(value: T): Promise<void>;
-  get(): Promise<T>;
+  get(options?: { timeout?: number }): Promise<T>;
 }
 interface Connection {
   send(value: unknown): Promise<void>;
@@ -337,7 +337,7 @@ async function streamParentToChild(context: Context, count: number, objects: boo
 async function idleWaiter(queue: Queue<unknown>, report: Queue<number>) {
   const before = process.cpuUsage();
   try {
-    await (queue as unknown as { get(options: { timeout: number }): Promise<unknown> }).get({ timeout: 2_000 });
+    await queue.get({ timeout: 2_000 });
   } catch {
     // Empty, as intended
   }
