@@ -12,11 +12,12 @@ import type { WordWaiter } from '../shared/region.js';
 
 /**
  * The longest single sleep: a waiter looks at the condition again at least this often. Every change
- * a waiter waits for is announced, so this only bounds how long a wake that was never sent (a waker
- * killed between its change and its announcement) goes unnoticed; each slice costs an idle waiter a
- * wake-up.
+ * a waiter waits for is announced, so this bounds how long a wake that was never sent (a waker killed
+ * between its change and its announcement) goes unnoticed, and how long a wait queued behind others
+ * in libuv's thread pool (4 threads per process, shared by a process's worker threads; the native
+ * futex wait runs there) waits for a thread. Each slice costs an idle waiter a wake-up.
  */
-export const SLICE_MS = 500;
+export const SLICE_MS = 100;
 /** Bounds of the adaptive poll before a sleep, in microseconds. */
 const MIN_POLL_US = 2;
 const MAX_POLL_US = 1000;
