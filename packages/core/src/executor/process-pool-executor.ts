@@ -11,6 +11,7 @@ type AnyFunction = (...args: any[]) => unknown;
 import { BrokenProcessPool, MprocTypeError, PoolNotRunningError } from '../errors.js';
 import { Job } from '../pool/job.js';
 import { Pool, SCHEDULER } from '../pool/pool.js';
+import type { PoolStats } from '../pool/pool-stats.js';
 import type { Scheduler } from '../pool/scheduler.js';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
@@ -47,6 +48,11 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     const poolOptions = toPoolOptions(options, 'ProcessPoolExecutor');
     this.#pool = new Pool(poolOptions, { brokenError: BrokenProcessPool, breakOnWorkerDeath: true });
     this.#scheduler = this.#pool[SCHEDULER];
+  }
+
+  /** A snapshot of the workers and tasks, as `Pool.stats()`; a `map` chunk counts as one task. */
+  stats(): PoolStats {
+    return this.#scheduler.stats();
   }
 
   /**

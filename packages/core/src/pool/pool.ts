@@ -19,6 +19,7 @@ import { chunks, collect, defaultChunksize, isAsyncIterable, isIterable } from '
 import { ImapIterator } from './imap-iterator.js';
 import { Job } from './job.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-options.js';
+import type { PoolStats } from './pool-stats.js';
 import { Scheduler } from './scheduler.js';
 import {
   abortErrorFor,
@@ -130,6 +131,14 @@ export class Pool implements AsyncDisposable {
   /** The idents of the live workers (pids; threadIds on threads). */
   get workers(): readonly number[] {
     return this.#scheduler.idents;
+  }
+
+  /**
+   * A snapshot of the workers and tasks: counts, run and wait times, utilization (see PoolStats).
+   * Cheap to keep: counters and fixed-size summaries, whatever the number of tasks.
+   */
+  stats(): PoolStats {
+    return this.#scheduler.stats();
   }
 
   /** Runs `fn(...args)` in a worker. @throws the task's error. */
