@@ -62,6 +62,7 @@ export { Manager, SyncManager } from './manager/manager.js';
 export { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './manager/proxies.js';
 export { Connection, Pipe } from './pipe/connection.js';
 export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
+export type { PoolEvents, WorkerExitInfo, WorkerInfo } from './pool/pool-events.js';
 export type { PoolStats, TimeSummary } from './pool/pool-stats.js';
 export { activeChildren, Process, type ProcessOptions } from './process/process.js';
 export { currentProcess, isMainProcess, type ProcessInfo, parentProcess } from './process-info.js';

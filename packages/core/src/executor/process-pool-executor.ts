@@ -8,9 +8,11 @@
 // biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
 type AnyFunction = (...args: any[]) => unknown;
 
+import { EventEmitter } from 'node:events';
 import { BrokenProcessPool, MprocTypeError, PoolNotRunningError } from '../errors.js';
 import { Job } from '../pool/job.js';
 import { Pool, SCHEDULER } from '../pool/pool.js';
+import type { PoolEvents } from '../pool/pool-events.js';
 import type { PoolStats } from '../pool/pool-stats.js';
 import type { Scheduler } from '../pool/scheduler.js';
 import type { RunMode } from '../protocol/messages.js';
@@ -32,7 +34,8 @@ export interface ShutdownOptions {
   readonly cancelFutures?: boolean;
 }
 
-export class ProcessPoolExecutor implements AsyncDisposable {
+/** Also an EventEmitter of the pool's events (PoolEvents), as `Pool` is. */
+export class ProcessPoolExecutor extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #pool: Pool;
   readonly #scheduler: Scheduler;
   /** Futures whose job has not settled, for shutdown({ cancelFutures }). */
@@ -45,8 +48,13 @@ export class ProcessPoolExecutor implements AsyncDisposable {
    * @throws TypeError / RangeError naming an invalid option.
    */
   constructor(options: ProcessPoolExecutorOptions = {}) {
+    super();
     const poolOptions = toPoolOptions(options, 'ProcessPoolExecutor');
-    this.#pool = new Pool(poolOptions, { brokenError: BrokenProcessPool, breakOnWorkerDeath: true });
+    this.#pool = new Pool(poolOptions, {
+      brokenError: BrokenProcessPool,
+      breakOnWorkerDeath: true,
+      emitter: this,
+    });
     this.#scheduler = this.#pool[SCHEDULER];
   }
 

@@ -23,6 +23,7 @@ import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { startWorker } from '../start-worker.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
+import type { EmitPoolEvent } from './pool-events.js';
 import type { PoolStats } from './pool-stats.js';
 import { DurationSummary } from './time-summary.js';
 import { type SlotEvents, WorkerSlot } from './worker-slot.js';
@@ -54,6 +55,8 @@ export interface SchedulerOptions {
    * `brokenError`, instead of being replaced (Python's ProcessPoolExecutor; Pool leaves it off).
    */
   readonly breakOnWorkerDeath?: boolean;
+  /** Reports the pool's events (pool-events.ts); default: none. */
+  readonly emit?: EmitPoolEvent;
 }
 
 export type SchedulerState = 'running' | 'closing' | 'terminated' | 'broken';
@@ -83,10 +86,14 @@ export class Scheduler implements SlotEvents {
   #cancelled = 0;
   readonly #runTime = new DurationSummary();
   readonly #waitTime = new DurationSummary();
+  /** Jobs were left waiting in the queue after a dispatch: `drain` is due once none waits. */
+  #backlogged = false;
+  readonly #emit: EmitPoolEvent;
 
   constructor(options: SchedulerOptions, backend: Promise<Backend>) {
     this.#options = options;
     this.#initArgs = outgoingList(options.initArgs);
+    this.#emit = options.emit ?? (() => {});
     backend.then(
       (resolved) => {
         this.#backend = resolved;
@@ -223,6 +230,15 @@ export class Scheduler implements SlotEvents {
 
   exited(slot: WorkerSlot, exit: WorkerExit): void {
     this.#slots.delete(slot);
+    const { workerId, handle } = slot;
+    this.#emit('worker-exit', {
+      workerId,
+      pid: handle.pid,
+      ident: handle.ident,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      expected: slot.state === 'stopping',
+    });
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     // The worker ran its jobs in order: the first was running, the others never started. A worker
     // that died before its ready answer ran none.
@@ -304,8 +320,10 @@ export class Scheduler implements SlotEvents {
   #settle(job: Job, outcome: Outcome<unknown>, failed = job.state === 'running'): void {
     if (job.state === 'done') return;
     if (outcome.ok) this.#completed++;
-    else if (failed) this.#failed++;
-    else this.#cancelled++;
+    else if (failed) {
+      this.#failed++;
+      this.#emit('task-error', outcome.error);
+    } else this.#cancelled++;
     job.settle(outcome);
   }
 
@@ -378,6 +396,7 @@ export class Scheduler implements SlotEvents {
     }
     if (this.#referenced) slot.handle.ref();
     else slot.handle.unref();
+    this.#emit('worker-start', { workerId, pid: slot.handle.pid, ident: slot.handle.ident });
     return true;
   }
 
@@ -399,6 +418,11 @@ export class Scheduler implements SlotEvents {
         this.#queue.shift();
       }
       this.#send(slot, batch);
+    }
+    if (this.#queue.size > 0) this.#backlogged = true;
+    else if (this.#backlogged) {
+      this.#backlogged = false;
+      this.#emit('drain');
     }
     this.#updateReferences();
   }
@@ -472,6 +496,7 @@ export class Scheduler implements SlotEvents {
   }
 
   #failAll(error: Error): void {
+    this.#backlogged = false; // the queue is emptied by failing it, not drained
     for (const job of this.#queue.drain()) this.#settle(job, { ok: false, error });
     for (const slot of this.#slots) {
       for (const job of slot.jobs.splice(0)) this.#settle(job, { ok: false, error });

@@ -5,12 +5,17 @@
  */
 
 import {
+  AbortError,
   type BackendCapabilities,
+  BrokenProcessPool,
   type Context,
   getContext,
   type ProcessPoolExecutor,
   type ProcessPoolExecutorOptions,
   type StartMethod,
+  WorkerExitedError,
+  type WorkerExitInfo,
+  type WorkerInfo,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, withPool } from './bounded.js';
@@ -95,6 +100,120 @@ export function poolFeaturesSuite(method: StartMethod, _capabilities: BackendCap
         expect(stats.tasks).toEqual({ queued: 0, running: 0, completed: 1, failed: 1, cancelled: 1 });
         expect(stats.workers.total).toBe(1);
         expect(stats.runTime.count).toBe(2);
+      }));
+  });
+
+  describe('pool features: events', () => {
+    it('worker-start and worker-exit: one exit per start, expected for workers the pool stops', async () => {
+      const pool = context.Pool({ processes: 1, maxTasksPerChild: 1 });
+      const starts: WorkerInfo[] = [];
+      const exits: WorkerExitInfo[] = [];
+      pool.on('worker-start', (worker) => starts.push(worker));
+      pool.on('worker-exit', (worker) => exits.push(worker));
+      try {
+        expect(await pool.map((x: number) => x + 1, [1, 2, 3], 1)).toEqual([2, 3, 4]);
+        pool.close();
+        await pool.join();
+      } finally {
+        await pool.terminate();
+      }
+      // Three tasks, one task per worker: three workers at least, each stopped by the pool.
+      expect(starts.length).toBeGreaterThanOrEqual(3);
+      expect(exits.map((exit) => exit.workerId).sort()).toEqual(starts.map((start) => start.workerId).sort());
+      for (const exit of exits) {
+        expect(exit.expected).toBe(true);
+        const start = starts.find((candidate) => candidate.workerId === exit.workerId);
+        expect(start).toEqual({ workerId: exit.workerId, pid: exit.pid, ident: exit.ident });
+      }
+    });
+
+    it('a worker that dies: worker-exit not expected, with its exit code; task-error with the error', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        const exits: WorkerExitInfo[] = [];
+        const errors: unknown[] = [];
+        pool.on('worker-exit', (worker) => exits.push(worker));
+        pool.on('task-error', (error) => errors.push(error));
+        const error = await rejectionOf(pool.apply(() => process.exit(3)));
+        expect(error).toBeInstanceOf(WorkerExitedError);
+        expect(errors).toEqual([error]);
+        expect(exits).toHaveLength(1);
+        expect(exits[0]).toMatchObject({ exitCode: 3, expected: false });
+        expect(await pool.apply(() => 'replaced')).toBe('replaced');
+      }));
+
+    it('task-error carries the error the result rejects with; a cancelled task emits none', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        const errors: unknown[] = [];
+        pool.on('task-error', (error) => errors.push(error));
+        const slow = pool.apply(sleepThen, [200, 'slow']);
+        const controller = new AbortController();
+        const aborted = pool.apply(() => 'never', [], { signal: controller.signal });
+        controller.abort();
+        expect(await rejectionOf(aborted)).toBeInstanceOf(AbortError);
+        expect(await slow).toBe('slow');
+        const error = await rejectionOf(pool.apply(failWith, ['bad']));
+        expect(error).toBeInstanceOf(RangeError);
+        expect(errors).toEqual([error]);
+        expect(errors[0]).toBe(error);
+      }));
+
+    it('drain: once the tasks that had to wait have all been handed to a worker', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        // The first task waits for the pool's start method to load, then for its worker.
+        expect(await pool.apply(() => 0)).toBe(0);
+        const queuedAtDrain: number[] = [];
+        pool.on('drain', () => queuedAtDrain.push(pool.stats().tasks.queued));
+        // One at a time on an idle worker: nothing waits, no drain.
+        expect(await pool.apply(() => 1)).toBe(1);
+        expect(await pool.apply(() => 2)).toBe(2);
+        expect(queuedAtDrain).toEqual([]);
+        const drained = new Promise<void>((resolve) => pool.once('drain', resolve));
+        const slow = pool.apply(sleepThen, [200, 'slow']);
+        const quick = [3, 4, 5].map((x) => pool.apply((value: number) => value, [x]));
+        expect(pool.stats().tasks.queued).toBeGreaterThan(0);
+        await drained;
+        expect(await slow).toBe('slow');
+        expect(await Promise.all(quick)).toEqual([3, 4, 5]);
+        expect(queuedAtDrain).toEqual([0]);
+      }));
+
+    it('a listener that throws is reported as an uncaught exception; other listeners and the pool go on', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        const uncaught: unknown[] = [];
+        const saved = process.listeners('uncaughtException');
+        process.removeAllListeners('uncaughtException');
+        process.on('uncaughtException', (error) => uncaught.push(error));
+        try {
+          const seen: unknown[] = [];
+          pool.on('task-error', () => {
+            throw new Error('a bug in a listener');
+          });
+          pool.on('task-error', (error) => seen.push(error));
+          const error = await rejectionOf(pool.apply(failWith, ['bad']));
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(seen).toEqual([error]);
+          expect(uncaught).toHaveLength(1);
+          expect((uncaught[0] as Error).message).toBe('a bug in a listener');
+          expect(await pool.apply(() => 'still working')).toBe('still working');
+          expect(pool.stats().tasks).toMatchObject({ completed: 1, failed: 1 });
+        } finally {
+          process.removeAllListeners('uncaughtException');
+          for (const listener of saved) process.on('uncaughtException', listener);
+        }
+      }));
+
+    it('ProcessPoolExecutor emits the same events; a worker death is a task-error with BrokenProcessPool', () =>
+      withExecutor(context, { maxWorkers: 1 }, async (executor) => {
+        const starts: WorkerInfo[] = [];
+        const errors: unknown[] = [];
+        executor.on('worker-start', (worker) => starts.push(worker));
+        executor.on('task-error', (error) => errors.push(error));
+        expect(await executor.submit(() => 'ran').result(BOUND)).toBe('ran');
+        expect(starts).toHaveLength(1);
+        const future = executor.submit(() => process.exit(1));
+        const error = await future.exception(BOUND);
+        expect(error).toBeInstanceOf(BrokenProcessPool);
+        expect(errors).toEqual([error]);
       }));
   });
 }
