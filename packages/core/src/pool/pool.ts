@@ -341,6 +341,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     fail: (error: unknown) => void,
   ): void {
     const results: (readonly unknown[])[] = [];
+    const pending: Job[] = [];
     let remaining = 0;
     const size = chunksize ?? defaultChunksize(items.length, this.#processes);
     for (const chunk of chunks(items, size)) {
@@ -359,14 +360,20 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
           if (--remaining === 0) result[SETTLE]({ ok: true, value: joinChunks(results) as R[] });
         },
       });
-      jobs.add(job);
+      pending.push(job);
       remaining++;
     }
     if (remaining === 0) {
       result[SETTLE]({ ok: true, value: [] });
       return;
     }
-    for (const job of [...jobs]) this.#scheduler.submit(job);
+    // `jobs` holds only submitted jobs: those are what a failure or an abort cancels in the scheduler.
+    // Once a chunk has failed (refused by maxQueue, or unsendable), the rest are not submitted.
+    for (const job of pending) {
+      if (result.ready()) break;
+      jobs.add(job);
+      this.#scheduler.submit(job);
+    }
   }
 
   #imapLike<R>(
