@@ -34,6 +34,7 @@ export {
   MprocError,
   PoolNotRunningError,
   QueueClosedError,
+  QueueFullError,
   SerializationError,
   TaskTimeoutError,
   TimeoutError,

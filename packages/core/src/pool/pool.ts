@@ -115,6 +115,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       {
         processes: resolved.processes,
         maxTasksPerChild: resolved.maxTasksPerChild,
+        maxQueue: resolved.maxQueue,
         initializer,
         initArgs: resolved.initArgs,
         modules: resolved.modules,

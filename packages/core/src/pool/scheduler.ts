@@ -12,6 +12,7 @@ import {
   type BrokenPoolError,
   InvalidStateError,
   PoolNotRunningError,
+  QueueFullError,
   TaskTimeoutError,
   WorkerExitedError,
 } from '../errors.js';
@@ -41,6 +42,8 @@ const HELD_WORK_MS = 2;
 export interface SchedulerOptions {
   readonly processes: number;
   readonly maxTasksPerChild: number | undefined;
+  /** The most jobs that may wait in the queue (Infinity: no limit); see submit(). */
+  readonly maxQueue: number;
   readonly initializer: FunctionHandle | undefined;
   readonly initArgs: readonly unknown[];
   readonly modules: readonly string[];
@@ -149,7 +152,12 @@ export class Scheduler implements SlotEvents {
     };
   }
 
-  submit(job: Job): void {
+  /**
+   * Queues `job` and dispatches. A `bounded` job that is left waiting behind `maxQueue` others is
+   * refused: it settles with QueueFullError (and is not counted in stats()). Whether a job must wait
+   * is known only after dispatch, so an idle worker takes a job even from a full queue's caller.
+   */
+  submit(job: Job, bounded = true): void {
     if (this.#state === 'terminated' || this.#state === 'broken') {
       job.settle({ ok: false, error: this.#refusal() });
       return;
@@ -158,6 +166,16 @@ export class Scheduler implements SlotEvents {
     this.#queue.push(job);
     this.#ensureWorkers();
     this.#dispatch();
+    const { maxQueue } = this.#options;
+    if (bounded && job.state === 'queued' && this.#queue.size > maxQueue) {
+      this.#queue.forget(job);
+      job.settle({
+        ok: false,
+        error: new QueueFullError(
+          `the pool's queue is full: ${maxQueue} task${maxQueue === 1 ? '' : 's'} (maxQueue) already wait for a worker`,
+        ),
+      });
+    }
   }
 
   /** Settles `job` with `error` now: drops it when queued, replaces its worker when running. */

@@ -10,8 +10,10 @@ import {
   BrokenProcessPool,
   type Context,
   getContext,
+  MprocError,
   type ProcessPoolExecutor,
   type ProcessPoolExecutorOptions,
+  QueueFullError,
   type StartMethod,
   WorkerExitedError,
   type WorkerExitInfo,
@@ -214,6 +216,63 @@ export function poolFeaturesSuite(method: StartMethod, _capabilities: BackendCap
         const error = await future.exception(BOUND);
         expect(error).toBeInstanceOf(BrokenProcessPool);
         expect(errors).toEqual([error]);
+      }));
+  });
+
+  describe('pool features: maxQueue', () => {
+    it('a call that would wait behind maxQueue tasks rejects with QueueFullError; room comes back', () =>
+      withPool(context, { processes: 1, maxQueue: 2 }, async (pool) => {
+        expect(await pool.apply(() => 'warm')).toBe('warm');
+        // A task with a timeout runs alone on its worker, so the next ones wait in the queue.
+        const slow = pool.apply(sleepThen, [300, 'slow'], { timeout: BOUND });
+        const waiting = [pool.apply(() => 'a'), pool.apply(() => 'b')];
+        expect(pool.stats().tasks.queued).toBe(2);
+        const drained = new Promise<void>((resolve) => pool.once('drain', resolve));
+        const refused = await rejectionOf(pool.apply(() => 'c'));
+        expect(refused).toBeInstanceOf(QueueFullError);
+        expect(refused).toBeInstanceOf(MprocError);
+        expect((refused as QueueFullError).code).toBe('ERR_MPROC_QUEUE_FULL');
+        expect(refused.message).toContain('maxQueue');
+        let called: unknown;
+        const result = pool.applyAsync(() => 'd', [], { errorCallback: (error) => (called = error) });
+        expect(await rejectionOf(result.get())).toBeInstanceOf(QueueFullError);
+        expect(called).toBeInstanceOf(QueueFullError);
+        expect(await rejectionOf(pool.map((x: number) => x, [1, 2, 3], 1))).toBeInstanceOf(QueueFullError);
+        // Refused calls are not counted; the map's chunk that got in was dropped with it.
+        expect(pool.stats().tasks.queued).toBe(2);
+        await drained;
+        expect(await pool.apply(() => 'after drain')).toBe('after drain');
+        expect(await slow).toBe('slow');
+        expect(await Promise.all(waiting)).toEqual(['a', 'b']);
+      }));
+
+    it('imap and imapUnordered are not refused: they bound what they hold themselves', () =>
+      withPool(context, { processes: 1, maxQueue: 1 }, async (pool) => {
+        expect(await pool.apply(() => 'warm')).toBe('warm');
+        const slow = pool.apply(sleepThen, [200, 'slow'], { timeout: BOUND });
+        const waiting = pool.apply(() => 'waiting');
+        const values: number[] = [];
+        for await (const value of pool.imap((x: number) => x * 2, [1, 2, 3, 4])) values.push(value);
+        expect(values).toEqual([2, 4, 6, 8]);
+        const unordered: number[] = [];
+        for await (const value of pool.imapUnordered((x: number) => x, [1, 2, 3])) unordered.push(value);
+        expect(unordered.sort()).toEqual([1, 2, 3]);
+        expect(await slow).toBe('slow');
+        expect(await waiting).toBe('waiting');
+      }));
+
+    it('ProcessPoolExecutor: a submit beyond maxQueue returns a future failed with QueueFullError', () =>
+      withExecutor(context, { maxWorkers: 1, maxQueue: 1 }, async (executor) => {
+        expect(await executor.submit(() => 'warm').result(BOUND)).toBe('warm');
+        const slow = executor.submit(sleepThen, 300, 'slow');
+        const waiting = executor.submit(() => 'waiting');
+        expect(waiting.running()).toBe(false);
+        const refused = executor.submit(() => 'refused');
+        expect(refused.done()).toBe(true);
+        expect(refused.cancelled()).toBe(false);
+        expect(await refused.exception(BOUND)).toBeInstanceOf(QueueFullError);
+        expect(await slow.result(BOUND)).toBe('slow');
+        expect(await waiting.result(BOUND)).toBe('waiting');
       }));
   });
 }
