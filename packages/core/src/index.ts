@@ -43,6 +43,7 @@ export {
 export { Future } from './executor/future.js';
 export {
   type ExecutorMapOptions,
+  type ExecutorSubmitOptions,
   ProcessPoolExecutor,
   type ProcessPoolExecutorOptions,
   type ShutdownOptions,

@@ -8,6 +8,7 @@ import {
   AbortError,
   type BackendCapabilities,
   BrokenProcessPool,
+  CancelledError,
   type Context,
   getContext,
   MprocError,
@@ -273,6 +274,93 @@ export function poolFeaturesSuite(method: StartMethod, _capabilities: BackendCap
         expect(await refused.exception(BOUND)).toBeInstanceOf(QueueFullError);
         expect(await slow.result(BOUND)).toBe('slow');
         expect(await waiting.result(BOUND)).toBe('waiting');
+      }));
+  });
+
+  describe('pool features: executor signal', () => {
+    it('submit: aborting a queued future cancels it, with the reason as cause; it never runs', () =>
+      withExecutor(context, { maxWorkers: 1 }, async (executor) => {
+        const busy = executor.submit(sleepThen, 300, 'first');
+        const controller = new AbortController();
+        const queued = executor.submit(
+          () => {
+            (globalThis as { __mprocTestAbortedRan?: boolean }).__mprocTestAbortedRan = true;
+            return 'ran';
+          },
+          { signal: controller.signal },
+        );
+        expect(queued.running()).toBe(false);
+        controller.abort(new Error('changed my mind'));
+        expect(queued.cancelled()).toBe(true);
+        expect(queued.done()).toBe(true);
+        const error = await rejectionOf(queued.result(BOUND));
+        expect(error).toBeInstanceOf(CancelledError);
+        expect((error.cause as Error).message).toBe('changed my mind');
+        expect(await busy.result(BOUND)).toBe('first');
+        const ran = await executor
+          .submit(() => (globalThis as { __mprocTestAbortedRan?: boolean }).__mprocTestAbortedRan === true)
+          .result(BOUND);
+        expect(ran).toBe(false);
+        expect(executor.stats().tasks.cancelled).toBe(1);
+      }));
+
+    it('submit: aborting a running future stops it by replacing its worker (AbortError); the executor goes on', () =>
+      withExecutor(context, { maxWorkers: 1 }, async (executor) => {
+        expect(await executor.submit(() => 'warm').result(BOUND)).toBe('warm');
+        const starts: number[] = [];
+        executor.on('worker-start', (worker) => starts.push(worker.workerId));
+        const controller = new AbortController();
+        // The worker is ready and idle, so the task is handed to it at once.
+        const hung = executor.submit(
+          () => {
+            for (;;);
+          },
+          { signal: controller.signal },
+        );
+        expect(hung.running()).toBe(true);
+        controller.abort();
+        const error = await hung.exception(BOUND);
+        expect(error).toBeInstanceOf(AbortError);
+        expect(hung.cancelled()).toBe(false);
+        expect(await executor.submit((a: number, b: number) => a + b, 1, 2).result(BOUND)).toBe(3);
+        expect(starts).toHaveLength(1); // the replacement
+      }));
+
+    it('submit: an already aborted signal gives a cancelled future; a last argument of another shape is an argument', () =>
+      withExecutor(context, { maxWorkers: 1 }, async (executor) => {
+        const future = executor.submit((x: number) => x, 1, { signal: AbortSignal.abort() });
+        expect(future.cancelled()).toBe(true);
+        expect(await rejectionOf(future.result(BOUND))).toBeInstanceOf(CancelledError);
+        const echo = (...args: unknown[]) => args;
+        expect(await executor.submit(echo, 1, { signal: undefined }).result(BOUND)).toEqual([1]);
+        expect(await executor.submit(echo, { signal: 1 }).result(BOUND)).toEqual([{ signal: 1 }]);
+        expect(await executor.submit(echo, { timeout: 5 }).result(BOUND)).toEqual([{ timeout: 5 }]);
+        const live = new AbortController().signal;
+        expect(await executor.submit(echo, 2, { signal: live }).result(BOUND)).toEqual([2]);
+        // Checked by tsc, never run: the arguments before the options are typed as without them.
+        const misfit = () =>
+          // @ts-expect-error 'a' is not a number
+          executor.submit((x: number) => x, 'a', { signal: live });
+        expect(typeof misfit).toBe('function');
+      }));
+
+    it('map: aborting ends the iteration with AbortError and cancels what is queued', () =>
+      withExecutor(context, { maxWorkers: 1 }, async (executor) => {
+        const controller = new AbortController();
+        const results = executor.map(sleepThen, [100, 100, 100, 100], ['a', 'b', 'c', 'd'], {
+          signal: controller.signal,
+        });
+        expect(await results.next()).toEqual({ done: false, value: 'a' });
+        controller.abort();
+        expect(await rejectionOf(results.next())).toBeInstanceOf(AbortError);
+        expect(await results.next()).toEqual({ done: true, value: undefined });
+        expect(await executor.submit(() => 'after').result(BOUND)).toBe('after');
+        const { tasks } = executor.stats();
+        expect(tasks.completed).toBeGreaterThanOrEqual(2);
+        expect(tasks.cancelled + tasks.failed).toBeGreaterThanOrEqual(2);
+        const already = executor.map((x: number) => x, [1], { signal: AbortSignal.abort() });
+        expect(await rejectionOf(already.next())).toBeInstanceOf(AbortError);
+        expect(() => executor.map((x: number) => x, [1], { signal: 'x' as never })).toThrow(TypeError);
       }));
   });
 }
