@@ -275,6 +275,17 @@ export function poolFeaturesSuite(method: StartMethod, _capabilities: BackendCap
         expect(await slow.result(BOUND)).toBe('slow');
         expect(await waiting.result(BOUND)).toBe('waiting');
       }));
+
+    it('ProcessPoolExecutor.map: the iteration yields the chunks before the first refused one, then throws', () =>
+      withExecutor(context, { maxWorkers: 1, maxQueue: 1 }, async (executor) => {
+        expect(await executor.submit(() => 'warm').result(BOUND)).toBe('warm');
+        const slow = executor.submit(sleepThen, 300, 'slow');
+        const results = executor.map((x: number) => x * 10, [1, 2, 3]);
+        expect(await results.next()).toEqual({ done: false, value: 10 });
+        expect(await rejectionOf(results.next())).toBeInstanceOf(QueueFullError);
+        expect(await results.next()).toEqual({ done: true, value: undefined });
+        expect(await slow.result(BOUND)).toBe('slow');
+      }));
   });
 
   describe('pool features: executor signal', () => {
