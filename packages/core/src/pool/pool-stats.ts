@@ -28,7 +28,10 @@ export interface PoolStats {
      * ran out, it was aborted or the pool terminated while it ran), or could not be sent.
      */
     readonly failed: number;
-    /** Dropped before any worker took them (abort, `Future.cancel()`, a failed map's other chunks, terminate). */
+    /**
+     * Dropped before any worker took them (abort, `Future.cancel()`, a failed map's other chunks,
+     * terminate, a broken pool).
+     */
     readonly cancelled: number;
   };
   /** How long a task held its worker, from its start (or its predecessor's answer) to its answer. */
