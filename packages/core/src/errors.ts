@@ -195,6 +195,14 @@ export class BrokenBarrierError extends MprocError {
   static override readonly code: string = 'ERR_MPROC_BROKEN_BARRIER';
 }
 
+/**
+ * A call on a pool whose queue already holds `maxQueue` tasks waiting for a worker (the pool's
+ * backlog, not a `Queue`: that one raises `Full`).
+ */
+export class QueueFullError extends MprocError {
+  static override readonly code: string = 'ERR_MPROC_QUEUE_FULL';
+}
+
 /** The result of a cancelled `Future`. */
 export class CancelledError extends MprocError {
   static override readonly code: string = 'ERR_MPROC_CANCELLED';
@@ -217,6 +225,7 @@ export const MPROC_ERROR_CLASSES: ReadonlyMap<string, typeof MprocError> = new M
     BootstrapError,
     Empty,
     Full,
+    QueueFullError,
     QueueClosedError,
     EOFError,
     BrokenBarrierError,

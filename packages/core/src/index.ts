@@ -34,6 +34,7 @@ export {
   MprocError,
   PoolNotRunningError,
   QueueClosedError,
+  QueueFullError,
   SerializationError,
   TaskTimeoutError,
   TimeoutError,
@@ -42,6 +43,7 @@ export {
 export { Future } from './executor/future.js';
 export {
   type ExecutorMapOptions,
+  type ExecutorSubmitOptions,
   ProcessPoolExecutor,
   type ProcessPoolExecutorOptions,
   type ShutdownOptions,
@@ -62,6 +64,8 @@ export { Manager, SyncManager } from './manager/manager.js';
 export { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './manager/proxies.js';
 export { Connection, Pipe } from './pipe/connection.js';
 export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
+export type { PoolEvents, WorkerExitInfo, WorkerInfo } from './pool/pool-events.js';
+export type { PoolStats, TimeSummary } from './pool/pool-stats.js';
 export { activeChildren, Process, type ProcessOptions } from './process/process.js';
 export { currentProcess, isMainProcess, type ProcessInfo, parentProcess } from './process-info.js';
 export type {

@@ -92,6 +92,10 @@ const POOL_OPTIONS = {
   modules: notModuleUrls,
   env: notEnvironment,
   execArgv: notStrings,
+  maxQueue: fc.oneof(
+    notAnInteger.filter((value) => value !== null && value !== Number.POSITIVE_INFINITY),
+    belowOne,
+  ),
 };
 
 function refusesEach(options: Record<string, fc.Arbitrary<unknown>>, check: (options: object) => unknown) {
@@ -123,15 +127,29 @@ describe('Pool options', () => {
       initializer: () => {},
       initArgs: [1],
       context: getContext('threads'),
+      maxQueue: 10,
     });
     expect(resolved.processes).toBe(3);
+    expect(resolved.maxQueue).toBe(10);
+    expect(resolvePoolOptions({ maxQueue: null }).maxQueue).toBe(Number.POSITIVE_INFINITY);
+    expect(resolvePoolOptions({ maxQueue: Number.POSITIVE_INFINITY }).maxQueue).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(resolvePoolOptions({}).maxQueue).toBe(Number.POSITIVE_INFINITY);
     expect(resolved.modules).toEqual(['file:///x.js', 'file:///y.js']);
   });
 });
 
 describe('Process options', () => {
   const target = () => {};
-  const { processes: _p, initializer: _i, initArgs: _a, maxTasksPerChild: _m, ...shared } = POOL_OPTIONS;
+  const {
+    processes: _p,
+    initializer: _i,
+    initArgs: _a,
+    maxTasksPerChild: _m,
+    maxQueue: _q,
+    ...shared
+  } = POOL_OPTIONS;
   refusesEach(
     {
       ...shared,

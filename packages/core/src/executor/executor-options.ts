@@ -15,9 +15,22 @@ export interface ProcessPoolExecutorOptions {
   readonly maxTasksPerChild?: number | null;
   /** Modules whose exported functions are sent by reference (module URL + export name). */
   readonly modules?: readonly (string | URL)[];
+  /**
+   * The most futures that may wait for a worker; a `submit` beyond it returns a future failed with
+   * QueueFullError. Default: no limit (Python's).
+   */
+  readonly maxQueue?: number | null;
 }
 
-const KNOWN = new Set(['maxWorkers', 'mpContext', 'initializer', 'initArgs', 'maxTasksPerChild', 'modules']);
+const KNOWN = new Set([
+  'maxWorkers',
+  'mpContext',
+  'initializer',
+  'initArgs',
+  'maxTasksPerChild',
+  'modules',
+  'maxQueue',
+]);
 
 /**
  * Checks `options` and returns the equivalent Pool options.

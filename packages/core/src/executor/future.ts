@@ -6,6 +6,7 @@
  */
 import { CancelledError, MprocTypeError, TimeoutError } from '../errors.js';
 import type { JobState } from '../pool/job.js';
+import { abortErrorFor } from '../pool/submit-options.js';
 import type { Outcome } from '../results/async-result.js';
 import { checkTimeout } from '../timeout-option.js';
 import { until } from './timeout.js';
@@ -16,6 +17,8 @@ export interface FutureTask {
   readonly state: JobState;
   /** Drops the queued job; called only while it is queued. */
   drop(error: CancelledError): void;
+  /** Stops the running job by replacing its worker (its call has an AbortSignal); called only while it runs. */
+  stop?(error: Error): void;
 }
 
 /** Settles a Future; kept off the public surface. */
@@ -24,8 +27,11 @@ export const SETTLE: unique symbol = Symbol('mproc.future.settle');
 export const ON_DONE: unique symbol = Symbol('mproc.future.onDone');
 /** True when the future finished with an error (not when it was cancelled). */
 export const FAILED: unique symbol = Symbol('mproc.future.failed');
+/** Aborts the future for its AbortSignal: cancels it while queued, stops it while it runs. */
+export const ABORT: unique symbol = Symbol('mproc.future.abort');
 
-type Done<R> = Outcome<R> | { readonly cancelled: true };
+/** Done: with the call's outcome, or cancelled (`cause`: the reason of the signal that did it). */
+type Done<R> = Outcome<R> | { readonly cancelled: true; readonly cause?: unknown };
 
 export class Future<R = unknown> implements PromiseLike<R> {
   readonly #task: FutureTask;
@@ -43,6 +49,13 @@ export class Future<R = unknown> implements PromiseLike<R> {
   static failed<R>(error: Error): Future<R> {
     const future = new Future<R>({ state: 'done', drop: () => {} });
     future[SETTLE]({ ok: false, error });
+    return future;
+  }
+
+  /** @internal A future cancelled before it was submitted: its signal was already aborted. */
+  static aborted<R>(signal: AbortSignal): Future<R> {
+    const future = new Future<R>({ state: 'queued', drop: () => {} });
+    future[ABORT](signal);
     return future;
   }
 
@@ -81,7 +94,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
    */
   async result(timeout?: number): Promise<R> {
     const done = await this.#await(timeout, 'Future.result');
-    if ('cancelled' in done) throw new CancelledError('the future was cancelled');
+    if ('cancelled' in done) throw cancelledError(done);
     if (done.ok) return done.value;
     throw done.error;
   }
@@ -92,7 +105,7 @@ export class Future<R = unknown> implements PromiseLike<R> {
    */
   async exception(timeout?: number): Promise<unknown> {
     const done = await this.#await(timeout, 'Future.exception');
-    if ('cancelled' in done) throw new CancelledError('the future was cancelled');
+    if ('cancelled' in done) throw cancelledError(done);
     return done.ok ? null : done.error;
   }
 
@@ -116,6 +129,22 @@ export class Future<R = unknown> implements PromiseLike<R> {
   /** @internal Called by the executor with the call's outcome; ignored once done. */
   [SETTLE](outcome: Outcome<R>): void {
     this.#finish(outcome);
+  }
+
+  /**
+   * @internal For the executor's `signal` option: a queued future is cancelled, as by cancel(), with
+   * the signal's reason as the cause of its CancelledError; a running one is stopped by replacing its
+   * worker and fails with AbortError, as a Pool task with a signal does; a done one stays as it is.
+   */
+  [ABORT](signal: AbortSignal): void {
+    if (this.#done) return;
+    const state = this.#task.state;
+    if (state === 'queued') {
+      this.#finish({ cancelled: true, cause: signal.reason });
+      this.#task.drop(new CancelledError('the future was cancelled by its signal', { cause: signal.reason }));
+    } else if (state === 'running') {
+      this.#task.stop?.(abortErrorFor(signal));
+    }
   }
 
   /** @internal For wait() and asCompleted(). */
@@ -161,4 +190,10 @@ export class Future<R = unknown> implements PromiseLike<R> {
     }
     return this.#done as Done<R>;
   }
+}
+
+function cancelledError(done: { readonly cause?: unknown }): CancelledError {
+  return 'cause' in done
+    ? new CancelledError('the future was cancelled by its signal', { cause: done.cause })
+    : new CancelledError('the future was cancelled');
 }

@@ -12,6 +12,11 @@ import type { Input } from './zip.js';
 export interface ExecutorMapOptions {
   /** Milliseconds from the map call within which each next result must be ready. */
   readonly timeout?: number;
+  /**
+   * Aborting it ends the iteration with AbortError: chunks still queued are cancelled, running ones
+   * stopped by replacing their worker (so each chunk runs alone on its worker, as with Pool.map).
+   */
+  readonly signal?: AbortSignal;
   /** Argument tuples sent to a worker per message; default 1. */
   readonly chunksize?: number;
 }
@@ -20,6 +25,7 @@ export interface MapArguments {
   readonly inputs: readonly Input[];
   readonly timeout: number | undefined;
   readonly chunksize: number;
+  readonly signal: AbortSignal | undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -48,15 +54,18 @@ export function parseMapArguments(args: readonly unknown[], what: string): MapAr
     }
   });
   for (const key of Object.keys(options)) {
-    if (key !== 'timeout' && key !== 'chunksize')
+    if (key !== 'timeout' && key !== 'chunksize' && key !== 'signal')
       throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
-  const { chunksize = 1 } = options;
+  const { chunksize = 1, signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new MprocTypeError(`${what}: option 'signal' must be an AbortSignal`);
+  }
   const timeout = checkTimeout(options.timeout, what);
   if (typeof chunksize !== 'number' || !Number.isInteger(chunksize)) {
     throw new MprocTypeError(`${what}: option 'chunksize' must be an integer, got ${shown(chunksize)}`);
   }
   if (chunksize < 1)
     throw new MprocRangeError(`${what}: option 'chunksize' must be at least 1, got ${chunksize}`);
-  return { inputs: inputs as Input[], timeout, chunksize };
+  return { inputs: inputs as Input[], timeout, chunksize, signal };
 }

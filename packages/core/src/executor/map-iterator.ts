@@ -7,9 +7,10 @@
  */
 
 import { TimeoutError } from '../errors.js';
+import { abortErrorFor, onAbort } from '../pool/submit-options.js';
 import { Turns } from '../results/turns.js';
 import type { Future } from './future.js';
-import { ON_DONE } from './future.js';
+import { ABORT, ON_DONE } from './future.js';
 import type { MapArguments } from './map-arguments.js';
 import { deadlineAfter, remainingUntil, until } from './timeout.js';
 import { type Input, zipChunks, zipChunksAsync } from './zip.js';
@@ -38,12 +39,15 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
   #finished = false;
   /** Serializes next()/return() so concurrent callers see one consistent sequence. */
   readonly #turns = new Turns();
+  /** Detaches the listener of the `signal` option. */
+  readonly #detach: () => void;
 
   /** @throws what reading a sync input throws (the chunks already submitted are cancelled). */
   constructor(settings: MapSettings) {
     this.#settings = settings;
     this.#deadline = deadlineAfter(settings.timeout);
-    const { inputs, chunksize } = settings;
+    const { inputs, chunksize, signal } = settings;
+    this.#detach = onAbort(signal, () => this.#abort(signal as AbortSignal));
     if (inputs.every((input): input is Iterable<unknown> => Symbol.iterator in Object(input))) {
       try {
         for (const chunk of zipChunks(inputs, chunksize)) {
@@ -77,8 +81,10 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
 
   async #next(): Promise<IteratorResult<R>> {
     if (this.#finished) return DONE;
+    const { signal } = this.#settings;
     try {
       for (;;) {
+        if (signal?.aborted) throw abortErrorFor(signal);
         if (this.#bufferIndex < this.#buffer.length) {
           return { done: false, value: this.#buffer[this.#bufferIndex++] as R };
         }
@@ -107,8 +113,17 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
       }
     } catch (error) {
       this.#finish();
-      throw error;
+      // Once aborted, whatever ended the wait (a chunk cancelled or stopped by the abort), it is the abort.
+      throw signal?.aborted ? abortErrorFor(signal) : error;
     }
+  }
+
+  /** The signal aborted: chunks not handed out yet are cancelled or stopped; a waiting next() wakes. */
+  #abort(signal: AbortSignal): void {
+    for (let index = this.#position; index < this.#futures.length; index++) {
+      this.#futures[index]?.[ABORT](signal);
+    }
+    this.#wake?.();
   }
 
   #timeoutError(): TimeoutError {
@@ -130,7 +145,8 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
     const closeCall = this.#settings.openCall();
     (async () => {
       for await (const chunk of zipChunksAsync(inputs, this.#settings.chunksize)) {
-        if (this.#finished || !this.#add(this.#settings.submit(chunk))) break;
+        if (this.#finished || this.#settings.signal?.aborted || !this.#add(this.#settings.submit(chunk)))
+          break;
       }
     })()
       .catch((error: unknown) => {
@@ -146,6 +162,7 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#detach();
     for (let index = this.#position; index < this.#futures.length; index++) this.#futures[index]?.cancel();
     this.#futures.length = 0;
     this.#buffer = [];

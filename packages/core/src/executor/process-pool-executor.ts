@@ -8,21 +8,34 @@
 // biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
 type AnyFunction = (...args: any[]) => unknown;
 
+import { EventEmitter } from 'node:events';
 import { BrokenProcessPool, MprocTypeError, PoolNotRunningError } from '../errors.js';
 import { Job } from '../pool/job.js';
 import { Pool, SCHEDULER } from '../pool/pool.js';
+import type { PoolEvents } from '../pool/pool-events.js';
+import type { PoolStats } from '../pool/pool-stats.js';
 import type { Scheduler } from '../pool/scheduler.js';
+import { abortErrorFor, onAbort } from '../pool/submit-options.js';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
 import { type ProcessPoolExecutorOptions, toPoolOptions } from './executor-options.js';
-import { Future, SETTLE } from './future.js';
+import { ABORT, Future, SETTLE } from './future.js';
 import { type ExecutorMapOptions, parseMapArguments } from './map-arguments.js';
 import { ExecutorMapIterator } from './map-iterator.js';
 import type { Input } from './zip.js';
 
 export type { ProcessPoolExecutorOptions } from './executor-options.js';
 export type { ExecutorMapOptions } from './map-arguments.js';
+
+/**
+ * Options of `submit`, given as its last argument. Only an object whose one key is `signal` (an
+ * AbortSignal, or undefined) is taken as options; any other last argument is an argument of `fn`.
+ */
+export interface ExecutorSubmitOptions {
+  /** Aborting it cancels the future while queued, or stops its task by replacing its worker. */
+  readonly signal?: AbortSignal | undefined;
+}
 
 export interface ShutdownOptions {
   /** Resolve only once the pending futures are done and the workers have exited; default true. */
@@ -31,7 +44,8 @@ export interface ShutdownOptions {
   readonly cancelFutures?: boolean;
 }
 
-export class ProcessPoolExecutor implements AsyncDisposable {
+/** Also an EventEmitter of the pool's events (PoolEvents), as `Pool` is. */
+export class ProcessPoolExecutor extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #pool: Pool;
   readonly #scheduler: Scheduler;
   /** Futures whose job has not settled, for shutdown({ cancelFutures }). */
@@ -44,22 +58,44 @@ export class ProcessPoolExecutor implements AsyncDisposable {
    * @throws TypeError / RangeError naming an invalid option.
    */
   constructor(options: ProcessPoolExecutorOptions = {}) {
+    super();
     const poolOptions = toPoolOptions(options, 'ProcessPoolExecutor');
-    this.#pool = new Pool(poolOptions, { brokenError: BrokenProcessPool, breakOnWorkerDeath: true });
+    this.#pool = new Pool(poolOptions, {
+      brokenError: BrokenProcessPool,
+      breakOnWorkerDeath: true,
+      emitter: this,
+    });
     this.#scheduler = this.#pool[SCHEDULER];
+  }
+
+  /** A snapshot of the workers and tasks, as `Pool.stats()`; a `map` chunk counts as one task. */
+  stats(): PoolStats {
+    return this.#scheduler.stats();
   }
 
   /**
    * Schedules `fn(...args)` on a worker. After shutdown() the future fails with PoolNotRunningError,
-   * once a worker died abruptly with BrokenProcessPool (Python raises both at the call).
+   * once a worker died abruptly with BrokenProcessPool (Python raises both at the call), beyond
+   * `maxQueue` waiting futures with QueueFullError. A last argument `{ signal }` is taken as options
+   * (ExecutorSubmitOptions): aborting the signal cancels the future while it is queued, and stops a
+   * running one by replacing its worker (it fails with AbortError).
    * @throws TypeError for a function that cannot be sent.
    */
-  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>>;
+  submit<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    ...argsAndOptions: [...A, ExecutorSubmitOptions]
+  ): Future<Awaited<R>>;
+  submit<R>(fn: AnyFunction, ...argsAndOptions: unknown[]): Future<Awaited<R>> {
     const what = 'ProcessPoolExecutor.submit';
     const handle = functionHandle(fn, what);
+    const last = argsAndOptions[argsAndOptions.length - 1];
+    const options = isSubmitOptions(last) ? last : undefined;
+    const args = options ? argsAndOptions.slice(0, -1) : argsAndOptions;
     const refused = this.#refusal(what);
     if (refused) return Future.failed(refused);
-    return this.#submit<Awaited<R>>(handle, 'call', args, 0);
+    const signal = options?.signal;
+    return this.#submit<Awaited<R>>(handle, 'call', args, 0, signal, true);
   }
 
   /**
@@ -93,12 +129,15 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     const parsed = parseMapArguments(iterablesAndOptions, what);
     const refused = this.#refusal(what);
     if (refused) return rejectingIterator(refused);
+    const { signal } = parsed;
+    if (signal?.aborted) return rejectingIterator(abortErrorFor(signal));
     let offset = 0;
     return new ExecutorMapIterator<Awaited<R>>({
       ...parsed,
       what,
+      // The iterator listens to the signal once for all its chunks.
       submit: (chunk) => {
-        const future = this.#submit<unknown[]>(handle, 'starmap', chunk, offset);
+        const future = this.#submit<unknown[]>(handle, 'starmap', chunk, offset, signal, false);
         offset += chunk.length;
         return future;
       },
@@ -135,16 +174,32 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     return this.#scheduler.refusal(what);
   }
 
-  #submit<R>(handle: FunctionHandle, mode: RunMode, args: readonly unknown[], offset: number): Future<R> {
+  /**
+   * Submits one job as a future. With a `signal`, the job may be stopped while it runs (so it runs
+   * alone on its worker, as a Pool task with a signal does); `listen`: this future listens to the
+   * signal itself (map's iterator listens once for all its chunks instead).
+   */
+  #submit<R>(
+    handle: FunctionHandle,
+    mode: RunMode,
+    args: readonly unknown[],
+    offset: number,
+    signal?: AbortSignal,
+    listen = false,
+  ): Future<R> {
+    if (signal?.aborted) return Future.aborted(signal);
     const scheduler = this.#scheduler;
     const pending = this.#pending;
+    let detach: (() => void) | undefined;
     const job: Job = new Job({
       fn: handle,
       mode,
       items: args,
       timeout: undefined,
+      stoppable: signal !== undefined,
       offset,
       onSettled: (outcome) => {
+        detach?.();
         pending.delete(future);
         future[SETTLE](outcome as Outcome<R>);
       },
@@ -154,13 +209,27 @@ export class ProcessPoolExecutor implements AsyncDisposable {
         return job.state;
       },
       drop: (error) => scheduler.cancel(job, error),
+      stop: (error) => scheduler.cancel(job, error),
     });
     pending.add(future);
+    // Listening before submitting: a job refused at once (maxQueue) detaches in its onSettled.
+    if (signal && listen) detach = onAbort(signal, () => future[ABORT](signal));
     scheduler.submit(job);
     // A map reading an async input after shutdown({ cancelFutures }): its new chunks are cancelled too.
     if (this.#cancelling) future.cancel();
     return future;
   }
+}
+
+/** A last argument of `submit` that is its options: a plain object whose one key is `signal`. */
+function isSubmitOptions(value: unknown): value is ExecutorSubmitOptions {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || keys[0] !== 'signal') return false;
+  const { signal } = value as { signal: unknown };
+  return signal === undefined || signal instanceof AbortSignal;
 }
 
 /** An iterator whose first next() rejects with `error`, then ends. */

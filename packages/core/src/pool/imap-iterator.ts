@@ -207,7 +207,9 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     });
     this.#jobs.add(job);
     this.#inFlight++;
-    this.#settings.scheduler.submit(job);
+    // Not bounded by maxQueue: the read-ahead already bounds what an imap holds, and it reads more
+    // only as its results are taken (docs/pool-features.md).
+    this.#settings.scheduler.submit(job, false);
   }
 
   #wakeUp(): void {

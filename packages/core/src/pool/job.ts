@@ -44,6 +44,8 @@ export class Job {
    * (abort, timeout) replaces its worker, which must not take other jobs down with it.
    */
   readonly exclusive: boolean;
+  /** When the scheduler took the job (performance.now()), for the wait time in stats(). */
+  queuedAt = 0;
   // The spec's fields are copied, not the spec kept: a pool may hold tens of thousands of jobs.
   readonly #items: readonly unknown[];
   readonly #offset: number;

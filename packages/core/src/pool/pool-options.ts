@@ -19,6 +19,11 @@ export interface PoolOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Node options for the workers (see each backend for what it inherits by default). */
   readonly execArgv?: readonly string[];
+  /**
+   * The most tasks that may wait for a worker; a call beyond it is refused with QueueFullError.
+   * Default: no limit (Python's).
+   */
+  readonly maxQueue?: number | null;
 }
 
 export interface ResolvedPoolOptions {
@@ -30,6 +35,8 @@ export interface ResolvedPoolOptions {
   readonly modules: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly execArgv: readonly string[] | undefined;
+  /** Infinity when unbounded. */
+  readonly maxQueue: number;
 }
 
 const KNOWN = new Set([
@@ -41,6 +48,7 @@ const KNOWN = new Set([
   'modules',
   'env',
   'execArgv',
+  'maxQueue',
 ]);
 
 function positiveInteger(value: unknown, name: string, what: string): number {
@@ -111,5 +119,9 @@ export function resolvePoolOptions(options: PoolOptions = {}, what = 'Pool'): Re
     modules: (options.modules ?? []).map((entry) => moduleUrl(entry, what)),
     env,
     execArgv: options.execArgv === undefined ? undefined : stringArray(options.execArgv, 'execArgv', what),
+    maxQueue:
+      options.maxQueue == null || options.maxQueue === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : positiveInteger(options.maxQueue, 'maxQueue', what),
   };
 }

@@ -7,6 +7,7 @@
 // biome-ignore lint/suspicious/noExplicitAny: any function may be sent as a task
 type AnyFunction = (...args: any[]) => unknown;
 
+import { EventEmitter } from 'node:events';
 import { loadBackend } from '../backend-registry.js';
 import { BootstrapError, BrokenPoolError, MprocRangeError, MprocTypeError } from '../errors.js';
 import { mainModuleUrl } from '../main-module.js';
@@ -18,7 +19,9 @@ import { getStartMethod } from '../start-method.js';
 import { chunks, collect, defaultChunksize, isAsyncIterable, isIterable } from './chunking.js';
 import { ImapIterator } from './imap-iterator.js';
 import { Job } from './job.js';
+import { emitLater, type PoolEvents } from './pool-events.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-options.js';
+import type { PoolStats } from './pool-stats.js';
 import { Scheduler } from './scheduler.js';
 import {
   abortErrorFor,
@@ -48,6 +51,8 @@ export interface PoolInternals {
   readonly brokenError?: typeof BrokenPoolError;
   /** See SchedulerOptions.breakOnWorkerDeath. */
   readonly breakOnWorkerDeath?: boolean;
+  /** Where the pool's events go (the executor's own emitter); default: the pool. */
+  readonly emitter?: EventEmitter<PoolEvents>;
 }
 
 /** Reads a pool's scheduler, for ProcessPoolExecutor, which submits its own jobs to it. */
@@ -76,7 +81,12 @@ function assertIterable(iterable: unknown, what: string): void {
   }
 }
 
-export class Pool implements AsyncDisposable {
+/**
+ * Python's `multiprocessing.Pool`. It is also an EventEmitter of PoolEvents (`worker-start`,
+ * `worker-exit`, `task-error`, `drain`), as piscina's and tinypool's pools are; see
+ * docs/pool-features.md.
+ */
+export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #scheduler: Scheduler;
   readonly #processes: number;
 
@@ -89,6 +99,7 @@ export class Pool implements AsyncDisposable {
   /** @internal ProcessPoolExecutor's pool: its broken error, and breaking on a worker's death. */
   constructor(options: PoolOptions | undefined, internals: PoolInternals);
   constructor(options: PoolOptions = {}, internals: PoolInternals = {}) {
+    super();
     if (isImportingMain()) {
       throw new BootstrapError(
         'a worker tried to start a pool while importing the main module: guard the top level of your script with ' +
@@ -99,10 +110,12 @@ export class Pool implements AsyncDisposable {
     this.#processes = resolved.processes;
     const initializer = resolved.initializer && functionHandle(resolved.initializer, 'Pool initializer');
     const backend = resolved.context ? resolved.context.backend() : loadBackend(getStartMethod());
+    const emitter = internals.emitter ?? this;
     this.#scheduler = new Scheduler(
       {
         processes: resolved.processes,
         maxTasksPerChild: resolved.maxTasksPerChild,
+        maxQueue: resolved.maxQueue,
         initializer,
         initArgs: resolved.initArgs,
         modules: resolved.modules,
@@ -112,6 +125,7 @@ export class Pool implements AsyncDisposable {
         executable: resolved.context?.getExecutable(),
         brokenError: internals.brokenError ?? BrokenPoolError,
         breakOnWorkerDeath: internals.breakOnWorkerDeath ?? false,
+        emit: (name, ...args) => emitLater(emitter, name, ...args),
       },
       backend,
     );
@@ -130,6 +144,14 @@ export class Pool implements AsyncDisposable {
   /** The idents of the live workers (pids; threadIds on threads). */
   get workers(): readonly number[] {
     return this.#scheduler.idents;
+  }
+
+  /**
+   * A snapshot of the workers and tasks: counts, run and wait times, utilization (see PoolStats).
+   * Cheap to keep: counters and fixed-size summaries, whatever the number of tasks.
+   */
+  stats(): PoolStats {
+    return this.#scheduler.stats();
   }
 
   /** Runs `fn(...args)` in a worker. @throws the task's error. */
@@ -320,6 +342,7 @@ export class Pool implements AsyncDisposable {
     fail: (error: unknown) => void,
   ): void {
     const results: (readonly unknown[])[] = [];
+    const pending: Job[] = [];
     let remaining = 0;
     const size = chunksize ?? defaultChunksize(items.length, this.#processes);
     for (const chunk of chunks(items, size)) {
@@ -338,14 +361,20 @@ export class Pool implements AsyncDisposable {
           if (--remaining === 0) result[SETTLE]({ ok: true, value: joinChunks(results) as R[] });
         },
       });
-      jobs.add(job);
+      pending.push(job);
       remaining++;
     }
     if (remaining === 0) {
       result[SETTLE]({ ok: true, value: [] });
       return;
     }
-    for (const job of [...jobs]) this.#scheduler.submit(job);
+    // `jobs` holds only submitted jobs: those are what a failure or an abort cancels in the scheduler.
+    // Once a chunk has failed (refused by maxQueue, or unsendable), the rest are not submitted.
+    for (const job of pending) {
+      if (result.ready()) break;
+      jobs.add(job);
+      this.#scheduler.submit(job);
+    }
   }
 
   #imapLike<R>(

@@ -12,6 +12,7 @@ import {
   type BrokenPoolError,
   InvalidStateError,
   PoolNotRunningError,
+  QueueFullError,
   TaskTimeoutError,
   WorkerExitedError,
 } from '../errors.js';
@@ -23,6 +24,9 @@ import { type Outgoing, outgoingList } from '../serialize/payload.js';
 import { startWorker } from '../start-worker.js';
 import type { Job } from './job.js';
 import { JobQueue } from './job-queue.js';
+import type { EmitPoolEvent } from './pool-events.js';
+import type { PoolStats } from './pool-stats.js';
+import { DurationSummary } from './time-summary.js';
 import { type SlotEvents, WorkerSlot } from './worker-slot.js';
 
 /** Jobs a worker may hold at once while the queue is deep, until the jobs are known to be short. */
@@ -38,6 +42,8 @@ const HELD_WORK_MS = 2;
 export interface SchedulerOptions {
   readonly processes: number;
   readonly maxTasksPerChild: number | undefined;
+  /** The most jobs that may wait in the queue (Infinity: no limit); see submit(). */
+  readonly maxQueue: number;
   readonly initializer: FunctionHandle | undefined;
   readonly initArgs: readonly unknown[];
   readonly modules: readonly string[];
@@ -52,6 +58,8 @@ export interface SchedulerOptions {
    * `brokenError`, instead of being replaced (Python's ProcessPoolExecutor; Pool leaves it off).
    */
   readonly breakOnWorkerDeath?: boolean;
+  /** Reports the pool's events (pool-events.ts); default: none. */
+  readonly emit?: EmitPoolEvent;
 }
 
 export type SchedulerState = 'running' | 'closing' | 'terminated' | 'broken';
@@ -74,10 +82,21 @@ export class Scheduler implements SlotEvents {
   #whenFinished: { promise: Promise<void>; resolve: () => void } | undefined;
   /** A moving average of how long a job holds a worker, in ms; undefined until one finished. */
   #serviceMs: number | undefined;
+  // stats(): counters and fixed-size summaries, so that counting costs no memory per task.
+  readonly #startedAt = performance.now();
+  #completed = 0;
+  #failed = 0;
+  #cancelled = 0;
+  readonly #runTime = new DurationSummary();
+  readonly #waitTime = new DurationSummary();
+  /** Jobs were left waiting in the queue after a dispatch: `drain` is due once none waits. */
+  #backlogged = false;
+  readonly #emit: EmitPoolEvent;
 
   constructor(options: SchedulerOptions, backend: Promise<Backend>) {
     this.#options = options;
     this.#initArgs = outgoingList(options.initArgs);
+    this.#emit = options.emit ?? (() => {});
     backend.then(
       (resolved) => {
         this.#backend = resolved;
@@ -133,24 +152,40 @@ export class Scheduler implements SlotEvents {
     };
   }
 
-  submit(job: Job): void {
+  /**
+   * Queues `job` and dispatches. A `bounded` job that is left waiting behind `maxQueue` others is
+   * refused: it settles with QueueFullError (and is not counted in stats()). Whether a job must wait
+   * is known only after dispatch, so an idle worker takes a job even from a full queue's caller.
+   */
+  submit(job: Job, bounded = true): void {
     if (this.#state === 'terminated' || this.#state === 'broken') {
       job.settle({ ok: false, error: this.#refusal() });
       return;
     }
+    job.queuedAt = performance.now();
     this.#queue.push(job);
     this.#ensureWorkers();
     this.#dispatch();
+    const { maxQueue } = this.#options;
+    if (bounded && job.state === 'queued' && this.#queue.size > maxQueue) {
+      this.#queue.forget(job);
+      job.settle({
+        ok: false,
+        error: new QueueFullError(
+          `the pool's queue is full: ${maxQueue} task${maxQueue === 1 ? '' : 's'} (maxQueue) already wait for a worker`,
+        ),
+      });
+    }
   }
 
   /** Settles `job` with `error` now: drops it when queued, replaces its worker when running. */
   cancel(job: Job, error: Error): void {
     if (job.state === 'queued') {
       this.#queue.forget(job);
-      job.settle({ ok: false, error });
+      this.#settle(job, { ok: false, error });
       this.#afterChange();
     } else if (job.state === 'running') {
-      job.settle({ ok: false, error });
+      this.#settle(job, { ok: false, error });
       // Only exclusive jobs are stopped while they run, and such a job is alone in its worker.
       for (const slot of this.#slots) if (slot.jobs[0] === job) slot.kill();
     }
@@ -200,7 +235,8 @@ export class Scheduler implements SlotEvents {
     const sample = slot.lastServiceMs;
     this.#serviceMs =
       this.#serviceMs === undefined ? sample : this.#serviceMs + (sample - this.#serviceMs) / 8;
-    job.settle(outcome);
+    this.#runTime.record(sample);
+    this.#settle(job, outcome);
     const limit = this.#options.maxTasksPerChild;
     if (limit !== undefined && slot.tasksRun >= limit) slot.stop();
     this.#afterChange();
@@ -212,6 +248,15 @@ export class Scheduler implements SlotEvents {
 
   exited(slot: WorkerSlot, exit: WorkerExit): void {
     this.#slots.delete(slot);
+    const { workerId, handle } = slot;
+    this.#emit('worker-exit', {
+      workerId,
+      pid: handle.pid,
+      ident: handle.ident,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      expected: slot.state === 'stopping',
+    });
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     // The worker ran its jobs in order: the first was running, the others never started. A worker
     // that died before its ready answer ran none.
@@ -225,11 +270,11 @@ export class Scheduler implements SlotEvents {
       });
       const error = new this.#options.brokenError(`a worker died abruptly: ${cause.message}`, { cause });
       // Its own job fails like every other pending one; #breakWith no longer sees this slot.
-      running?.settle({ ok: false, error });
+      if (running) this.#settle(running, { ok: false, error });
       this.#breakWith(error);
     }
     if (running) {
-      running.settle({
+      this.#settle(running, {
         ok: false,
         error: new WorkerExitedError(
           `worker ${slot.workerId} (pid ${slot.handle.pid}) ${how} while running a task`,
@@ -259,7 +304,46 @@ export class Scheduler implements SlotEvents {
     this.#afterChange();
   }
 
+  /** What the pool is doing and has done, for `pool.stats()` (see PoolStats). */
+  stats(): PoolStats {
+    let busy = 0;
+    let running = 0;
+    for (const slot of this.#slots) {
+      if (slot.jobs.length > 0) busy++;
+      running += slot.jobs.length;
+    }
+    const total = this.#slots.size;
+    const capacity = (performance.now() - this.#startedAt) * this.#options.processes;
+    return {
+      workers: { total, busy, idle: total - busy },
+      tasks: {
+        queued: this.#queue.size,
+        running,
+        completed: this.#completed,
+        failed: this.#failed,
+        cancelled: this.#cancelled,
+      },
+      runTime: this.#runTime.snapshot(),
+      waitTime: this.#waitTime.snapshot(),
+      utilization: capacity > 0 ? Math.min(1, this.#runTime.total / capacity) : 0,
+    };
+  }
+
   // --- internals --------------------------------------------------------------------------------
+
+  /**
+   * Settles `job` and counts it for stats(): completed with a value; failed when a worker had taken
+   * it (or it could not be sent: `failed`); cancelled when it was dropped before any worker took it.
+   */
+  #settle(job: Job, outcome: Outcome<unknown>, failed = job.state === 'running'): void {
+    if (job.state === 'done') return;
+    if (outcome.ok) this.#completed++;
+    else if (failed) {
+      this.#failed++;
+      this.#emit('task-error', outcome.error);
+    } else this.#cancelled++;
+    job.settle(outcome);
+  }
 
   #refusal(): Error {
     return this.#brokenBy ?? new PoolNotRunningError(`the pool is ${this.#stateWord()}`);
@@ -330,6 +414,7 @@ export class Scheduler implements SlotEvents {
     }
     if (this.#referenced) slot.handle.ref();
     else slot.handle.unref();
+    this.#emit('worker-start', { workerId, pid: slot.handle.pid, ident: slot.handle.ident });
     return true;
   }
 
@@ -352,6 +437,11 @@ export class Scheduler implements SlotEvents {
       }
       this.#send(slot, batch);
     }
+    if (this.#queue.size > 0) this.#backlogged = true;
+    else if (this.#backlogged) {
+      this.#backlogged = false;
+      this.#emit('drain');
+    }
     this.#updateReferences();
   }
 
@@ -360,9 +450,13 @@ export class Scheduler implements SlotEvents {
     try {
       slot.run(jobs);
     } catch (error) {
-      if (jobs.length === 1) jobs[0]?.settle({ ok: false, error });
+      // A job that cannot be sent failed, though no worker took it.
+      if (jobs.length === 1) this.#settle(jobs[0] as Job, { ok: false, error }, true);
       else for (const job of jobs) this.#send(slot, [job]);
+      return;
     }
+    const now = performance.now();
+    for (const job of jobs) this.#waitTime.record(now - job.queuedAt);
   }
 
   /**
@@ -420,8 +514,11 @@ export class Scheduler implements SlotEvents {
   }
 
   #failAll(error: Error): void {
-    for (const job of this.#queue.drain()) job.settle({ ok: false, error });
-    for (const slot of this.#slots) for (const job of slot.jobs.splice(0)) job.settle({ ok: false, error });
+    this.#backlogged = false; // the queue is emptied by failing it, not drained
+    for (const job of this.#queue.drain()) this.#settle(job, { ok: false, error });
+    for (const slot of this.#slots) {
+      for (const job of slot.jobs.splice(0)) this.#settle(job, { ok: false, error });
+    }
   }
 
   #breakWith(error: Error): void {

@@ -6,6 +6,7 @@ import { executorSuite } from './executor-suite.js';
 import { identitySuite } from './identity-suite.js';
 import { managerSuite } from './manager-suite.js';
 import { pipeSuite } from './pipe-suite.js';
+import { poolFeaturesSuite } from './pool-features-suite.js';
 import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
 import { queueSuite } from './queue-suite.js';
@@ -23,6 +24,7 @@ export function describeConformance(backend: Backend): void {
   describe(`conformance: ${method}`, () => {
     poolSuite(method, capabilities);
     executorSuite(method, capabilities);
+    poolFeaturesSuite(method, capabilities);
     processSuite(method, capabilities);
     queueSuite(method, capabilities);
     pipeSuite(method, capabilities);
