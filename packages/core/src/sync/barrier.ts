@@ -15,7 +15,7 @@
 
 import type { ContextLike } from '../backend.js';
 import { currentResolver } from '../child/function-resolver.js';
-import { BrokenBarrierError, MprocRangeError } from '../errors.js';
+import { BrokenBarrierError, MprocRangeError, shown } from '../errors.js';
 import type { FunctionDefinition } from '../protocol/messages.js';
 import { functionHandle } from '../serialize/function-handle.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
@@ -105,7 +105,7 @@ export class Barrier {
     } else {
       if (!Number.isInteger(parties) || parties < 1 || parties > 0xffff) {
         throw new MprocRangeError(
-          `Barrier(parties): parties must be an integer from 1 to 65535, got ${parties}`,
+          `Barrier(parties): parties must be an integer from 1 to 65535, got ${shown(parties)}`,
         );
       }
       this.#timeout = checkTimeout(timeout, 'Barrier(parties, action, timeout)');
