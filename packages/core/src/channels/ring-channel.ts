@@ -19,10 +19,33 @@ import { invoke } from '../broker/invoke.js';
 import { PARCELS_ID } from '../broker/parcel-core.js';
 import { addObject } from '../broker/registry.js';
 import { beforeWorkerExit } from '../child/parent-link.js';
-import { openRegion, type RegionDescriptor, type SharedRegion } from '../shared/shared-memory.js';
-import { ByteRing } from './byte-ring.js';
+import { nativeAddonForNewObjects } from '../shared/native-addon.js';
+import {
+  allocateRegion,
+  openRegion,
+  type RegionDescriptor,
+  type SharedRegion,
+} from '../shared/shared-memory.js';
+import { ByteRing, ringRegionBytes } from './byte-ring.js';
 import { decodeItem, type EncodedItem, parcelMarker } from './item-codec.js';
 import { SLICE_MS } from './word-signal.js';
+
+/**
+ * Data bytes of a channel's ring. Python's pipe holds 64 KiB before its writer waits; a larger ring
+ * lets a burst of puts return at once. Larger items travel as parcels (they are large enough for the
+ * main process's staging of big buffers to pay).
+ */
+export const RING_BYTES = 256 * 1024;
+
+/**
+ * A new region for a ring, or undefined where rings cannot be had (no native addon, or a Node that
+ * refuses its memory): the caller then uses the main process's broker.
+ */
+export function allocateRing(): SharedRegion | undefined {
+  if (!nativeAddonForNewObjects()) return undefined;
+  const region = allocateRegion(ringRegionBytes(RING_BYTES), 'process');
+  return region.memory ? region : undefined;
+}
 
 /** The handle a receive comes from: its close() ends its own waiting receives. */
 export interface ChannelOwner {

@@ -10,8 +10,7 @@ import { EOFError, InvalidStateError, MprocTypeError } from '../errors.js';
 import { openRegion, type RegionDescriptor } from '../shared/shared-memory.js';
 import { RING_FREE_WORD } from './byte-ring.js';
 import { encodeBytes, encodeItem, isBytesTag } from './item-codec.js';
-import { type ChannelOwner, type ReceiveRules, RingChannel } from './ring-channel.js';
-import { allocateRing } from './ring-queue.js';
+import { allocateRing, type ChannelOwner, type ReceiveRules, RingChannel } from './ring-channel.js';
 
 const SENDER_CLOSED = RING_FREE_WORD;
 const RECEIVER_CLOSED = RING_FREE_WORD + 1;

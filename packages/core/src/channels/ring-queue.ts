@@ -13,16 +13,10 @@
  * A handle's `close()` fails its own waiting calls only.
  */
 import { Empty, Full, MprocRangeError, QueueClosedError } from '../errors.js';
-import { nativeAddonForNewObjects } from '../shared/native-addon.js';
-import {
-  allocateRegion,
-  openRegion,
-  type RegionDescriptor,
-  type SharedRegion,
-} from '../shared/shared-memory.js';
-import { RING_FREE_WORD, ringRegionBytes } from './byte-ring.js';
+import { openRegion, type RegionDescriptor, type SharedRegion } from '../shared/shared-memory.js';
+import { RING_FREE_WORD } from './byte-ring.js';
 import { encodeItem } from './item-codec.js';
-import { type ChannelOwner, type ReceiveRules, RingChannel } from './ring-channel.js';
+import { allocateRing, type ChannelOwner, type ReceiveRules, RingChannel } from './ring-channel.js';
 import { WordSignal } from './word-signal.js';
 
 const COUNT = RING_FREE_WORD;
@@ -31,23 +25,6 @@ const ROOM_SLEEPERS = RING_FREE_WORD + 2;
 const UNFINISHED = RING_FREE_WORD + 3;
 const DONE = RING_FREE_WORD + 4;
 const DONE_SLEEPERS = RING_FREE_WORD + 5;
-
-/**
- * Data bytes of a channel's ring. Python's pipe holds 64 KiB before its writer waits; a larger ring
- * lets a burst of puts return at once. Larger items travel as parcels (they are large enough for the
- * main process's staging of big buffers to pay).
- */
-export const RING_BYTES = 256 * 1024;
-
-/**
- * A new region for a ring, or undefined where rings cannot be had (no native addon, or a Node that
- * refuses its memory): the caller then uses the main process's broker.
- */
-export function allocateRing(): SharedRegion | undefined {
-  if (!nativeAddonForNewObjects()) return undefined;
-  const region = allocateRegion(ringRegionBytes(RING_BYTES), 'process');
-  return region.memory ? region : undefined;
-}
 
 /** How a ring queue crosses to another process, inside its handle's descriptor. */
 export interface RingQueueDescriptor {
