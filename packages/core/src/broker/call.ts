@@ -12,15 +12,22 @@ export class Call {
   readonly token: string | undefined;
   #abandoned: boolean;
   #onAbandon: (() => void) | undefined;
+  readonly #isAlive: (() => boolean) | undefined;
 
-  constructor(local: boolean, token: string | undefined, abandoned = false) {
+  /**
+   * @param isAlive asks whether the caller still lives, where nothing reports its death (a Manager's
+   *   server hears of no exit): asked before a waiting call is handed anything.
+   */
+  constructor(local: boolean, token: string | undefined, abandoned = false, isAlive?: () => boolean) {
     this.local = local;
     this.token = token;
     this.#abandoned = abandoned;
+    this.#isAlive = isAlive;
   }
 
   /** The caller is gone (its worker died, or it withdrew the call): it must not wait or be given anything. */
   get abandoned(): boolean {
+    if (!this.#abandoned && this.#isAlive && !this.#isAlive()) this.abandon();
     return this.#abandoned;
   }
 

@@ -21,6 +21,8 @@ import { dispatch, isWriteCall } from './invoke.js';
 
 export interface CallerChannel {
   send(message: ReplyMessage, transfer: readonly TransferListItem[]): void;
+  /** Whether the calling worker still lives, where its exit is not reported (see Call). */
+  readonly isAlive?: () => boolean;
 }
 
 export interface Caller {
@@ -35,6 +37,14 @@ export function openCaller(channel: CallerChannel): Caller {
   if (isMainProcess()) return new BrokerCaller(channel);
   const link = parentLink();
   return link ? new ForwardingCaller(channel, link) : new BrokerCaller(channel);
+}
+
+/**
+ * A Caller that runs the calls on this process's own broker objects, wherever it is: a Manager's
+ * server keeps its objects in its own thread (manager/server/).
+ */
+export function openBrokerCaller(channel: CallerChannel): Caller {
+  return new BrokerCaller(channel);
 }
 
 function cancelledIds(message: CallMessage): number[] | undefined {
@@ -67,7 +77,7 @@ class BrokerCaller implements Caller {
     }
     // A message read after the worker's exit: changes of state still happen, nothing is handed out.
     if (this.#closed && !isWriteCall(message.objectId, message.method)) return;
-    const call = new Call(false, message.token, this.#closed);
+    const call = new Call(false, message.token, this.#closed, this.#channel.isAlive);
     let result: unknown;
     try {
       result = dispatch(message.objectId, message.method, incoming(message.args, message.revive), call);

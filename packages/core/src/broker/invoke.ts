@@ -1,6 +1,6 @@
 /**
  * How a handle reaches its object: directly in the main process, where every broker object lives;
- * over the parent link in a worker.
+ * over the parent link in a worker; through its server's ring for the objects of a Manager.
  */
 import { BROKER_ID, type CallOptions, parentLink } from '../child/parent-link.js';
 import { InvalidStateError } from '../errors.js';
@@ -10,6 +10,23 @@ import { takeTransfer, takeTransfers } from '../serialize/transfer.js';
 import { Call } from './call.js';
 import { type CreateOptions, createObject, type ObjectKind } from './create.js';
 import { lookup, retire } from './registry.js';
+import { isServedId } from './served-id.js';
+
+/** Sends a call to the server holding `servedId`'s object (set by manager/server/server-link.ts). */
+export type ServedCall = (
+  servedId: string,
+  objectId: string,
+  method: string,
+  args: readonly unknown[],
+  options: CallOptions,
+) => Promise<unknown>;
+
+let servedCall: ServedCall | undefined;
+
+/** Calls of a Manager's objects go to its server through `route` (the server's module sets it). */
+export function routeServedCalls(route: ServedCall): void {
+  servedCall = route;
+}
 
 /** Runs a call in this (the main) process. @throws what the method throws, synchronously. */
 export function dispatch(objectId: string, method: string, args: readonly unknown[], call: Call): unknown {
@@ -55,6 +72,7 @@ export function invoke(
   args: readonly unknown[],
   options: CallOptions = {},
 ): Promise<unknown> {
+  if (servedCall && isServedId(objectId)) return servedCall(objectId, objectId, method, args, options);
   if (!isMainProcess()) {
     const link = parentLink();
     return link ? link.call(objectId, method, args, options) : Promise.reject(noWorkerLink());
@@ -77,6 +95,13 @@ export function invoke(
  *   at the handle's first call.
  */
 export function create(kind: ObjectKind, id: string, options: CreateOptions, managerId?: string): void {
+  if (servedCall && isServedId(id)) {
+    const sent = servedCall(id, BROKER_ID, 'create', [kind, id, options, managerId], { write: true });
+    sent.catch(() => {
+      // The server retired the id with the reason: the handle's next call reports it.
+    });
+    return;
+  }
   if (isMainProcess()) {
     createObject(kind, id, options, managerId, new Call(true, undefined));
     return;

@@ -61,11 +61,11 @@ export class WaitQueue<T, D = undefined> {
     });
   }
 
-  /** The first waiter, removed from the queue; the caller settles it. */
+  /** The first waiter whose caller still lives, removed from the queue; the caller settles it. */
   take(): Waiter<T, D> | undefined {
     for (const entry of this.#entries) {
       this.#remove(entry);
-      return entry;
+      if (!entry.call.abandoned) return entry;
     }
     return undefined;
   }

@@ -2,6 +2,8 @@
 import { registerEveryKind } from '../kinds.js';
 
 export type { ChildChannel } from '../backend.js';
+/** @internal The entry of a Manager's server thread (manager/server/start-server.ts). */
+export { serveManager } from '../manager/server/server.js';
 /** For the conformance suite (`@mproc/core/testing`), which reaches core only through its entries. */
 export { forceSharedMemoryFallback } from '../shared/native-addon.js';
 export { serve } from './serve.js';

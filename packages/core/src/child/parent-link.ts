@@ -10,7 +10,7 @@
 
 import { SerializationError } from '../errors.js';
 import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../protocol/messages.js';
-import { deserializeError } from '../serialize/error-codec.js';
+import { deserializeError, serializeError } from '../serialize/error-codec.js';
 import { incoming, outgoingList } from '../serialize/payload.js';
 import { whyUnsendable } from '../serialize/unclonable-path.js';
 import type { TransferListItem } from '../transfer-list-item.js';
@@ -128,6 +128,19 @@ export class ParentLink {
       },
       [],
     );
+  }
+
+  /** How many calls wait for their reply. */
+  get waiting(): number {
+    return this.#pending.size;
+  }
+
+  /** Fails every call that waits for its reply: no reply will come (the other side is gone). */
+  failAll(error: Error): void {
+    const settles = [...this.#pending.values()];
+    this.#pending.clear();
+    const reply = { type: MESSAGE_TYPE.reply, callId: 0, ok: false, error: serializeError(error) } as const;
+    for (const settle of settles) settle(reply);
   }
 
   /** Takes one reply from the parent. */

@@ -1,18 +1,25 @@
 /**
  * `Manager()`: Python's `multiprocessing.Manager()` (a `SyncManager`). Python starts a server process
- * that holds the shared objects; here they live in the main process, with the Queues and Pipes (see
- * `broker/`), so a manager costs no process. Its proxies may be passed to any worker; every method of
- * a proxy returns a Promise. `shutdown()` (or `await using`) frees the objects: their waiting calls
- * and every later call fail with InvalidStateError.
+ * that holds the shared objects; here a server thread of the main process holds them (server/), and
+ * every process calls it through rings in shared memory, so proxies answer while the main thread
+ * computes. Without shared memory (no native addon) the objects live in the main process's broker.
+ * Its proxies may be passed to any worker; every method of a proxy returns a Promise. `shutdown()`
+ * (or `await using`) frees the objects: their waiting calls and every later call fail with
+ * InvalidStateError.
  */
 import type { ObjectKind } from '../broker/create.js';
 import { BrokerHandle, buildWith, newId, registerHandleKind } from '../broker/handle.js';
-import { create } from '../broker/invoke.js';
-import { MprocTypeError } from '../errors.js';
+import { create, invoke } from '../broker/invoke.js';
+import { addObject } from '../broker/registry.js';
+import { isServedId, queuesOwnerOf, siblingId } from '../broker/served-id.js';
+import { InvalidStateError, MprocTypeError } from '../errors.js';
+import { isMainProcess } from '../process-info.js';
 import { checkMaxsize, Queue } from '../queues/queue.js';
 import { type DictKey, DictProxy } from './dict-proxy.js';
 import { ListProxy } from './list-proxy.js';
 import { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './proxies.js';
+import { isServing } from './server/server-link.js';
+import { startManagerServer } from './server/start-server.js';
 
 /**
  * A manager of shared objects (Python's `SyncManager`), made by `Manager()` or `ctx.Manager()`.
@@ -64,7 +71,7 @@ export class SyncManager extends BrokerHandle {
    */
   Queue<T = unknown>(maxsize = 0): Queue<T> {
     checkMaxsize(maxsize, 'SyncManager.Queue');
-    return buildWith({ managerId: this.objectId }, () => new Queue<T>(maxsize));
+    return buildWith({ managerId: queuesOwnerOf(this.objectId) }, () => new Queue<T>(maxsize));
   }
 
   /** A shared lock without an owner (Python's `threading.Lock`). @throws InvalidStateError after `shutdown()`. */
@@ -96,6 +103,8 @@ export class SyncManager extends BrokerHandle {
    */
   async shutdown(): Promise<void> {
     await this.invoke('shutdown', [], { write: true });
+    if (isServedId(this.objectId))
+      await invoke(queuesOwnerOf(this.objectId), 'shutdown', [], { write: true });
   }
 
   /** `shutdown()`, for `await using manager = await Manager()`. */
@@ -104,19 +113,39 @@ export class SyncManager extends BrokerHandle {
   }
 
   #make(kind: ObjectKind, options: { initial?: unknown }): string {
-    const id = newId();
-    create(kind, id, options, this.objectId);
+    const managerId = this.objectId;
+    if (!isServedId(managerId)) {
+      const id = newId();
+      create(kind, id, options, managerId);
+      return id;
+    }
+    if (!isServing(managerId))
+      throw new InvalidStateError('the Manager was shut down: it makes no more objects');
+    const id = siblingId(managerId, newId());
+    create(kind, id, options, managerId);
     return id;
   }
 }
 
+/** The main process's starter of managers, for `Manager()` in a worker. */
+const MANAGERS_ID = 'managers';
+
+/** A new manager, from the main process: its server, and the record that owns its Queues. */
+function startManager(): string {
+  const id = startManagerServer() ?? newId();
+  create('manager', queuesOwnerOf(id), {});
+  return id;
+}
+
+addObject(MANAGERS_ID, { isWrite: () => false, invoke: startManager });
+
 /**
- * Starts a manager. Python starts a server process here; mproc keeps the objects in the main process,
- * so this resolves at once. In a worker it works too: the main process makes the manager.
+ * Starts a manager. Python starts a server process here; mproc starts a server thread in the main
+ * process, and resolves at once (calls made before the thread is up wait in its ring). In a worker it
+ * works too: the main process starts the manager.
  * @throws InvalidStateError (as a rejection) outside the main process and mproc's workers.
  */
 export async function Manager(): Promise<SyncManager> {
-  const id = newId();
-  create('manager', id, {});
-  return new SyncManager(id);
+  if (isMainProcess()) return new SyncManager(startManager());
+  return new SyncManager((await invoke(MANAGERS_ID, 'start', [])) as string);
 }

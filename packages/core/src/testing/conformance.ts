@@ -29,7 +29,7 @@ export function describeConformance(backend: Backend): void {
     queueSuite(method, capabilities);
     pipeSuite(method, capabilities);
     bytesSuite(method, capabilities);
-    managerSuite(method);
+    managerSuite(method, capabilities);
     sharedSuite(method, capabilities);
     conditionSuite(method, capabilities);
     identitySuite(method);

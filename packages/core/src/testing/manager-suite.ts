@@ -1,12 +1,14 @@
 /**
- * SPEC 5 (Manager) as tests, run once per backend. A manager's objects live in the main process; their
- * proxies are passed to Pool workers and Processes, whose changes the parent sees. Tasks are
- * self-contained arrow functions sent by source text.
+ * SPEC 5 (Manager) as tests, run once per backend. A manager's objects live in its server thread (or,
+ * without the native addon, in the main process); their proxies are passed to Pool workers and
+ * Processes, whose changes the parent sees. Tasks are self-contained arrow functions sent by source text.
  */
 
 import {
   type AcquirerProxy,
+  type BackendCapabilities,
   type DictProxy,
+  type Event,
   type EventProxy,
   getContext,
   InvalidStateError,
@@ -14,10 +16,13 @@ import {
   type NamespaceProxy,
   type StartMethod,
   SyncManager,
+  type Value,
   type ValueProxy,
 } from '@mproc/core';
-import { describe, expect, it } from 'vitest';
+import { forceSharedMemoryFallback } from '@mproc/core/child';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withWorkers } from './bounded.js';
+import { spawnParentScript } from './parent-process.js';
 
 /** Adds one to `counter` `times` times, each under `lock`: exact only if the lock excludes. */
 const lockedIncrements = async (counter: ValueProxy<number>, lock: AcquirerProxy, times: number) => {
@@ -37,7 +42,32 @@ const appendToBoth = async (plain: number[][], managed: ListProxy<number[]>) => 
   await managed.append([1]);
 };
 
-export function managerSuite(method: StartMethod): void {
+/** Once `go` is set, appends 0..count-1 to `list`, one call at a time, then sets `done` to 1. */
+const appendOnSignal = async (list: ListProxy<number>, go: Event, done: Value, count: number) => {
+  await go.wait();
+  for (let item = 0; item < count; item++) await list.append(item);
+  done.value = 1;
+};
+
+/** Asks for `lock` (held elsewhere), says so on `ready`, and waits for it. */
+const acquireAfterSaying = async (lock: AcquirerProxy, ready: Event) => {
+  const acquiring = lock.acquire(); // its request is written before ready is set
+  ready.set();
+  await acquiring;
+};
+
+export function managerSuite(method: StartMethod, capabilities: BackendCapabilities): void {
+  managerCases(method, true);
+  if (!capabilities.separateProcess) return;
+  describe('managers without the native addon (the main process keeps their objects)', () => {
+    beforeAll(() => forceSharedMemoryFallback(true));
+    afterAll(() => forceSharedMemoryFallback(false));
+    managerCases(method, false);
+  });
+}
+
+/** The manager tests; `onServer` when a server thread holds the objects and processes call it directly. */
+function managerCases(method: StartMethod, onServer: boolean): void {
   const context = getContext(method);
 
   describe('Manager in one process', () => {
@@ -126,6 +156,23 @@ export function managerSuite(method: StartMethod): void {
       expect(await within(waiting, BOUND, 'wait()')).toBe(true);
       await event.clear();
       expect(await event.isSet()).toBe(false);
+    });
+
+    it('a program that never shuts its Manager down still exits when its work is done', async () => {
+      const parent = await spawnParentScript(`
+        import { getContext } from '@mproc/core';
+        ${onServer ? '' : "import { forceSharedMemoryFallback } from '@mproc/core/child'; forceSharedMemoryFallback(true);"}
+        const manager = await getContext(${JSON.stringify(method)}).Manager();
+        const list = manager.list([1]);
+        await list.append(2);
+        console.log(await list.length());
+      `);
+      try {
+        const { stdout } = await within(parent.output(), BOUND, 'the parent script');
+        expect(stdout).toBe('2\n');
+      } finally {
+        parent.kill('SIGKILL');
+      }
     });
 
     it('shutdown(): waiting calls and later calls reject with InvalidStateError; no new objects', async () => {
@@ -222,6 +269,44 @@ export function managerSuite(method: StartMethod): void {
         expect(plain).toEqual([]);
         expect(await managed.copy()).toEqual([[1]]);
       }));
+
+    it('a Process killed while it waits for a manager Lock is never handed the lock', () =>
+      withWorkers(context, async (workers) => {
+        await using manager = await context.Manager();
+        const lock = manager.Lock();
+        const ready = context.Event();
+        await lock.acquire();
+        const child = workers.process({ target: acquireAfterSaying, args: [lock, ready] });
+        await child.start();
+        expect(await ready.wait(BOUND)).toBe(true);
+        child.kill();
+        await child.join(BOUND);
+        await lock.release();
+        expect(await lock.acquire({ timeout: BOUND })).toBe(true);
+      }));
+
+    // Only a server can do this: the broker answers from the main process's event loop.
+    if (onServer) {
+      it("a Process's proxy calls are answered while the main process runs a synchronous loop", () =>
+        withWorkers(context, async (workers) => {
+          await using manager = await context.Manager();
+          const list = manager.list<number>();
+          const go = context.Event();
+          const done = context.Value('i', 0, { lock: false });
+          const child = workers.process({ target: appendOnSignal, args: [list, go, done, 2_000] });
+          await within(child.start(), BOUND, 'the child starts');
+          go.set();
+          // The main process does not return to its event loop until the child is done or the bound
+          // has passed: the calls must be answered without it (Python's manager is a process of its own).
+          const deadline = performance.now() + 3 * BOUND;
+          while (done.value === 0 && performance.now() < deadline) {
+            // busy, as a main process computing
+          }
+          expect(done.value, 'the child finished during the loop').toBe(1);
+          expect(await list.length()).toBe(2_000);
+          await within(child.join(), BOUND, 'the child ends');
+        }));
+    }
 
     it('a Manager made in a worker works there and its proxies work in the parent', () =>
       withWorkers(context, async (workers) => {

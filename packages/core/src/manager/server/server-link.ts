@@ -1,0 +1,111 @@
+/**
+ * A thread's calls to the objects of Manager servers (server.ts): each call is written into the
+ * server's requests ring with this thread's reply ring, and its reply read from there. No call passes
+ * through the main process's event loop, so proxies answer while the main thread computes.
+ */
+import { routeServedCalls } from '../../broker/invoke.js';
+import { isServedManager, serverKey, serverRing } from '../../broker/served-id.js';
+import { encodeItem } from '../../channels/item-codec.js';
+import { allocateRing, type ReceiveRules, RingChannel } from '../../channels/ring-channel.js';
+import { type CallOptions, ParentLink } from '../../child/parent-link.js';
+import { InvalidStateError } from '../../errors.js';
+import { type CallMessage, MESSAGE_TYPE, type ReplyMessage } from '../../protocol/messages.js';
+import { serializeError } from '../../serialize/error-codec.js';
+import type { RegionDescriptor } from '../../shared/shared-memory.js';
+import { ownerId } from '../../sync/owner.js';
+import { isShutDown, managerGone, whyStopped } from './server-state.js';
+
+/** What a server reads: who calls (its owner id, for liveness), where to reply, and the call. */
+export type ServedRequest = readonly [owner: number, replyTo: RegionDescriptor, call: CallMessage];
+
+const never = () => new InvalidStateError('a reply wait without a timeout timed out');
+
+class ServerLink {
+  readonly requests: RingChannel;
+  readonly #replies: RingChannel;
+  readonly #link: ParentLink;
+  readonly #rules: ReceiveRules;
+  #receiving = false;
+  /** A ChannelOwner for the reply ring: this link is never closed. */
+  readonly closed = false;
+
+  constructor(requests: RegionDescriptor) {
+    this.requests = RingChannel.open(requests);
+    const region = allocateRing();
+    if (!region) throw new InvalidStateError('a Manager proxy needs shared memory, which this process lacks');
+    this.#replies = RingChannel.on(region);
+    const replyTo = region.descriptor();
+    const owner = ownerId();
+    const max = this.requests.ring.maxMessageBytes;
+    this.#link = new ParentLink((call) => {
+      const request: ServedRequest = [owner, replyTo, call];
+      this.requests.send(encodeItem(request, 'the arguments', max)).catch((error: unknown) => {
+        // A parcel (a value larger than the ring) could not be stored: the call fails with why.
+        this.#link.receive({
+          type: MESSAGE_TYPE.reply,
+          callId: call.callId,
+          ok: false,
+          error: serializeError(error),
+        });
+      });
+    });
+    this.#rules = {
+      ended: () => whyStopped(this.requests),
+      timedOut: never,
+    };
+  }
+
+  call(objectId: string, method: string, args: readonly unknown[], options: CallOptions): Promise<unknown> {
+    if (isShutDown(this.requests)) {
+      // shutdown() twice does nothing, as in Python.
+      if (isServedManager(objectId) && method === 'shutdown') return Promise.resolve();
+      return Promise.reject(whyStopped(this.requests) ?? managerGone());
+    }
+    const answered = this.#link.call(objectId, method, args, options);
+    void this.#receive();
+    return answered;
+  }
+
+  /** Reads replies while calls wait for them; once the server has stopped, the rest fail. */
+  async #receive(): Promise<void> {
+    if (this.#receiving) return;
+    this.#receiving = true;
+    try {
+      while (this.#link.waiting > 0) {
+        try {
+          this.#link.receive((await this.#replies.receive(undefined, this, this.#rules)) as ReplyMessage);
+        } catch (error) {
+          this.#link.failAll(error as Error);
+        }
+      }
+    } finally {
+      this.#receiving = false;
+    }
+  }
+}
+
+/** This thread's link to each server, by server key. */
+const links = new Map<string, ServerLink>();
+
+function linkFor(servedId: string): ServerLink {
+  const key = serverKey(servedId);
+  let link = links.get(key);
+  if (!link) {
+    link = new ServerLink(serverRing(key));
+    links.set(key, link);
+  }
+  return link;
+}
+
+/** Whether the server holding `servedId` still makes objects. */
+export function isServing(servedId: string): boolean {
+  return !isShutDown(linkFor(servedId).requests);
+}
+
+routeServedCalls((servedId, objectId, method, args, options) => {
+  try {
+    return linkFor(servedId).call(objectId, method, args, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+});
