@@ -268,7 +268,8 @@ export class RingChannel {
         const endedFor = (receiver: Receiver) => this.#ended(receiver.rules) !== undefined;
         await ring.readable.wait(() => {
           if (receivers.size === 0 || ring.hasMessage()) return true;
-          return [...receivers].some(endedFor) ? true : undefined;
+          for (const receiver of receivers) if (endedFor(receiver)) return true;
+          return undefined; // (no array per attempt: the poll calls this in a tight loop)
         });
         for (const receiver of receivers) {
           const ended = this.#ended(receiver.rules);

@@ -15,8 +15,13 @@ import type { RegionDescriptor } from '../../shared/shared-memory.js';
 import { ownerId } from '../../sync/owner.js';
 import { isShutDown, managerGone, whyStopped } from './server-state.js';
 
-/** What a server reads: who calls (its owner id, for liveness), where to reply, and the call. */
-export type ServedRequest = readonly [owner: number, replyTo: RegionDescriptor, call: CallMessage];
+/**
+ * What a server reads: the call and the id of the ring to reply on. A link's first request also says
+ * who calls (its owner id, for liveness) and how to open that ring; later ones only name it.
+ */
+export type ServedRequest =
+  | readonly [call: CallMessage, replyTo: string]
+  | readonly [call: CallMessage, replyTo: string, owner: number, replyRing: RegionDescriptor];
 
 const never = () => new InvalidStateError('a reply wait without a timeout timed out');
 
@@ -36,9 +41,12 @@ class ServerLink {
     this.#replies = RingChannel.on(region);
     const replyTo = region.descriptor();
     const owner = ownerId();
+    let introduced = false;
     const max = this.requests.ring.maxMessageBytes;
     this.#link = new ParentLink((call) => {
-      const request: ServedRequest = [owner, replyTo, call];
+      // The server reads a link's requests in the order they were sent: only the first introduces it.
+      const request: ServedRequest = introduced ? [call, replyTo.id] : [call, replyTo.id, owner, replyTo];
+      introduced = true;
       this.requests.send(encodeItem(request, 'the arguments', max)).catch((error: unknown) => {
         // A parcel (a value larger than the ring) could not be stored: the call fails with why.
         this.#link.receive({

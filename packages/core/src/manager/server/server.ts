@@ -18,7 +18,7 @@ import { type ReceiveRules, RingChannel } from '../../channels/ring-channel.js';
 import { installParentLink } from '../../child/parent-link.js';
 import { InvalidStateError } from '../../errors.js';
 import { markAsWorker } from '../../process-info.js';
-import type { ReplyMessage } from '../../protocol/messages.js';
+import type { CallMessage, ReplyMessage } from '../../protocol/messages.js';
 import type { RegionDescriptor } from '../../shared/shared-memory.js';
 import { isOwnerAlive } from '../../sync/owner.js';
 import type { TransferListItem } from '../../transfer-list-item.js';
@@ -65,12 +65,20 @@ export function serveManager(): void {
   void server.run().finally(() => port.close());
 }
 
+function closedCaller(): Caller {
+  const caller = openBrokerCaller({ send: () => {} });
+  caller.close();
+  return caller;
+}
+
 class ManagerServer {
   readonly #requests: RingChannel;
   readonly #managerId: string;
   /** By reply ring id. */
   readonly #clients = new Map<string, Client>();
   #serving = true;
+  /** Runs the late calls of clients forgotten as dead: those that change state, answering none. */
+  readonly #forgotten = closedCaller();
   /** A ChannelOwner for the requests ring: the server stops by leaving its loop, not by closing. */
   readonly closed = false;
 
@@ -94,19 +102,20 @@ class ManagerServer {
     }
   }
 
-  #take([owner, replyTo, call]: ServedRequest): void {
+  #take(request: ServedRequest): void {
+    const call = request[0];
     if (call.objectId === this.#managerId && call.method === 'shutdown') {
       // Before the reply: once the caller hears of the shutdown, every factory refuses at once.
       markShutDown(this.#requests);
       this.#serving = false;
     }
-    this.#client(owner, replyTo).caller.receive(call);
+    const client = request.length === 2 ? this.#clients.get(request[1]) : this.#introduce(...request);
+    // A client forgotten as dead: its late calls still change state, as a dead worker's in the broker.
+    (client?.caller ?? this.#forgotten).receive(call);
   }
 
-  #client(owner: number, replyTo: RegionDescriptor): Client {
-    const known = this.#clients.get(replyTo.id);
-    if (known) return known;
-    const replies = RingChannel.open(replyTo);
+  #introduce(_call: CallMessage, id: string, owner: number, replyRing: RegionDescriptor): Client {
+    const replies = RingChannel.open(replyRing);
     const max = replies.ring.maxMessageBytes;
     const caller = openBrokerCaller({
       isAlive: () => isOwnerAlive(owner),
@@ -117,7 +126,7 @@ class ManagerServer {
       },
     });
     const client = { owner, caller, replies };
-    this.#clients.set(replyTo.id, client);
+    this.#clients.set(id, client);
     return client;
   }
 
