@@ -177,9 +177,16 @@ function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Round trips and appends are timed after this many: a fresh process runs its first few thousand calls
+ * at a fraction of its steady speed while V8 compiles their path (Manager appends from a new child:
+ * 5,000–13,000/s over the first 3,000, 20,000–30,000/s after). Python's side warms up alike.
+ */
+const WARM_UP = 3_000;
+
 async function measure(core: Core, method: string, settings: SyncSettings): Promise<Figures> {
   const context = core.getContext(method);
-  const warmUp = 100;
+  const warmUp = WARM_UP;
 
   // Queue: the child echoes `warmUp + roundTrips` items from one queue to the other.
   const inbox = context.Queue<number>();
@@ -240,18 +247,18 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   const list = manager.list<number>();
   const seconds = context.Queue<number>();
   const appendChild = context.Process({
-    target: async (shared: ListProxy<number>, report: Queue<number>, count: number) => {
-      for (let index = 0; index < 100; index++) await shared.append(index);
+    target: async (shared: ListProxy<number>, report: Queue<number>, count: number, warm: number) => {
+      for (let index = 0; index < warm; index++) await shared.append(index);
       const begin = performance.now();
       for (let index = 0; index < count; index++) await shared.append(index);
       await report.put((performance.now() - begin) / 1000);
     },
-    args: [list, seconds, settings.appends],
+    args: [list, seconds, settings.appends, warmUp],
   });
   await appendChild.start();
   const append = settings.appends / (await bounded(seconds.get(), 'append'));
   await appendChild.join();
-  if ((await list.length()) !== 100 + settings.appends) throw new Error('appends were lost');
+  if ((await list.length()) !== warmUp + settings.appends) throw new Error('appends were lost');
 
   const streamChildInts = await streamChildToChild(context, settings.streamItems, false);
   const streamChildObjects = await streamChildToChild(context, settings.streamItems, true);
@@ -566,7 +573,8 @@ export async function runSyncObjectsBench(options: {
   );
   console.log(
     `${formatNumber(settings.roundTrips)} round trips, ${settings.byteTrips} × ${settings.bytes / 2 ** 20} MiB, ` +
-      `${formatNumber(settings.appends)} appends, 2 × ${formatNumber(settings.lockPairs)} lock pairs and increments, ${reps} repetition(s): median (min–max)\n`,
+      `${formatNumber(settings.appends)} appends (each after ${formatNumber(WARM_UP)} to warm up), ` +
+      `2 × ${formatNumber(settings.lockPairs)} lock pairs and increments, ${reps} repetition(s): median (min–max)\n`,
   );
   const results = new Map<string, Figures[]>();
   const failures: string[] = [];
