@@ -14,6 +14,7 @@ import {
   InvalidStateError,
   type ListProxy,
   type NamespaceProxy,
+  SerializationError,
   type StartMethod,
   SyncManager,
   type Value,
@@ -307,6 +308,29 @@ function managerCases(method: StartMethod, onServer: boolean): void {
           await within(child.join(), BOUND, 'the child ends');
         }));
     }
+
+    it("a value a proxy cannot send fails that call with SerializationError, even as a worker's first call; the proxy goes on", () =>
+      withWorkers(context, async (workers) => {
+        await using manager = await context.Manager();
+        const list = manager.list<unknown>();
+        expect(await rejectionOf(list.append(() => 1))).toBeInstanceOf(SerializationError);
+        const pool = workers.pool({ processes: 1 });
+        const name = await pool.apply(
+          async (shared: ListProxy<unknown>) => {
+            let failed = 'nothing';
+            try {
+              await shared.append(Symbol('unsendable'));
+            } catch (error) {
+              failed = (error as Error).name;
+            }
+            await shared.append('sent after it');
+            return failed;
+          },
+          [list],
+        );
+        expect(name).toBe('SerializationError');
+        expect(await list.copy()).toEqual(['sent after it']);
+      }));
 
     it('a Manager made in a worker works there and its proxies work in the parent', () =>
       withWorkers(context, async (workers) => {

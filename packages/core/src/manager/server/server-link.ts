@@ -46,8 +46,9 @@ class ServerLink {
     this.#link = new ParentLink((call) => {
       // The server reads a link's requests in the order they were sent: only the first introduces it.
       const request: ServedRequest = introduced ? [call, replyTo.id] : [call, replyTo.id, owner, replyTo];
+      const encoded = encodeItem(request, 'the arguments', max); // throws (nothing sent) when it cannot be
       introduced = true;
-      this.requests.send(encodeItem(request, 'the arguments', max)).catch((error: unknown) => {
+      this.requests.send(encoded).catch((error: unknown) => {
         // A parcel (a value larger than the ring) could not be stored: the call fails with why.
         this.#link.receive({
           type: MESSAGE_TYPE.reply,
