@@ -35,7 +35,10 @@ serve({
   send: (message) => written((done) => writeFrame(output, message, done)),
   onMessage: (listener) =>
     input.on('data', (chunk: Buffer) => {
+      // A corrupt stream (a header that does not check, a body V8 cannot read) throws here: the
+      // worker exits with it, printed on stderr, and the pool replaces it.
       for (const frame of decoder.push(chunk)) listener(deserialize(frame));
+      if (decoder.corruption) throw decoder.corruption;
     }),
   // Exit once the frames already written have left, so the parent receives all of them.
   exit: (code) => output.end(() => process.exit(code)),

@@ -1,11 +1,11 @@
 /**
- * Writes one message as a frame: a 4-byte unsigned big-endian length, then `v8.serialize(message)`,
+ * Writes one message as a frame: its header (frame-decoder.ts), then `v8.serialize(message)`,
  * the structured-clone format Node's 'advanced' IPC uses too, so Map, Set, BigInt, typed arrays and
  * errors arrive as they do on the other process backends.
  */
 import type { Writable } from 'node:stream';
 import { serialize } from 'node:v8';
-import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from './frame-decoder.js';
+import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES, writeFrameHeader } from './frame-decoder.js';
 
 /** Up to this size header and body are joined into one buffer; above it they go out as one writev. */
 const JOIN_BELOW_BYTES = 64 * 1024;
@@ -25,13 +25,13 @@ export function writeFrame(stream: Writable, message: unknown, onWritten?: () =>
   }
   if (body.length < JOIN_BELOW_BYTES) {
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
-    frame.writeUInt32BE(body.length, 0);
+    writeFrameHeader(frame, body.length);
     body.copy(frame, FRAME_HEADER_BYTES);
     stream.write(frame, onWritten);
     return;
   }
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32BE(body.length, 0);
+  writeFrameHeader(header, body.length);
   // Corked writes leave together: net.Socket sends them with one writev.
   stream.cork();
   stream.write(header);

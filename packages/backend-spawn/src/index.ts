@@ -13,6 +13,7 @@ import {
   BACKEND_API_VERSION,
   type Backend,
   ChildProcessWorker,
+  isProtocolMessage,
   type ParentMessage,
   type WorkerExit,
   type WorkerStartOptions,
@@ -106,20 +107,33 @@ class SpawnWorkerHandle extends ChildProcessWorker {
   }
 
   #receive(chunk: Buffer): void {
+    if (this.#error) return; // the stream was found corrupt: nothing after it can be trusted
     for (const frame of this.#decoder.push(chunk)) {
       let message: unknown;
       try {
         message = deserialize(frame);
       } catch (error) {
-        // The stream is corrupt from here on: end the worker and say why.
-        this.#error ??= new Error('@mproc/backend-spawn: a message from the worker could not be read', {
-          cause: error,
-        });
-        this.kill();
+        this.#corrupt('a message from the worker could not be read', error);
+        return;
+      }
+      // Only mproc writes fd 4: anything else there means the stream is not ours any more.
+      if (!isProtocolMessage(message)) {
+        this.#corrupt('the worker sent something that is not an mproc message', undefined);
         return;
       }
       this.#messageListener?.(message);
     }
+    const { corruption } = this.#decoder;
+    if (corruption) this.#corrupt('a frame header from the worker is not valid', corruption);
+  }
+
+  /** The stream is corrupt from here on: end the worker, and its exit says why. */
+  #corrupt(what: string, cause: unknown): void {
+    this.#error = new Error(
+      `@mproc/backend-spawn: protocol error: ${what} (did something in the worker write to its fd 4?)`,
+      { cause },
+    );
+    this.kill();
   }
 
   /** Reports the exit once the process has ended and every frame it sent was delivered. */

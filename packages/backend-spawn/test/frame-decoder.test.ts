@@ -1,14 +1,28 @@
 import { PassThrough } from 'node:stream';
 import { deserialize } from 'node:v8';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FRAME_HEADER_BYTES, FrameDecoder } from '../src/frame-decoder.js';
+import { FRAME_HEADER_BYTES, FrameDecoder, FrameError, writeFrameHeader } from '../src/frame-decoder.js';
 import { writeFrame } from '../src/frame-writer.js';
 
 function frame(body: Buffer): Buffer {
   const header = Buffer.alloc(FRAME_HEADER_BYTES);
-  header.writeUInt32BE(body.length, 0);
+  writeFrameHeader(header, body.length);
   return Buffer.concat([header, body]);
 }
+
+/** `stream` cut at `cuts` (positions, any order, repeats allowed). */
+function split(stream: Buffer, cuts: readonly number[]): Buffer[] {
+  const points = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort((a, b) => a - b);
+  return [...points, stream.length].map((end, index) => stream.subarray(points[index - 1] ?? 0, end));
+}
+
+const bodies = fc.array(
+  fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)),
+  {
+    maxLength: 12,
+  },
+);
 
 const BODIES = [
   Buffer.from('first'),
@@ -54,10 +68,43 @@ describe('FrameDecoder', () => {
     expect(decoder.pendingBytes).toBe(0);
   });
 
+  it('property: any frames, cut anywhere into any number of chunks, come out whole and in order', () => {
+    fc.assert(
+      fc.property(bodies, fc.array(fc.nat(), { maxLength: 20 }), (sent, cuts) => {
+        const stream = Buffer.concat(sent.map(frame));
+        expect(decodeAll(split(stream, cuts))).toEqual(sent);
+      }),
+    );
+  });
+
+  it('property: a changed byte in any frame header is reported as corruption, after the frames before it and never a wrong frame', () => {
+    fc.assert(
+      fc.property(
+        bodies.filter((sent) => sent.length > 0),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (sent, which, at, flip, cuts) => {
+          const frames = sent.map(frame);
+          const broken = which % sent.length;
+          const position = at % FRAME_HEADER_BYTES;
+          const corrupt = Buffer.from(frames[broken] as Buffer);
+          corrupt[position] = (corrupt[position] as number) ^ flip;
+          frames[broken] = corrupt;
+          const decoder = new FrameDecoder();
+          const decoded = split(Buffer.concat(frames), cuts).flatMap((chunk) => decoder.push(chunk));
+          expect(decoder.corruption).toBeInstanceOf(FrameError);
+          expect(decoded).toEqual(sent.slice(0, broken));
+        },
+      ),
+    );
+  });
+
   it('assembles a frame of hundreds of MiB from pipe-sized chunks into one buffer', () => {
     const size = 300 * 1024 * 1024;
     const header = Buffer.alloc(FRAME_HEADER_BYTES);
-    header.writeUInt32BE(size, 0);
+    writeFrameHeader(header, size);
     // The body is never materialized by the test: every chunk is a view of one 64 KiB pattern.
     const pattern = Buffer.alloc(64 * 1024);
     for (let index = 0; index < pattern.length; index++) pattern[index] = (index * 7 + 3) & 0xff;

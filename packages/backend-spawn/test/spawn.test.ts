@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { serialize } from 'node:v8';
 import { backend } from '@mproc/backend-spawn';
-import { getContext } from '@mproc/core';
+import { getContext, WorkerExitedError } from '@mproc/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { writeFrameHeader } from '../src/frame-decoder.js';
 
 const run = promisify(execFile);
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -112,5 +115,42 @@ describe('spawn backend', () => {
     } finally {
       delete process.env.MPROC_SPAWN_TEST;
     }
+  });
+
+  describe('a corrupt stream from a worker (something in it wrote to fd 4)', () => {
+    /** Writes `bytes` to the worker's fd 4, where mproc's frames go, then returns. */
+    const scribble = async (bytes: Uint8Array) => {
+      const load = new Function('specifier', 'return import(specifier)');
+      const { writeSync } = (await load('node:fs')) as typeof import('node:fs');
+      writeSync(4, bytes);
+      return 'not seen';
+    };
+
+    /** The task fails with a protocol error, its worker is replaced, and the pool goes on. */
+    async function expectProtocolError(bytes: Uint8Array): Promise<void> {
+      await using pool = getContext('spawn').Pool({ processes: 1 });
+      const error = await pool.apply(scribble, [bytes]).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(WorkerExitedError);
+      expect(String((error as Error).cause)).toMatch(/protocol error/);
+      expect(await pool.apply((value: number) => value + 1, [1])).toBe(2);
+    }
+
+    it('property: random bytes are a protocol error; the task fails, the worker is replaced, the pool goes on', async () => {
+      await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 64 }), expectProtocolError), {
+        numRuns: 5,
+      });
+    });
+
+    it('a well-framed body that V8 cannot read, or that is no mproc message, is a protocol error too', async () => {
+      for (const body of [Buffer.from([0xff, 0x0f, 0x99, 0x99]), serialize({ hello: 'world' })]) {
+        const framed = Buffer.alloc(8 + body.length);
+        writeFrameHeader(framed, body.length);
+        body.copy(framed, 8);
+        await expectProtocolError(framed);
+      }
+    });
   });
 });

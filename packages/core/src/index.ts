@@ -74,6 +74,8 @@ export type {
   FunctionRef,
   ParentMessage,
 } from './protocol/messages.js';
+/** For backends: whether a value read from a worker's channel is a message of mproc's protocol. */
+export { isProtocolMessage } from './protocol/messages.js';
 export { JoinableQueue } from './queues/joinable-queue.js';
 export { type BlockOptions, Queue } from './queues/queue.js';
 export { SimpleQueue } from './queues/simple-queue.js';

@@ -16,6 +16,7 @@ import {
   TaskTimeoutError,
   WorkerExitedError,
 } from '../errors.js';
+import { describeExit } from '../process/exit-code.js';
 import { currentProcess } from '../process-info.js';
 import { MESSAGE_TYPE } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
@@ -257,7 +258,8 @@ export class Scheduler implements SlotEvents {
       signal: exit.signal,
       expected: slot.state === 'stopping',
     });
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    // A backend that ended the worker itself says why (a corrupt stream, say): the message names it.
+    const how = exit.error ? `${describeExit(exit)} (${exit.error.message})` : describeExit(exit);
     // The worker ran its jobs in order: the first was running, the others never started. A worker
     // that died before its ready answer ran none.
     const unstarted = slot.jobs.splice(0);
