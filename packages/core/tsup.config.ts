@@ -59,6 +59,6 @@ export default defineConfig([
     entry: { testing: 'src/testing/index.ts' },
     format: ['esm'],
     dts: true,
-    external: ['vitest', '@mproc/core', '@mproc/core/child'],
+    external: ['vitest', 'fast-check', '@mproc/core', '@mproc/core/child'],
   },
 ]);

@@ -11,6 +11,7 @@ import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
 import { queueSuite } from './queue-suite.js';
 import { sharedSuite } from './shared-suite.js';
+import { unsendableSuite } from './unsendable-suite.js';
 
 /**
  * Registers the whole conformance suite for `backend` (which it registers with `registerBackend`).
@@ -33,5 +34,6 @@ export function describeConformance(backend: Backend): void {
     sharedSuite(method, capabilities);
     conditionSuite(method, capabilities);
     identitySuite(method);
+    unsendableSuite(method);
   });
 }
