@@ -18,7 +18,7 @@ import { checkMaxsize, Queue } from '../queues/queue.js';
 import { type DictKey, DictProxy } from './dict-proxy.js';
 import { ListProxy } from './list-proxy.js';
 import { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './proxies.js';
-import { isServing } from './server/server-link.js';
+import { forgetServer, isServing } from './server/server-link.js';
 import { startManagerServer } from './server/start-server.js';
 
 /**
@@ -103,8 +103,9 @@ export class SyncManager extends BrokerHandle {
    */
   async shutdown(): Promise<void> {
     await this.invoke('shutdown', [], { write: true });
-    if (isServedId(this.objectId))
-      await invoke(queuesOwnerOf(this.objectId), 'shutdown', [], { write: true });
+    if (!isServedId(this.objectId)) return;
+    forgetServer(this.objectId);
+    await invoke(queuesOwnerOf(this.objectId), 'shutdown', [], { write: true });
   }
 
   /** `shutdown()`, for `await using manager = await Manager()`. */

@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { bytesSuite } from './bytes-suite.js';
 import { conditionSuite } from './condition-suite.js';
 import { executorSuite } from './executor-suite.js';
+import { healthSuite } from './health-suite.js';
 import { identitySuite } from './identity-suite.js';
 import { managerSuite } from './manager-suite.js';
 import { pipeSuite } from './pipe-suite.js';
@@ -35,5 +36,6 @@ export function describeConformance(backend: Backend): void {
     conditionSuite(method, capabilities);
     identitySuite(method);
     unsendableSuite(method);
+    healthSuite(method);
   });
 }

@@ -25,6 +25,11 @@ export type ServedRequest =
 
 const never = () => new InvalidStateError('a reply wait without a timeout timed out');
 
+/** A call of a manager that is shut down: `shutdown()` again does nothing, as in Python; others fail. */
+function afterShutdown(objectId: string, method: string, why = managerGone()): Promise<unknown> {
+  return isServedManager(objectId) && method === 'shutdown' ? Promise.resolve() : Promise.reject(why);
+}
+
 class ServerLink {
   readonly requests: RingChannel;
   readonly #replies: RingChannel;
@@ -66,9 +71,8 @@ class ServerLink {
 
   call(objectId: string, method: string, args: readonly unknown[], options: CallOptions): Promise<unknown> {
     if (isShutDown(this.requests)) {
-      // shutdown() twice does nothing, as in Python.
-      if (isServedManager(objectId) && method === 'shutdown') return Promise.resolve();
-      return Promise.reject(whyStopped(this.requests) ?? managerGone());
+      forgetServer(objectId);
+      return afterShutdown(objectId, method, whyStopped(this.requests));
     }
     const answered = this.#link.call(objectId, method, args, options);
     void this.#receive();
@@ -95,6 +99,11 @@ class ServerLink {
 
 /** This thread's link to each server, by server key. */
 const links = new Map<string, ServerLink>();
+/**
+ * Servers this thread knows are shut down. Their links are dropped, so their rings can be freed; a
+ * later call fails at once instead of opening a ring whose descriptor may name other memory by now.
+ */
+const shutDown = new Set<string>();
 
 function linkFor(servedId: string): ServerLink {
   const key = serverKey(servedId);
@@ -106,12 +115,23 @@ function linkFor(servedId: string): ServerLink {
   return link;
 }
 
+/**
+ * Drops this thread's link to the server holding `servedId`, once it is shut down (a link still
+ * reading replies finishes with the calls it has).
+ */
+export function forgetServer(servedId: string): void {
+  const key = serverKey(servedId);
+  links.delete(key);
+  shutDown.add(key);
+}
+
 /** Whether the server holding `servedId` still makes objects. */
 export function isServing(servedId: string): boolean {
-  return !isShutDown(linkFor(servedId).requests);
+  return !shutDown.has(serverKey(servedId)) && !isShutDown(linkFor(servedId).requests);
 }
 
 routeServedCalls((servedId, objectId, method, args, options) => {
+  if (shutDown.has(serverKey(servedId))) return afterShutdown(objectId, method);
   try {
     return linkFor(servedId).call(objectId, method, args, options);
   } catch (error) {
