@@ -19,7 +19,7 @@ import {
   WorkerExitedError,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
-import { rejectionOf, withPool } from './bounded.js';
+import { BOUND, rejectionOf, within, withPool } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
 import { sleepThen, slowWorkerId, workerId } from './tasks.js';
 
@@ -771,24 +771,50 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
   });
 
   describe('parent death', () => {
-    it('workers exit when the parent is killed with SIGKILL, even inside a synchronous loop', async () => {
-      const parent = await spawnParentScript(`
-        import { getContext } from '@mproc/core';
-        const pool = getContext(${JSON.stringify(method)}).Pool({ processes: 2 });
-        await pool.map((x) => x, [1, 2], 1);
-        pool.apply(() => { for (;;); });
-        pool.apply(() => { for (;;); });
-        console.log(JSON.stringify({ pids: ${isProcess ? 'pool.workers' : '[]'} }));
-      `);
-      try {
-        const { pids } = JSON.parse(await parent.firstLine()) as { pids: number[] };
-        expect(pids.length).toBe(isProcess ? 2 : 0);
-        parent.kill('SIGKILL');
-        await parent.exited;
-        await waitUntilGone([parent.pid, ...pids], 10_000);
-      } finally {
-        parent.kill('SIGKILL');
-      }
-    });
+    /**
+     * What the two workers do when the parent is killed: each sets its flag once it is there. `block`
+     * is the task's source, `extra` makes the argument it blocks on (in the parent script).
+     */
+    const states = {
+      idle: { block: '', extra: '' },
+      'busy in a synchronous loop': { block: '(flags, i) => { flags[i] = 1; for (;;); }', extra: 'null' },
+      'blocked in Queue.get()': {
+        block: 'async (flags, i, queue) => { flags[i] = 1; await queue.get(); }',
+        extra: 'context.Queue()',
+      },
+      'blocked in Lock.acquire() (the parent holds it)': {
+        block: 'async (flags, i, lock) => { flags[i] = 1; await lock.acquire(); }',
+        extra: '(() => { const lock = context.Lock(); lock.acquireSync(); return lock; })()',
+      },
+    };
+    for (const [state, { block, extra }] of Object.entries(states)) {
+      it(`workers ${state} are gone within 2 s of the parent's SIGKILL`, async () => {
+        const parent = await spawnParentScript(`
+          import { getContext } from '@mproc/core';
+          const context = getContext(${JSON.stringify(method)});
+          const pool = context.Pool({ processes: 2 });
+          await pool.map((x) => x, [1, 2], 1);
+          const flags = context.Array('i', 2);
+          ${
+            block &&
+            `const on = ${extra};
+          for (const i of [0, 1]) pool.apply(${block}, [flags, i, on]).catch(() => {});
+          while (flags[0] === 0 || flags[1] === 0) await new Promise((resolve) => setTimeout(resolve, 5));`
+          }
+          console.log(JSON.stringify({ pids: ${isProcess ? 'pool.workers' : '[]'} }));
+        `);
+        try {
+          const { pids } = JSON.parse(await within(parent.firstLine(), BOUND, 'the first line')) as {
+            pids: number[];
+          };
+          expect(pids.length).toBe(isProcess ? 2 : 0);
+          parent.kill('SIGKILL');
+          await parent.exited;
+          await waitUntilGone([parent.pid, ...pids], 2_000);
+        } finally {
+          parent.kill('SIGKILL');
+        }
+      });
+    }
   });
 }
