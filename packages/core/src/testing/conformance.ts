@@ -11,6 +11,7 @@ import { poolFeaturesSuite } from './pool-features-suite.js';
 import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
 import { queueSuite } from './queue-suite.js';
+import { reliabilitySuite } from './reliability-suite.js';
 import { sharedSuite } from './shared-suite.js';
 import { unsendableSuite } from './unsendable-suite.js';
 
@@ -37,5 +38,6 @@ export function describeConformance(backend: Backend): void {
     identitySuite(method);
     unsendableSuite(method);
     healthSuite(method);
+    reliabilitySuite(method, capabilities);
   });
 }
