@@ -9,6 +9,7 @@
  * process, so on 'threads' the chaos sends a task that ends its worker (`process.exit(1)` in a thread
  * ends that thread only); those tasks are the chaos's own and are not counted.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { getContext, type SharedArray, type StartMethod, WorkerExitedError } from '@mproc/core';
 
 export interface SoakOptions {
@@ -18,6 +19,11 @@ export interface SoakOptions {
   readonly bigBytes: number;
   /** Milliseconds between two kills. */
   readonly every: number;
+  /**
+   * Tasks that must settle between two kills (default 500): on a loaded machine workers restart slower
+   * than `every`, and kills at a fixed rate alone would starve the pool.
+   */
+  readonly between?: number;
   /** Tasks in flight at once (tiny; big uses an eighth). */
   readonly window: number;
 }
@@ -111,12 +117,23 @@ export async function runSoak(method: StartMethod, options: SoakOptions): Promis
     await Promise.all([pool.apply(warmUp, [1]), pool.apply(warmUp, [2])]);
     const before = await settleMemory();
 
+    // One ending task at a time: queued faster than threads restart, they would starve the pool.
+    let ending: Promise<unknown> | undefined;
+    let settled = 0;
+    let settledAtKill = 0;
     const chaos = setInterval(() => {
-      kills++;
+      if (settled - settledAtKill < (options.between ?? 500)) return;
+      settledAtKill = settled;
       if (isThreads) {
-        pool.apply(endThisWorker, []).catch(() => {});
+        if (ending) return;
+        kills++;
+        ending = pool.apply(endThisWorker, []).then(
+          () => (ending = undefined),
+          () => (ending = undefined),
+        );
         return;
       }
+      kills++;
       const pid = runner[0] as number;
       if (!live.has(pid)) {
         kills--; // the last runner is gone already, and its successor has run nothing yet
@@ -131,16 +148,18 @@ export async function runSoak(method: StartMethod, options: SoakOptions): Promis
 
     const outcomes = new Uint8Array(total); // 0: unsettled, 1: right, 2: WorkerExitedError
     const settle = (id: number, promise: Promise<number>, expected: number) =>
-      promise.then(
-        (value) => {
-          if (value === expected && outcomes[id] === 0) outcomes[id] = 1;
-          else lost++;
-        },
-        (error: unknown) => {
-          if (error instanceof WorkerExitedError && outcomes[id] === 0) outcomes[id] = 2;
-          else lost++;
-        },
-      );
+      promise
+        .finally(() => settled++)
+        .then(
+          (value) => {
+            if (value === expected && outcomes[id] === 0) outcomes[id] = 1;
+            else lost++;
+          },
+          (error: unknown) => {
+            if (error instanceof WorkerExitedError && outcomes[id] === 0) outcomes[id] = 2;
+            else lost++;
+          },
+        );
 
     let started = performance.now();
     await windowed(options.tiny, options.window, (id) => settle(id, pool.apply(tinyTask, [id]), id * 2));
@@ -182,3 +201,123 @@ export async function runSoak(method: StartMethod, options: SoakOptions): Promis
     await pool.terminate();
   }
 }
+
+export interface CycleFigures {
+  readonly method: StartMethod;
+  readonly cycles: number;
+  readonly perSecond: number;
+  /** Open file descriptors, live handles and process listeners of the parent, before → after. */
+  readonly fds: readonly [number, number];
+  readonly handles: readonly [number, number];
+  readonly listeners: readonly [number, number];
+}
+
+const PROCESS_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'message', 'disconnect'];
+
+function resources(): { fds: number; handles: number; listeners: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  return {
+    fds: readdirSync('/proc/self/fd').length,
+    handles: process.getActiveResourcesInfo().filter((kind) => kind !== 'Timeout').length,
+    listeners: PROCESS_EVENTS.reduce((sum, event) => sum + process.listenerCount(event), 0),
+  };
+}
+
+/**
+ * `cycles` times: a pool made, given one task and terminated, then a Process started and joined.
+ * The parent's descriptors, handles and listeners are compared before and after (Linux: fds are
+ * counted in /proc).
+ */
+export async function runCycles(method: StartMethod, cycles: number): Promise<CycleFigures> {
+  const context = getContext(method);
+  const cycle = async () => {
+    const pool = context.Pool({ processes: 1 });
+    await pool.apply(warmUp, [1]);
+    await pool.terminate();
+    const child = context.Process({ target: warmUp, args: [1] });
+    await child.start();
+    await child.join();
+  };
+  await cycle(); // what loads once (the orphan reaper) is not a leak
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = resources();
+  const started = performance.now();
+  for (let round = 0; round < cycles; round++) await cycle();
+  const perSecond = cycles / ((performance.now() - started) / 1000);
+  await new Promise((resolve) => setTimeout(resolve, 200)); // pipes close a few turns after exit
+  const after = resources();
+  return {
+    method,
+    cycles,
+    perSecond: Math.round(perSecond * 10) / 10,
+    fds: [before.fds, after.fds],
+    handles: [before.handles, after.handles],
+    listeners: [before.listeners, after.listeners],
+  };
+}
+
+export interface HealthSample {
+  readonly minute: number;
+  readonly tasks: number;
+  readonly parentRss: number;
+  readonly parentHeap: number;
+  /** The workers' RSS in MiB, summed (read in /proc). */
+  readonly workerRss: number;
+  readonly fds: number;
+  readonly handles: number;
+}
+
+function workerRssMiB(pids: Iterable<number>): number {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // it just exited
+    }
+  }
+  return mib(kib * 1024);
+}
+
+/**
+ * One pool runs for `minutes`: batches of 10,000 tiny tasks (`map`) and of 16 tasks of 1 MiB in turn,
+ * with a sample of the parent's and workers' memory, descriptors and handles once a minute (after a
+ * GC in the parent with `--expose-gc`).
+ */
+export async function runLong(method: StartMethod, minutes: number): Promise<HealthSample[]> {
+  const context = getContext(method);
+  const pool = context.Pool({ processes: 2 });
+  const pids = new Set<number>();
+  pool.on('worker-start', ({ pid }: { pid: number }) => pids.add(pid));
+  pool.on('worker-exit', ({ pid }: { pid: number }) => pids.delete(pid));
+  const payload = new Uint8Array(2 ** 20).fill(1);
+  const items = Array.from({ length: 10_000 }, (_, index) => index);
+  const samples: HealthSample[] = [];
+  let tasks = 0;
+  const started = performance.now();
+  try {
+    for (let minute = 0; minute <= minutes; minute++) {
+      const memory = await settleMemory();
+      const { fds, handles } = resources();
+      samples.push({
+        minute,
+        tasks,
+        parentRss: memory.rss,
+        parentHeap: memory.heap,
+        workerRss: method === 'threads' ? 0 : workerRssMiB(pids),
+        fds,
+        handles,
+      });
+      while (minute < minutes && performance.now() - started < (minute + 1) * 60_000) {
+        await pool.map(warmUp, items);
+        await Promise.all(Array.from({ length: 16 }, () => pool.apply(payloadSize, [payload])));
+        tasks += items.length + 16;
+      }
+    }
+    return samples;
+  } finally {
+    await pool.terminate();
+  }
+}
+
+const payloadSize = (payload: Uint8Array) => payload.length;

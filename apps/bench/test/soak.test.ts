@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { runSoak } from '../src/soak.js';
 
 // The soak at a small size (`npm run soak` runs the full one): tasks go through a pool while workers
-// are killed, and every task settles once, right or with WorkerExitedError. Kills come no faster
-// than a loaded machine restarts workers (every 150 ms), so the pool makes progress between them.
+// are killed, and every task settles once, right or with WorkerExitedError. Kills wait for 500
+// settled tasks each (runSoak's `between`), so a loaded machine's slow restarts do not starve the pool.
 describe('soak, small', () => {
   for (const method of ['threads', 'fork', 'spawn', 'cluster'] as StartMethod[]) {
     it(`${method}: with workers killed every 150 ms, no task is lost or run twice`, async () => {
