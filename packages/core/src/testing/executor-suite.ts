@@ -275,10 +275,8 @@ export function executorSuite(method: StartMethod, capabilities: BackendCapabili
     it('shutdown({ wait: false }) returns at once; pending futures still finish', () =>
       withExecutor({ maxWorkers: 1 }, async (executor) => {
         const future = executor.submit(sleepThen, 500, 'later');
-        const started = performance.now();
         await executor.shutdown({ wait: false });
-        expect(performance.now() - started).toBeLessThan(200);
-        expect(future.done()).toBe(false);
+        expect(future.done()).toBe(false); // it did not wait for the task (a timing would flake under load)
         expect(await future.result(BOUND)).toBe('later');
       }));
 
