@@ -123,6 +123,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
         env: resolved.env,
         execArgv: resolved.execArgv,
         executable: resolved.context?.getExecutable(),
+        resourceLimits: resolved.resourceLimits,
         brokenError: internals.brokenError ?? BrokenPoolError,
         breakOnWorkerDeath: internals.breakOnWorkerDeath ?? false,
         emit: (name, ...args) => emitLater(emitter, name, ...args),
