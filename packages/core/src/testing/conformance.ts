@@ -10,6 +10,7 @@ import { poolFeaturesSuite } from './pool-features-suite.js';
 import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
 import { queueSuite } from './queue-suite.js';
+import { reliabilitySuite } from './reliability-suite.js';
 import { sharedSuite } from './shared-suite.js';
 
 /**
@@ -33,5 +34,6 @@ export function describeConformance(backend: Backend): void {
     sharedSuite(method, capabilities);
     conditionSuite(method, capabilities);
     identitySuite(method);
+    reliabilitySuite(method, capabilities);
   });
 }

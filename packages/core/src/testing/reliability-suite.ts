@@ -1,0 +1,300 @@
+/**
+ * The deadlock grid (the idea of CPython's test_concurrent_futures/test_deadlock.py, for mproc):
+ * every failure × every stage × every API is one generated case, which checks the three promises of
+ * docs/reliability.md — the call settles (within BOUND) with the documented error, the pool or
+ * executor is left in the documented state, and no worker process is left once it is stopped.
+ * Cells that a backend cannot have are listed with the reason in the test name.
+ */
+import {
+  type BackendCapabilities,
+  BrokenProcessPool,
+  type Context,
+  getContext,
+  type Pool,
+  type ProcessPoolExecutor,
+  SerializationError,
+  type StartMethod,
+  WorkerExitedError,
+} from '@mproc/core';
+import { describe, expect, it } from 'vitest';
+import { BOUND, rejectionOf } from './bounded.js';
+import { spawnParentScript, waitUntilGone } from './parent-process.js';
+
+/** What each stage of a call does wrong; sent by source text, so each task is self-contained. */
+interface Failure {
+  readonly name: string;
+  /** The task to run, and the arguments that make it fail at this stage. */
+  readonly fn: (...args: never[]) => unknown;
+  readonly args: readonly unknown[];
+  /** True when the failure kills the worker (the pool replaces it; the executor breaks). */
+  readonly killsWorker: boolean;
+  /** The class the call rejects with, on a Pool. */
+  readonly poolError: abstract new (
+    ...args: never[]
+  ) => Error;
+  /** What its message says, where that is the point (the path of the value, the user's own error). */
+  readonly message?: RegExp;
+  /** Why this backend cannot have this failure; undefined: it can. */
+  notApplicable?(capabilities: BackendCapabilities): string | undefined;
+}
+
+/** The heap limit of the grid's pools: small, so that running out of memory is quick. */
+const HEAP_MB = 48;
+
+const FAILURES: readonly Failure[] = [
+  {
+    name: 'sending arguments: an argument that cannot be cloned (a function)',
+    fn: (x: unknown) => x,
+    args: [{ cb: () => 1 }],
+    killsWorker: false,
+    poolError: SerializationError,
+    message: /args\[0\]\.cb is a function/,
+  },
+  {
+    name: 'sending arguments: encoding the argument throws (a getter)',
+    fn: (x: unknown) => x,
+    args: [
+      {
+        get broken(): never {
+          throw new Error('getter refused');
+        },
+      },
+    ],
+    killsWorker: false,
+    // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
+    poolError: Error,
+    message: /getter refused/,
+  },
+  {
+    name: 'running the task: it throws',
+    fn: () => {
+      throw new RangeError('task failed');
+    },
+    args: [],
+    killsWorker: false,
+    poolError: RangeError,
+    message: /task failed/,
+  },
+  {
+    name: 'running the task: the worker exits (process.exit)',
+    fn: () => process.exit(3),
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+  },
+  {
+    name: 'running the task: the worker is killed by a signal (SIGKILL)',
+    fn: () => process.kill(process.pid, 'SIGKILL'),
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+    notApplicable: (capabilities) =>
+      capabilities.separateProcess
+        ? undefined
+        : 'a thread shares the parent process, which a signal would kill',
+  },
+  {
+    name: 'running the task: an uncaught error outside the task',
+    fn: () =>
+      new Promise(() => {
+        setTimeout(() => {
+          throw new Error('escaped');
+        });
+      }),
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+  },
+  {
+    name: 'running the task: the worker runs out of memory (resourceLimits)',
+    fn: () => {
+      const hoard: number[][] = [];
+      for (;;) hoard.push(Array.from({ length: 100_000 }, (_, index) => index + 0.5));
+    },
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+  },
+  {
+    name: 'encoding the result: a result that cannot be cloned (a function)',
+    fn: () => ({ ok: 1, cb: () => 2 }),
+    args: [],
+    killsWorker: false,
+    poolError: SerializationError,
+    message: /result\.cb is a function/,
+  },
+  {
+    name: 'encoding the result: encoding the result throws (a getter)',
+    fn: () => ({
+      get broken(): never {
+        throw new Error('getter refused');
+      },
+    }),
+    args: [],
+    killsWorker: false,
+    // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
+    poolError: Error,
+    message: /getter refused/,
+  },
+];
+
+/** How each API submits one failing call, and what a later call on the same pool does. */
+interface Api {
+  readonly name: string;
+  readonly executor: boolean;
+  call(target: Pool | ProcessPoolExecutor, failure: Failure): Promise<unknown>;
+}
+
+/** The items a map-like call runs the failure on: its argument, or one item a task of none ignores. */
+const itemsOf = (failure: Failure): never[] => (failure.args.length ? [...failure.args] : [0]) as never[];
+
+const APIS: readonly Api[] = [
+  {
+    name: 'apply',
+    executor: false,
+    call: (pool, failure) => (pool as Pool).apply(failure.fn, [...failure.args] as never),
+  },
+  {
+    name: 'map',
+    executor: false,
+    call: (pool, failure) => (pool as Pool).map(failure.fn, itemsOf(failure)),
+  },
+  {
+    name: 'imap',
+    executor: false,
+    call: async (pool, failure) => {
+      const results: unknown[] = [];
+      for await (const value of (pool as Pool).imap(failure.fn, itemsOf(failure))) {
+        results.push(value);
+      }
+      return results;
+    },
+  },
+  {
+    name: 'executor.submit',
+    executor: true,
+    call: (executor, failure) =>
+      Promise.resolve((executor as ProcessPoolExecutor).submit(failure.fn, ...(failure.args as never[]))),
+  },
+];
+
+/** Checks that the pids are gone (process backends; a thread's "pid" is the parent's own). */
+async function expectGone(pids: readonly number[], isProcess: boolean): Promise<void> {
+  if (isProcess) await waitUntilGone(pids, BOUND);
+}
+
+async function gridCase(context: Context, isProcess: boolean, failure: Failure, api: Api): Promise<void> {
+  const options = { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
+  const pid = () => process.pid;
+  if (api.executor) {
+    const executor = context.ProcessPoolExecutor({ maxWorkers: 1, ...options });
+    const pids: number[] = [];
+    try {
+      pids.push(await executor.submit(pid).result(BOUND));
+      const error = await rejectionOf(api.call(executor, failure), failure.name);
+      if (failure.killsWorker) {
+        expect(error).toBeInstanceOf(BrokenProcessPool);
+        expect(error.cause).toBeInstanceOf(WorkerExitedError);
+        expect(await executor.submit(pid).exception(BOUND)).toBeInstanceOf(BrokenProcessPool);
+      } else {
+        expect(error).toBeInstanceOf(failure.poolError);
+        if (failure.message) expect(error.message).toMatch(failure.message);
+        pids.push(await executor.submit(pid).result(BOUND));
+      }
+    } finally {
+      await executor.shutdown({ wait: true, cancelFutures: true });
+    }
+    await expectGone(pids, isProcess);
+    return;
+  }
+  const pool = context.Pool({ processes: 1, ...options });
+  const pids: number[] = [];
+  try {
+    pids.push(await pool.apply(pid));
+    const error = await rejectionOf(api.call(pool, failure), failure.name);
+    expect(error).toBeInstanceOf(failure.poolError);
+    if (failure.message) expect(error.message).toMatch(failure.message);
+    // The pool goes on: a dead worker was replaced.
+    pids.push(await pool.apply(pid));
+    pids.push(...pool.workers);
+  } finally {
+    await pool.terminate();
+  }
+  await expectGone(pids, isProcess);
+}
+
+/** A parent script whose pool's workers are idle, busy or blocked when the parent is SIGKILLed. */
+const PARENT_STATES = [
+  { name: 'idle', setup: '' },
+  {
+    name: 'busy in a synchronous loop',
+    setup: 'pool.apply(() => { for (;;); }); pool.apply(() => { for (;;); });',
+  },
+  {
+    name: 'blocked on a Queue get and a Lock acquire',
+    setup: `const queue = ctx.Queue(); const lock = ctx.Lock(); await lock.acquire();
+      pool.apply(async (q) => q.get(), [queue]); pool.apply(async (l) => l.acquire(), [lock]);
+      await new Promise((resolve) => setTimeout(resolve, 100));`,
+  },
+] as const;
+
+/** Registers the grid and the parent-death cases for `method`. */
+export function reliabilitySuite(method: StartMethod, capabilities: BackendCapabilities): void {
+  const context = getContext(method);
+  const isProcess = capabilities.separateProcess;
+
+  describe('reliability: option resourceLimits', () => {
+    it('an invalid resourceLimits throws a TypeError or RangeError naming it', () => {
+      expect(() => context.Pool({ resourceLimits: 5 as never })).toThrow(/resourceLimits/);
+      expect(() => context.Pool({ resourceLimits: { maxOldGenerationSizeMb: '1' as never } })).toThrow(
+        TypeError,
+      );
+      expect(() => context.Pool({ resourceLimits: { maxOldGenerationSizeMb: 0 } })).toThrow(RangeError);
+      expect(() => context.Pool({ resourceLimits: { maxOldGenrationSizeMb: 1 } as never })).toThrow(
+        /resourceLimits\.maxOldGenrationSizeMb/,
+      );
+      expect(() => context.ProcessPoolExecutor({ resourceLimits: { stackSizeMb: -1 } })).toThrow(
+        /ProcessPoolExecutor.*resourceLimits\.stackSizeMb/,
+      );
+    });
+  });
+
+  describe('reliability: every call settles, the pool is in the documented state, no worker is left', () => {
+    for (const failure of FAILURES) {
+      for (const api of APIS) {
+        const reason = failure.notApplicable?.(capabilities);
+        const expected = api.executor && failure.killsWorker ? 'BrokenProcessPool' : failure.poolError.name;
+        if (reason) {
+          it.skip(`${api.name} × ${failure.name}: not applicable, ${reason}`, () => undefined);
+          continue;
+        }
+        it(`${api.name} × ${failure.name} → ${expected}`, () => gridCase(context, isProcess, failure, api));
+      }
+    }
+  });
+
+  describe('reliability: parent death (SIGKILL) leaves no worker', () => {
+    for (const state of PARENT_STATES) {
+      it(`workers ${state.name} are gone within 2 s`, async () => {
+        const parent = await spawnParentScript(`
+          import { getContext } from '@mproc/core';
+          const ctx = getContext(${JSON.stringify(method)});
+          const pool = ctx.Pool({ processes: 2 });
+          await pool.map((x) => x, [1, 2], 1);
+          ${state.setup}
+          console.log(JSON.stringify({ pids: ${isProcess ? 'pool.workers' : '[]'} }));
+        `);
+        try {
+          const { pids } = JSON.parse(await parent.firstLine()) as { pids: number[] };
+          expect(pids.length).toBe(isProcess ? 2 : 0);
+          parent.kill('SIGKILL');
+          await parent.exited;
+          // The guarantee of docs/reliability.md is 2 s; the reaper is told at once by the kernel.
+          await waitUntilGone([parent.pid, ...pids], 2_000);
+        } finally {
+          parent.kill('SIGKILL');
+        }
+      });
+    }
+  });
+}
