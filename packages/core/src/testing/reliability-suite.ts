@@ -26,6 +26,8 @@ interface Failure {
   /** The task to run, and the arguments that make it fail at this stage. */
   readonly fn: (...args: never[]) => unknown;
   readonly args: readonly unknown[];
+  /** Makes the arguments at the call, where they cannot be made when the suite loads. */
+  makeArgs?(): readonly unknown[];
   /** True when the failure kills the worker (the pool replaces it; the executor breaks). */
   readonly killsWorker: boolean;
   /** The class the call rejects with, on a Pool. */
@@ -36,6 +38,29 @@ interface Failure {
   readonly message?: RegExp;
   /** Why this backend cannot have this failure; undefined: it can. */
   notApplicable?(capabilities: BackendCapabilities): string | undefined;
+}
+
+/**
+ * A kind of object sent by descriptor (as queues and locks are) that only the parent can rebuild:
+ * registered straight in core's per-process registry, which custom kinds would use, so the worker
+ * fails to decode the arguments. Made at first use, so merely loading the suite changes nothing.
+ */
+class ParentOnlyKind {}
+function parentOnlyValue(): ParentOnlyKind {
+  const state = (globalThis as Record<symbol, ReducerRegistry | undefined>)[Symbol.for('mproc.reducers')];
+  if (!state) throw new Error('core has not made its reducer registry');
+  const tag = 'mproc.test.parentOnly';
+  state.reducers.set(tag, [
+    { tag, type: ParentOnlyKind, reduce: () => 0, revive: () => new ParentOnlyKind() },
+  ]);
+  state.active = true;
+  return new ParentOnlyKind();
+}
+
+/** The shape of core's reducer registry (serialize/reducers.ts), as a test reaches it. */
+interface ReducerRegistry {
+  readonly reducers: Map<string, unknown[]>;
+  active: boolean;
 }
 
 /** The heap limit of the grid's pools: small, so that running out of memory is quick. */
@@ -65,6 +90,15 @@ const FAILURES: readonly Failure[] = [
     // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
     poolError: Error,
     message: /getter refused/,
+  },
+  {
+    name: 'decoding arguments in the worker: a kind of object only the parent knows',
+    fn: (x: unknown) => x,
+    args: [],
+    makeArgs: () => [parentOnlyValue()],
+    killsWorker: false,
+    poolError: TypeError,
+    message: /cannot rebuild a 'mproc\.test\.parentOnly' here/,
   },
   {
     name: 'running the task: it throws',
@@ -138,6 +172,26 @@ const FAILURES: readonly Failure[] = [
     poolError: Error,
     message: /getter refused/,
   },
+  {
+    name: 'decoding the result in the parent: a kind of object only the worker knows',
+    // Registers a kind in the worker's registry (as parentOnlyValue does in the parent's) and returns one.
+    fn: () => {
+      const state = (globalThis as Record<symbol, { reducers: Map<string, unknown[]>; active: boolean }>)[
+        Symbol.for('mproc.reducers')
+      ];
+      class WorkerOnlyKind {}
+      const tag = 'mproc.test.workerOnly';
+      state.reducers.set(tag, [
+        { tag, type: WorkerOnlyKind, reduce: () => 0, revive: () => new WorkerOnlyKind() },
+      ]);
+      state.active = true;
+      return new WorkerOnlyKind();
+    },
+    args: [],
+    killsWorker: false,
+    poolError: TypeError,
+    message: /cannot rebuild a 'mproc\.test\.workerOnly' here/,
+  },
 ];
 
 /** How each API submits one failing call, and what a later call on the same pool does. */
@@ -148,13 +202,18 @@ interface Api {
 }
 
 /** The items a map-like call runs the failure on: its argument, or one item a task of none ignores. */
-const itemsOf = (failure: Failure): never[] => (failure.args.length ? [...failure.args] : [0]) as never[];
+const itemsOf = (failure: Failure): never[] => {
+  const args = argsOf(failure);
+  return (args.length ? [...args] : [0]) as never[];
+};
+
+const argsOf = (failure: Failure): readonly unknown[] => failure.makeArgs?.() ?? failure.args;
 
 const APIS: readonly Api[] = [
   {
     name: 'apply',
     executor: false,
-    call: (pool, failure) => (pool as Pool).apply(failure.fn, [...failure.args] as never),
+    call: (pool, failure) => (pool as Pool).apply(failure.fn, [...argsOf(failure)] as never),
   },
   {
     name: 'map',
@@ -176,7 +235,7 @@ const APIS: readonly Api[] = [
     name: 'executor.submit',
     executor: true,
     call: (executor, failure) =>
-      Promise.resolve((executor as ProcessPoolExecutor).submit(failure.fn, ...(failure.args as never[]))),
+      Promise.resolve((executor as ProcessPoolExecutor).submit(failure.fn, ...(argsOf(failure) as never[]))),
   },
 ];
 
