@@ -63,6 +63,15 @@ interface ReducerRegistry {
   active: boolean;
 }
 
+/** An object whose property cannot be read, so encoding it throws the getter's error. */
+function throwingGetter(): object {
+  return {
+    get broken(): never {
+      throw new Error('getter refused');
+    },
+  };
+}
+
 /** The heap limit of the grid's pools: small, so that running out of memory is quick. */
 const HEAP_MB = 48;
 
@@ -79,13 +88,18 @@ const FAILURES: readonly Failure[] = [
   {
     name: 'sending arguments: encoding the argument throws (a getter)',
     fn: (x: unknown) => x,
-    args: [
-      {
-        get broken(): never {
-          throw new Error('getter refused');
-        },
-      },
-    ],
+    args: [throwingGetter()],
+    killsWorker: false,
+    // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
+    poolError: Error,
+    message: /getter refused/,
+  },
+  {
+    name: 'sending arguments: encoding the argument throws (a getter), once the process uses shared objects',
+    fn: (x: unknown) => x,
+    // Once a shared kind is in use, arguments are walked at the call, which reads the getter there.
+    args: [],
+    makeArgs: () => [parentOnlyValue() && throwingGetter()],
     killsWorker: false,
     // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
     poolError: Error,
