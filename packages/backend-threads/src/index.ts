@@ -21,9 +21,13 @@ const CHILD_ENTRY = new URL('./child-entry.js', import.meta.url);
  * `--expose-gc`, `--title`...) are refused by a thread; those the parent was started with are
  * inherited from it as the parent's own, so they are left out and the thread starts without them.
  */
-function startThread(env: WorkerStartOptions['env'], execArgv: string[]): Worker {
+function startThread(
+  env: WorkerStartOptions['env'],
+  execArgv: string[],
+  resourceLimits: WorkerStartOptions['resourceLimits'],
+): Worker {
   try {
-    return new Worker(CHILD_ENTRY, { env, execArgv });
+    return new Worker(CHILD_ENTRY, { env, execArgv, resourceLimits });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
     // Node names them: "Initiated Worker with invalid execArgv flags: --a, --b".
@@ -33,6 +37,7 @@ function startThread(env: WorkerStartOptions['env'], execArgv: string[]): Worker
     return new Worker(CHILD_ENTRY, {
       env,
       execArgv: execArgv.filter((option) => !parentOnly.includes(option)),
+      resourceLimits,
     });
   }
 }
@@ -45,7 +50,11 @@ class ThreadWorkerHandle implements WorkerHandle {
   #error: Error | undefined;
 
   constructor(options: WorkerStartOptions) {
-    this.#worker = startThread(options.env ?? process.env, [...(options.execArgv ?? [])]);
+    this.#worker = startThread(
+      options.env ?? process.env,
+      [...(options.execArgv ?? [])],
+      options.resourceLimits,
+    );
     this.ident = this.#worker.threadId;
     this.#worker.on('error', (error) => {
       this.#error = error;

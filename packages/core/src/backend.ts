@@ -33,6 +33,23 @@ export interface WorkerStartOptions {
   readonly execArgv: readonly string[] | undefined;
   /** The interpreter to start, set by `ctx.setExecutable()`; only backends that start one use it. */
   readonly executable: string | undefined;
+  /**
+   * The worker's heap limits (Node's `Worker` `resourceLimits`). Core turns them into Node options for
+   * backends whose workers are processes, so only a thread backend needs to read this.
+   */
+  readonly resourceLimits?: WorkerResourceLimits | undefined;
+}
+
+/** Heap limits of a worker, in MB: the fields of Node's `Worker` `resourceLimits`. */
+export interface WorkerResourceLimits {
+  /** The old generation's size; on a process: `--max-old-space-size`. */
+  readonly maxOldGenerationSizeMb?: number;
+  /** The young generation's size; on a process: `--max-semi-space-size` (a third of it). */
+  readonly maxYoungGenerationSizeMb?: number;
+  /** Threads only: the code range's size (a process has no such option). */
+  readonly codeRangeSizeMb?: number;
+  /** The main thread's stack; on a process: `--stack-size` (in KB there). */
+  readonly stackSizeMb?: number;
 }
 
 /** How and why a worker ended. */

@@ -12,6 +12,7 @@ export type {
   ContextLike,
   WorkerExit,
   WorkerHandle,
+  WorkerResourceLimits,
   WorkerStartOptions,
 } from './backend.js';
 export { BACKEND_API_VERSION } from './backend.js';

@@ -96,6 +96,17 @@ const POOL_OPTIONS = {
     notAnInteger.filter((value) => value !== null && value !== Number.POSITIVE_INFINITY),
     belowOne,
   ),
+  // Not an object, or an object with a limit that is not a positive finite number.
+  resourceLimits: fc.oneof(
+    fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.array(fc.integer())),
+    fc.record({
+      maxOldGenerationSizeMb: fc.oneof(
+        fc.string(),
+        fc.integer({ max: 0 }),
+        fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, null),
+      ),
+    }),
+  ),
 };
 
 function refusesEach(options: Record<string, fc.Arbitrary<unknown>>, check: (options: object) => unknown) {

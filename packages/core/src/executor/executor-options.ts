@@ -1,5 +1,5 @@
 /** ProcessPoolExecutor options: Python's names in camelCase, checked, then turned into Pool options. */
-import type { ContextLike } from '../backend.js';
+import type { ContextLike, WorkerResourceLimits } from '../backend.js';
 import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
 
@@ -20,6 +20,8 @@ export interface ProcessPoolExecutorOptions {
    * QueueFullError. Default: no limit (Python's).
    */
   readonly maxQueue?: number | null;
+  /** Heap limits of each worker, in MB, as the Pool option of that name. */
+  readonly resourceLimits?: WorkerResourceLimits;
 }
 
 const KNOWN = new Set([
@@ -30,6 +32,7 @@ const KNOWN = new Set([
   'maxTasksPerChild',
   'modules',
   'maxQueue',
+  'resourceLimits',
 ]);
 
 /**

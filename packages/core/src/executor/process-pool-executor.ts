@@ -191,19 +191,25 @@ export class ProcessPoolExecutor extends EventEmitter<PoolEvents> implements Asy
     const scheduler = this.#scheduler;
     const pending = this.#pending;
     let detach: (() => void) | undefined;
-    const job: Job = new Job({
-      fn: handle,
-      mode,
-      items: args,
-      timeout: undefined,
-      stoppable: signal !== undefined,
-      offset,
-      onSettled: (outcome) => {
-        detach?.();
-        pending.delete(future);
-        future[SETTLE](outcome as Outcome<R>);
-      },
-    });
+    let job: Job;
+    try {
+      job = new Job({
+        fn: handle,
+        mode,
+        items: args,
+        timeout: undefined,
+        stoppable: signal !== undefined,
+        offset,
+        onSettled: (outcome) => {
+          detach?.();
+          pending.delete(future);
+          future[SETTLE](outcome as Outcome<R>);
+        },
+      });
+    } catch (error) {
+      // As in Pool.applyAsync: arguments that throw while walked (a getter) fail this future only.
+      return Future.failed(error as Error);
+    }
     const future: Future<R> = new Future<R>({
       get state() {
         return job.state;

@@ -1,6 +1,6 @@
 /** Pool options: their types, their defaults, and the checks that name a wrong one. */
 import { availableParallelism } from 'node:os';
-import type { ContextLike } from '../backend.js';
+import type { ContextLike, WorkerResourceLimits } from '../backend.js';
 import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 
 export interface PoolOptions {
@@ -24,6 +24,12 @@ export interface PoolOptions {
    * Default: no limit (Python's).
    */
   readonly maxQueue?: number | null;
+  /**
+   * Heap limits of each worker, in MB (Node's `Worker` `resourceLimits`). On threads they are passed
+   * to the Worker; on process backends they become Node options (`maxOldGenerationSizeMb` is
+   * `--max-old-space-size`). A worker that runs out of memory fails its task with WorkerExitedError.
+   */
+  readonly resourceLimits?: WorkerResourceLimits;
 }
 
 export interface ResolvedPoolOptions {
@@ -37,6 +43,7 @@ export interface ResolvedPoolOptions {
   readonly execArgv: readonly string[] | undefined;
   /** Infinity when unbounded. */
   readonly maxQueue: number;
+  readonly resourceLimits: WorkerResourceLimits | undefined;
 }
 
 const KNOWN = new Set([
@@ -49,7 +56,35 @@ const KNOWN = new Set([
   'env',
   'execArgv',
   'maxQueue',
+  'resourceLimits',
 ]);
+
+const LIMITS = new Set([
+  'maxOldGenerationSizeMb',
+  'maxYoungGenerationSizeMb',
+  'codeRangeSizeMb',
+  'stackSizeMb',
+]);
+
+/** Each limit a positive number of MB; an unknown field is refused, as a misspelt one would be ignored. */
+function resourceLimits(value: unknown, what: string): WorkerResourceLimits | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MprocTypeError(`${what}: option 'resourceLimits' must be an object, got ${shown(value)}`);
+  }
+  for (const [key, limit] of Object.entries(value)) {
+    const name = `resourceLimits.${key}`;
+    if (!LIMITS.has(key)) throw new MprocTypeError(`${what}: unknown option '${name}'`);
+    if (limit === undefined) continue;
+    if (typeof limit !== 'number') {
+      throw new MprocTypeError(`${what}: option '${name}' must be a number, got ${shown(limit)}`);
+    }
+    if (!(limit > 0) || !Number.isFinite(limit)) {
+      throw new MprocRangeError(`${what}: option '${name}' must be a positive number of MB, got ${limit}`);
+    }
+  }
+  return value as WorkerResourceLimits;
+}
 
 function positiveInteger(value: unknown, name: string, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -123,5 +158,6 @@ export function resolvePoolOptions(options: PoolOptions = {}, what = 'Pool'): Re
       options.maxQueue == null || options.maxQueue === Number.POSITIVE_INFINITY
         ? Number.POSITIVE_INFINITY
         : positiveInteger(options.maxQueue, 'maxQueue', what),
+    resourceLimits: resourceLimits(options.resourceLimits, what),
   };
 }

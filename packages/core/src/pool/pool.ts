@@ -123,6 +123,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
         env: resolved.env,
         execArgv: resolved.execArgv,
         executable: resolved.context?.getExecutable(),
+        resourceLimits: resolved.resourceLimits,
         brokenError: internals.brokenError ?? BrokenPoolError,
         breakOnWorkerDeath: internals.breakOnWorkerDeath ?? false,
         emit: (name, ...args) => emitLater(emitter, name, ...args),
@@ -183,18 +184,27 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     }
     // Lean on purpose: a pool may hold tens of thousands of pending calls.
     let detach: (() => void) | undefined;
-    const job: Job = new Job({
-      fn: handle,
-      mode: 'call',
-      items: args ?? [],
-      timeout,
-      stoppable: signal !== undefined,
-      offset: 0,
-      onSettled: (outcome) => {
-        detach?.();
-        result[SETTLE](outcome as Outcome<Awaited<R>>);
-      },
-    });
+    let job: Job;
+    try {
+      job = new Job({
+        fn: handle,
+        mode: 'call',
+        items: args ?? [],
+        timeout,
+        stoppable: signal !== undefined,
+        offset: 0,
+        onSettled: (outcome) => {
+          detach?.();
+          result[SETTLE](outcome as Outcome<Awaited<R>>);
+        },
+      });
+    } catch (error) {
+      // Walking the arguments for shared objects (once this process has made one) reads every
+      // property, so a throwing getter throws here; it must reject this call, as it does when the
+      // arguments are cloned later, not throw at the call (found by the reliability grid).
+      result[SETTLE]({ ok: false, error });
+      return result;
+    }
     if (signal) detach = onAbort(signal, () => this.#scheduler.cancel(job, abortErrorFor(signal)));
     this.#scheduler.submit(job);
     return result;

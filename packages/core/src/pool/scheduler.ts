@@ -7,7 +7,7 @@
  *                   ▲                                                          │
  *                   └──────────── settle(outcome) ◄── finished / exited ◄──────┘
  */
-import type { Backend, WorkerExit } from '../backend.js';
+import type { Backend, WorkerExit, WorkerResourceLimits } from '../backend.js';
 import {
   type BrokenPoolError,
   InvalidStateError,
@@ -52,6 +52,7 @@ export interface SchedulerOptions {
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
   readonly execArgv: readonly string[] | undefined;
   readonly executable: string | undefined;
+  readonly resourceLimits: WorkerResourceLimits | undefined;
   /** The error class a broken pool fails with (the executor uses BrokenProcessPool). */
   readonly brokenError: typeof BrokenPoolError;
   /**
@@ -388,6 +389,7 @@ export class Scheduler implements SlotEvents {
         env: options.env,
         execArgv: options.execArgv,
         executable: options.executable,
+        resourceLimits: options.resourceLimits,
       });
       slot = new WorkerSlot(workerId, handle, this, backend.capabilities.transfer);
       this.#slots.add(slot);

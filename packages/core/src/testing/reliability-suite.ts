@@ -1,15 +1,14 @@
 /**
- * The deadlock grid (issue 14; the idea of CPython's test_concurrent_futures/test_deadlock.py): each
- * failure — the worker exits, is killed by a signal, runs out of memory, the task throws, its
- * arguments or its result cannot be sent — through each way of running a task — `apply`, `map`,
- * `imap`, the executor's `submit` and `map` — settles within a bound with the documented error, leaves
- * the pool or executor in the documented state, and leaves no worker process behind. Run once per
- * backend; the table in docs/reliability.md names these cases.
+ * The deadlock grid (the idea of CPython's test_concurrent_futures/test_deadlock.py, for mproc):
+ * every failure × every stage × every API is one generated case, which checks the three promises of
+ * docs/reliability.md — the call settles (within BOUND) with the documented error, the pool or
+ * executor is left in the documented state, and no worker process is left once it is stopped.
+ * Cells that a backend cannot have are listed with the reason in the test name.
  */
-
 import {
   type BackendCapabilities,
   BrokenProcessPool,
+  type Context,
   getContext,
   type Pool,
   type ProcessPoolExecutor,
@@ -18,148 +17,318 @@ import {
   WorkerExitedError,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
-import { BOUND, rejectionOf, within } from './bounded.js';
+import { BOUND, rejectionOf } from './bounded.js';
 import { waitUntilGone } from './parent-process.js';
 
-/** Each failure: the task (it fails for the item 'fail' only), the item, and what it breaks. */
+/** What each stage of a call does wrong; sent by source text, so each task is self-contained. */
 interface Failure {
-  /** Runs for every item; fails for the item 'fail' (or is sent an unsendable item). */
-  readonly task: (item: unknown) => unknown;
-  /** The failing item. */
-  readonly item: () => unknown;
-  /** The error the call settles with. */
-  readonly error: new (
+  readonly name: string;
+  /** The task to run, and the arguments that make it fail at this stage. */
+  readonly fn: (...args: never[]) => unknown;
+  readonly args: readonly unknown[];
+  /** Makes the arguments at the call, where they cannot be made when the suite loads. */
+  makeArgs?(): readonly unknown[];
+  /** True when the failure kills the worker (the pool replaces it; the executor breaks). */
+  readonly killsWorker: boolean;
+  /** The class the call rejects with, on a Pool. */
+  readonly poolError: abstract new (
     ...args: never[]
   ) => Error;
-  /** True when the worker dies of it: the executor is then broken, as Python's. */
-  readonly killsWorker: boolean;
-  /** Extra pool options (a heap limit). */
-  readonly execArgv?: string[];
-  /** Why it cannot happen on this backend or through the executor, or undefined. */
-  readonly notOn?: (capabilities: BackendCapabilities, isExecutor: boolean) => string | undefined;
+  /** What its message says, where that is the point (the path of the value, the user's own error). */
+  readonly message?: RegExp;
+  /** Why this backend cannot have this failure; undefined: it can. */
+  notApplicable?(capabilities: BackendCapabilities): string | undefined;
 }
 
-const threadsShareTheProcess = (capabilities: BackendCapabilities) =>
-  capabilities.separateProcess
-    ? undefined
-    : 'a thread shares its process: a signal or a heap limit would end the test run';
-
-const FAILURES: Record<string, Failure> = {
-  'the worker exits': {
-    task: (item) => (item === 'fail' ? process.exit(3) : item),
-    item: () => 'fail',
-    error: WorkerExitedError,
-    killsWorker: true,
-  },
-  'the worker is killed by SIGKILL': {
-    task: (item) => (item === 'fail' ? process.kill(process.pid, 'SIGKILL') : item),
-    item: () => 'fail',
-    error: WorkerExitedError,
-    killsWorker: true,
-    notOn: threadsShareTheProcess,
-  },
-  'the worker runs out of memory': {
-    task: (item) => {
-      const hoard: unknown[] = [];
-      while (item === 'fail') hoard.push(new Array(100_000).fill(hoard.length));
-      return item;
-    },
-    item: () => 'fail',
-    error: WorkerExitedError,
-    killsWorker: true,
-    execArgv: ['--max-old-space-size=32'],
-    notOn: (capabilities, isExecutor) =>
-      isExecutor
-        ? "the executor takes no execArgv (Python's has none), so its workers have no heap limit to reach"
-        : threadsShareTheProcess(capabilities),
-  },
-  'the task throws': {
-    task: (item) => {
-      if (item === 'fail') throw new RangeError('the task failed');
-      return item;
-    },
-    item: () => 'fail',
-    error: RangeError,
-    killsWorker: false,
-  },
-  'an argument cannot be sent': {
-    task: (item) => item,
-    item: () => () => 'a function',
-    error: SerializationError,
-    killsWorker: false,
-  },
-  'the result cannot be sent': {
-    task: (item) => (item === 'fail' ? Symbol('unsendable') : item),
-    item: () => 'fail',
-    error: SerializationError,
-    killsWorker: false,
-  },
-};
-
-/** Runs `task` on 'ok', the failing item, 'ok' through one API; resolves to what the call settled with. */
-type Way = (runner: Pool | ProcessPoolExecutor, task: Failure['task'], item: unknown) => Promise<unknown>;
-
-async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
-  const values: unknown[] = [];
-  for await (const value of iterable) values.push(value);
-  return values;
+/**
+ * A kind of object sent by descriptor (as queues and locks are) that only the parent can rebuild:
+ * registered straight in core's per-process registry, which custom kinds would use, so the worker
+ * fails to decode the arguments. Made at first use, so merely loading the suite changes nothing.
+ */
+class ParentOnlyKind {}
+function parentOnlyValue(): ParentOnlyKind {
+  const state = (globalThis as Record<symbol, ReducerRegistry | undefined>)[Symbol.for('mproc.reducers')];
+  if (!state) throw new Error('core has not made its reducer registry');
+  const tag = 'mproc.test.parentOnly';
+  state.reducers.set(tag, [
+    { tag, type: ParentOnlyKind, reduce: () => 0, revive: () => new ParentOnlyKind() },
+  ]);
+  state.active = true;
+  return new ParentOnlyKind();
 }
 
-const POOL_WAYS: Record<string, Way> = {
-  apply: (pool, task, item) => (pool as Pool).apply(task, [item]),
-  map: (pool, task, item) => (pool as Pool).map(task, ['ok', item, 'ok'], 1),
-  imap: (pool, task, item) => collect((pool as Pool).imap(task, ['ok', item, 'ok'], 1)),
+/** The shape of core's reducer registry (serialize/reducers.ts), as a test reaches it. */
+interface ReducerRegistry {
+  readonly reducers: Map<string, unknown[]>;
+  active: boolean;
+}
+
+/** An object whose property cannot be read, so encoding it throws the getter's error. */
+function throwingGetter(): object {
+  return {
+    get broken(): never {
+      throw new Error('getter refused');
+    },
+  };
+}
+
+/** The heap limit of the grid's pools: small, so that running out of memory is quick. */
+const HEAP_MB = 48;
+
+const FAILURES: readonly Failure[] = [
+  {
+    name: 'sending arguments: an argument that cannot be cloned (a function)',
+    fn: (x: unknown) => x,
+    args: [{ cb: () => 1 }],
+    killsWorker: false,
+    poolError: SerializationError,
+    // The path names the argument of apply, the item of map and imap.
+    message: /(args|iterable)\[0\]\.cb is a function/,
+  },
+  {
+    name: 'sending arguments: encoding the argument throws (a getter)',
+    fn: (x: unknown) => x,
+    args: [throwingGetter()],
+    killsWorker: false,
+    // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
+    poolError: Error,
+    message: /getter refused/,
+  },
+  {
+    name: 'sending arguments: encoding the argument throws (a getter), once the process uses shared objects',
+    fn: (x: unknown) => x,
+    // Once a shared kind is in use, arguments are walked at the call, which reads the getter there.
+    args: [],
+    makeArgs: () => [parentOnlyValue() && throwingGetter()],
+    killsWorker: false,
+    // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
+    poolError: Error,
+    message: /getter refused/,
+  },
+  {
+    name: 'decoding arguments in the worker: a kind of object only the parent knows',
+    fn: (x: unknown) => x,
+    args: [],
+    makeArgs: () => [parentOnlyValue()],
+    killsWorker: false,
+    poolError: TypeError,
+    message: /cannot rebuild a 'mproc\.test\.parentOnly' here/,
+  },
+  {
+    name: 'running the task: it throws',
+    fn: () => {
+      throw new RangeError('task failed');
+    },
+    args: [],
+    killsWorker: false,
+    poolError: RangeError,
+    message: /task failed/,
+  },
+  {
+    name: 'running the task: the worker exits (process.exit)',
+    fn: () => process.exit(3),
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+  },
+  {
+    name: 'running the task: the worker is killed by a signal (SIGKILL)',
+    fn: () => process.kill(process.pid, 'SIGKILL'),
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+    notApplicable: (capabilities) =>
+      capabilities.separateProcess
+        ? undefined
+        : 'a thread shares the parent process, which a signal would kill',
+  },
+  {
+    name: 'running the task: an uncaught error outside the task',
+    fn: () =>
+      new Promise(() => {
+        setTimeout(() => {
+          throw new Error('escaped');
+        });
+      }),
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+  },
+  {
+    name: 'running the task: the worker runs out of memory (resourceLimits)',
+    fn: () => {
+      const hoard: number[][] = [];
+      for (;;) hoard.push(Array.from({ length: 100_000 }, (_, index) => index + 0.5));
+    },
+    args: [],
+    killsWorker: true,
+    poolError: WorkerExitedError,
+  },
+  {
+    name: 'encoding the result: a result that cannot be cloned (a function)',
+    fn: () => ({ ok: 1, cb: () => 2 }),
+    args: [],
+    killsWorker: false,
+    poolError: SerializationError,
+    // map's and imap's results come back as a chunk: result[0].
+    message: /result(\[0\])?\.cb is a function/,
+  },
+  {
+    name: 'encoding the result: encoding the result throws (a getter)',
+    fn: () => ({
+      get broken(): never {
+        throw new Error('getter refused');
+      },
+    }),
+    args: [],
+    killsWorker: false,
+    // The getter's own error, as structuredClone() rethrows it: the user's code failed, not mproc.
+    poolError: Error,
+    message: /getter refused/,
+  },
+  {
+    name: 'decoding the result in the parent: a kind of object only the worker knows',
+    // Registers a kind in the worker's registry (as parentOnlyValue does in the parent's) and returns one.
+    fn: () => {
+      const state = (globalThis as Record<symbol, { reducers: Map<string, unknown[]>; active: boolean }>)[
+        Symbol.for('mproc.reducers')
+      ];
+      class WorkerOnlyKind {}
+      const tag = 'mproc.test.workerOnly';
+      state.reducers.set(tag, [
+        { tag, type: WorkerOnlyKind, reduce: () => 0, revive: () => new WorkerOnlyKind() },
+      ]);
+      state.active = true;
+      return new WorkerOnlyKind();
+    },
+    args: [],
+    killsWorker: false,
+    poolError: TypeError,
+    message: /cannot rebuild a 'mproc\.test\.workerOnly' here/,
+  },
+];
+
+/** How each API submits one failing call, and what a later call on the same pool does. */
+interface Api {
+  readonly name: string;
+  readonly executor: boolean;
+  call(target: Pool | ProcessPoolExecutor, failure: Failure): Promise<unknown>;
+}
+
+/** The items a map-like call runs the failure on: its argument, or one item a task of none ignores. */
+const itemsOf = (failure: Failure): never[] => {
+  const args = argsOf(failure);
+  return (args.length ? [...args] : [0]) as never[];
 };
 
-const EXECUTOR_WAYS: Record<string, Way> = {
-  'executor.submit': (executor, task, item) => (executor as ProcessPoolExecutor).submit(task, item).result(),
-  'executor.map': (executor, task, item) =>
-    collect((executor as ProcessPoolExecutor).map(task, ['ok', item, 'ok'])),
-};
+const argsOf = (failure: Failure): readonly unknown[] => failure.makeArgs?.() ?? failure.args;
 
+const APIS: readonly Api[] = [
+  {
+    name: 'apply',
+    executor: false,
+    call: (pool, failure) => (pool as Pool).apply(failure.fn, [...argsOf(failure)] as never),
+  },
+  {
+    name: 'map',
+    executor: false,
+    call: (pool, failure) => (pool as Pool).map(failure.fn, itemsOf(failure)),
+  },
+  {
+    name: 'imap',
+    executor: false,
+    call: async (pool, failure) => {
+      const results: unknown[] = [];
+      for await (const value of (pool as Pool).imap(failure.fn, itemsOf(failure))) {
+        results.push(value);
+      }
+      return results;
+    },
+  },
+  {
+    name: 'executor.submit',
+    executor: true,
+    call: (executor, failure) =>
+      Promise.resolve((executor as ProcessPoolExecutor).submit(failure.fn, ...(argsOf(failure) as never[]))),
+  },
+];
+
+/** Checks that the pids are gone (process backends; a thread's "pid" is the parent's own). */
+async function expectGone(pids: readonly number[], isProcess: boolean): Promise<void> {
+  if (isProcess) await waitUntilGone(pids, BOUND);
+}
+
+async function gridCase(context: Context, isProcess: boolean, failure: Failure, api: Api): Promise<void> {
+  const options = { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
+  const pid = () => process.pid;
+  if (api.executor) {
+    const executor = context.ProcessPoolExecutor({ maxWorkers: 1, ...options });
+    const pids: number[] = [];
+    try {
+      pids.push(await executor.submit(pid).result(BOUND));
+      const error = await rejectionOf(api.call(executor, failure), failure.name);
+      if (failure.killsWorker) {
+        expect(error).toBeInstanceOf(BrokenProcessPool);
+        expect(error.cause).toBeInstanceOf(WorkerExitedError);
+        expect(await executor.submit(pid).exception(BOUND)).toBeInstanceOf(BrokenProcessPool);
+      } else {
+        expect(error).toBeInstanceOf(failure.poolError);
+        if (failure.message) expect(error.message).toMatch(failure.message);
+        pids.push(await executor.submit(pid).result(BOUND));
+      }
+    } finally {
+      await executor.shutdown({ wait: true, cancelFutures: true });
+    }
+    await expectGone(pids, isProcess);
+    return;
+  }
+  const pool = context.Pool({ processes: 1, ...options });
+  const pids: number[] = [];
+  try {
+    pids.push(await pool.apply(pid));
+    const error = await rejectionOf(api.call(pool, failure), failure.name);
+    expect(error).toBeInstanceOf(failure.poolError);
+    if (failure.message) expect(error.message).toMatch(failure.message);
+    // The pool goes on: a dead worker was replaced.
+    pids.push(await pool.apply(pid));
+    pids.push(...pool.workers);
+  } finally {
+    await pool.terminate();
+  }
+  await expectGone(pids, isProcess);
+}
+
+/** Registers the grid for `method` (parent death is in pool-suite.ts). */
 export function reliabilitySuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
+  const isProcess = capabilities.separateProcess;
 
-  describe('the deadlock grid: every call settles, with the documented error and state, and no worker is left', () => {
-    for (const [failure, spec] of Object.entries(FAILURES)) {
-      for (const [way, run] of Object.entries({ ...POOL_WAYS, ...EXECUTOR_WAYS })) {
-        const isExecutor = way in EXECUTOR_WAYS;
-        const name = `${failure}, through ${way}`;
-        const notHere = spec.notOn?.(capabilities, isExecutor);
-        if (notHere) {
-          it.skip(`${name} (not here: ${notHere})`, () => {});
+  describe('reliability: option resourceLimits', () => {
+    it('an invalid resourceLimits throws a TypeError or RangeError naming it', () => {
+      expect(() => context.Pool({ resourceLimits: 5 as never })).toThrow(/resourceLimits/);
+      expect(() => context.Pool({ resourceLimits: { maxOldGenerationSizeMb: '1' as never } })).toThrow(
+        TypeError,
+      );
+      expect(() => context.Pool({ resourceLimits: { maxOldGenerationSizeMb: 0 } })).toThrow(RangeError);
+      expect(() => context.Pool({ resourceLimits: { maxOldGenrationSizeMb: 1 } as never })).toThrow(
+        /resourceLimits\.maxOldGenrationSizeMb/,
+      );
+      expect(() => context.ProcessPoolExecutor({ resourceLimits: { stackSizeMb: -1 } })).toThrow(
+        /ProcessPoolExecutor.*resourceLimits\.stackSizeMb/,
+      );
+    });
+  });
+
+  describe('reliability: every call settles, the pool is in the documented state, no worker is left', () => {
+    for (const failure of FAILURES) {
+      for (const api of APIS) {
+        const reason = failure.notApplicable?.(capabilities);
+        const expected = api.executor && failure.killsWorker ? 'BrokenProcessPool' : failure.poolError.name;
+        if (reason) {
+          it.skip(`${api.name} × ${failure.name}: not applicable, ${reason}`, () => undefined);
           continue;
         }
-        it(name, async () => {
-          const runner = isExecutor
-            ? context.ProcessPoolExecutor({ maxWorkers: 1 })
-            : context.Pool({ processes: 1, execArgv: spec.execArgv });
-          const pids: number[] = [];
-          runner.on('worker-start', ({ pid }: { pid: number }) => pids.push(pid));
-          try {
-            const error = await rejectionOf(within(run(runner, spec.task, spec.item()), BOUND, name));
-            // A dead worker breaks the executor, as in Python: that call and every later one fail with
-            // BrokenProcessPool. A pool replaces the worker and goes on.
-            const breaks = isExecutor && spec.killsWorker;
-            expect(error).toBeInstanceOf(breaks ? BrokenProcessPool : spec.error);
-            const next = run(runner, (item) => item, 'ok');
-            if (breaks)
-              expect(await rejectionOf(within(next, BOUND, 'the next call'))).toBeInstanceOf(
-                BrokenProcessPool,
-              );
-            else
-              expect(await within(next, BOUND, 'the next call')).toEqual(
-                way.endsWith('map') ? ['ok', 'ok', 'ok'] : 'ok',
-              );
-          } finally {
-            await within(
-              isExecutor ? (runner as ProcessPoolExecutor).shutdown() : (runner as Pool).terminate(),
-              BOUND,
-              'the end',
-            );
-          }
-          if (capabilities.separateProcess) await waitUntilGone(pids, BOUND);
-        });
+        it(`${api.name} × ${failure.name} → ${expected}`, () => gridCase(context, isProcess, failure, api));
       }
     }
   });
