@@ -90,8 +90,16 @@ class ManagerServer {
   async run(): Promise<void> {
     const liveness = setInterval(() => this.#forgetDeadClients(), LIVENESS_MS);
     try {
-      while (this.#serving)
-        this.#take((await this.#requests.receive(undefined, this, RULES)) as ServedRequest);
+      while (this.#serving) {
+        let request: ServedRequest;
+        try {
+          request = (await this.#requests.receive(undefined, this, RULES)) as ServedRequest;
+        } catch {
+          // A request that cannot be read (its parcel went with its sender): nobody is left to answer.
+          continue;
+        }
+        this.#take(request);
+      }
       // The replies to the shutdown and to the waits it ended are written, then the server stops.
       await new Promise(setImmediate);
       await Promise.all([...this.#clients.values()].map((client) => client.replies.flushed()));
@@ -110,12 +118,19 @@ class ManagerServer {
       this.#serving = false;
     }
     const client = request.length === 2 ? this.#clients.get(request[1]) : this.#introduce(...request);
-    // A client forgotten as dead: its late calls still change state, as a dead worker's in the broker.
+    // A client gone (forgotten as dead, or dead before its first call was read): its calls still
+    // change state, as a dead worker's do in the broker, and nothing is handed to it.
     (client?.caller ?? this.#forgotten).receive(call);
   }
 
-  #introduce(_call: CallMessage, id: string, owner: number, replyRing: RegionDescriptor): Client {
-    const replies = RingChannel.open(replyRing);
+  /** The client of a link's first request; undefined when it is gone already (its ring went with it). */
+  #introduce(_call: CallMessage, id: string, owner: number, replyRing: RegionDescriptor): Client | undefined {
+    let replies: RingChannel;
+    try {
+      replies = RingChannel.open(replyRing);
+    } catch {
+      return undefined;
+    }
     const max = replies.ring.maxMessageBytes;
     const caller = openBrokerCaller({
       isAlive: () => isOwnerAlive(owner),
