@@ -64,7 +64,14 @@ export { ListProxy } from './manager/list-proxy.js';
 export { Manager, SyncManager } from './manager/manager.js';
 export { AcquirerProxy, EventProxy, NamespaceProxy, ValueProxy } from './manager/proxies.js';
 export { Connection, Pipe } from './pipe/connection.js';
-export { type MapOptions, Pool, type PoolOptions, type SubmitOptions } from './pool/pool.js';
+export {
+  type MapOptions,
+  type MapProgress,
+  Pool,
+  type PoolOptions,
+  type ProgressListener,
+  type SubmitOptions,
+} from './pool/pool.js';
 export type { PoolEvents, WorkerExitInfo, WorkerInfo } from './pool/pool-events.js';
 export type { PoolStats, TimeSummary } from './pool/pool-stats.js';
 export { activeChildren, Process, type ProcessOptions } from './process/process.js';

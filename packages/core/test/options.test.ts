@@ -17,7 +17,7 @@ import {
   Array as SharedArray,
   Value,
 } from '../src/index.js';
-import { resolvePoolOptions } from '../src/pool/pool-options.js';
+import { DEFAULT_IDLE_TIMEOUT, resolvePoolOptions } from '../src/pool/pool-options.js';
 import { resolveProcessOptions } from '../src/process/process-options.js';
 
 /** `call` throws a coded TypeError or RangeError whose message contains `name`. */
@@ -79,6 +79,14 @@ const unknownKey = fc.string({ minLength: 1 }).filter((key) => !/^[a-z]/i.test(k
 /** Each option with values it must refuse. */
 const POOL_OPTIONS = {
   processes: fc.oneof(
+    notAnInteger.filter((value) => value !== null),
+    belowOne,
+  ),
+  minProcesses: fc.oneof(
+    notAnInteger.filter((value) => value !== null),
+    fc.integer({ max: -1 }),
+  ),
+  maxProcesses: fc.oneof(
     notAnInteger.filter((value) => value !== null),
     belowOne,
   ),
@@ -149,12 +157,48 @@ describe('Pool options', () => {
     expect(resolvePoolOptions({}).maxQueue).toBe(Number.POSITIVE_INFINITY);
     expect(resolved.modules).toEqual(['file:///x.js', 'file:///y.js']);
   });
+
+  it('a fixed pool keeps its workers; minProcesses/maxProcesses make one that grows and shrinks', () => {
+    expect(resolvePoolOptions({ processes: 3 })).toMatchObject({
+      processes: 3,
+      minProcesses: 3,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    });
+    expect(resolvePoolOptions({ maxProcesses: 4 })).toMatchObject({
+      processes: 4,
+      minProcesses: 0,
+      idleTimeout: DEFAULT_IDLE_TIMEOUT,
+    });
+    expect(resolvePoolOptions({ minProcesses: 2, maxProcesses: 2, idleTimeout: 0 })).toMatchObject({
+      processes: 2,
+      minProcesses: 2,
+      idleTimeout: 0,
+    });
+    expect(resolvePoolOptions({ minProcesses: 1 }).processes).toBeGreaterThanOrEqual(1);
+    expect(resolvePoolOptions({ minProcesses: 64 }).processes).toBe(64);
+  });
+
+  it('refuses mixing processes with minProcesses/maxProcesses, min above max, and idleTimeout on a fixed pool', () => {
+    expectRefused(() => resolvePoolOptions({ processes: 2, maxProcesses: 4 }), 'processes');
+    expectRefused(() => resolvePoolOptions({ processes: 2, minProcesses: 1 }), 'minProcesses');
+    expectRefused(() => resolvePoolOptions({ minProcesses: 3, maxProcesses: 2 }), 'minProcesses');
+    expectRefused(() => resolvePoolOptions({ processes: 2, idleTimeout: 100 }), 'idleTimeout');
+    expectRefused(() => resolvePoolOptions({ idleTimeout: 100 }), 'idleTimeout');
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ max: -1 }), fc.string(), fc.constant(Number.NaN)), (idleTimeout) =>
+        expectRefused(() => resolvePoolOptions({ maxProcesses: 2, idleTimeout } as never), 'idleTimeout'),
+      ),
+      { numRuns: 50 },
+    );
+  });
 });
 
 describe('Process options', () => {
   const target = () => {};
   const {
     processes: _p,
+    minProcesses: _min,
+    maxProcesses: _max,
     initializer: _i,
     initArgs: _a,
     maxTasksPerChild: _m,
@@ -174,7 +218,15 @@ describe('Process options', () => {
 });
 
 describe('ProcessPoolExecutor options', () => {
-  const { processes: _p, context: _c, env: _e, execArgv: _x, ...shared } = POOL_OPTIONS;
+  const {
+    processes: _p,
+    minProcesses: _min,
+    maxProcesses: _max,
+    context: _c,
+    env: _e,
+    execArgv: _x,
+    ...shared
+  } = POOL_OPTIONS;
   refusesEach(
     {
       ...shared,
@@ -182,10 +234,24 @@ describe('ProcessPoolExecutor options', () => {
         notAnInteger.filter((value) => value !== null),
         belowOne,
       ),
+      minWorkers: fc.oneof(
+        notAnInteger.filter((value) => value !== null),
+        fc.integer({ max: -1 }),
+      ),
       mpContext: notAContext,
     },
     (options) => toPoolOptions(options, 'ProcessPoolExecutor'),
   );
+  it('minWorkers makes an executor that grows and shrinks; idleTimeout needs it', () => {
+    expect(toPoolOptions({ maxWorkers: 3, minWorkers: 1, idleTimeout: 50 }, 'E')).toMatchObject({
+      minProcesses: 1,
+      maxProcesses: 3,
+      idleTimeout: 50,
+    });
+    expectRefused(() => toPoolOptions({ maxWorkers: 2, minWorkers: 3 }, 'E'), 'minWorkers');
+    expectRefused(() => toPoolOptions({ idleTimeout: 50 }, 'E'), 'idleTimeout');
+    expectRefused(() => toPoolOptions({ minWorkers: 1, idleTimeout: -1 }, 'E'), 'idleTimeout');
+  });
 });
 
 describe('context factories', () => {

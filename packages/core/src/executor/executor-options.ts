@@ -4,8 +4,16 @@ import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
 
 export interface ProcessPoolExecutorOptions {
-  /** Number of workers; default `cpuCount()`. */
+  /** Number of workers (the most, with `minWorkers`); default `cpuCount()`. */
   readonly maxWorkers?: number;
+  /**
+   * Workers kept even when idle. Giving it makes the executor start workers on demand, up to
+   * `maxWorkers`, and retire those idle for `idleTimeout` ms beyond this many (Pool's
+   * `minProcesses`). Default: all `maxWorkers` start with the executor and stay.
+   */
+  readonly minWorkers?: number;
+  /** Milliseconds a worker beyond `minWorkers` may stay idle before it exits; default 10,000. */
+  readonly idleTimeout?: number;
   /** The start method's context; default: the default context. */
   readonly mpContext?: ContextLike;
   /** Runs once in each worker, with `initArgs`, before its first task. */
@@ -26,6 +34,8 @@ export interface ProcessPoolExecutorOptions {
 
 const KNOWN = new Set([
   'maxWorkers',
+  'minWorkers',
+  'idleTimeout',
   'mpContext',
   'initializer',
   'initArgs',
@@ -46,7 +56,7 @@ export function toPoolOptions(options: ProcessPoolExecutorOptions, what: string)
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
-  const { maxWorkers, mpContext, ...shared } = options;
+  const { maxWorkers, minWorkers, idleTimeout, mpContext, ...shared } = options;
   if (maxWorkers !== undefined) {
     if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers)) {
       throw new MprocTypeError(`${what}: option 'maxWorkers' must be an integer, got ${shown(maxWorkers)}`);
@@ -57,7 +67,26 @@ export function toPoolOptions(options: ProcessPoolExecutorOptions, what: string)
   if (mpContext !== undefined && typeof (mpContext as { backend?: unknown })?.backend !== 'function') {
     throw new MprocTypeError(`${what}: option 'mpContext' must be a Context from getContext()`);
   }
-  const poolOptions: PoolOptions = { ...shared, processes: maxWorkers, context: mpContext };
+  if (minWorkers !== undefined) {
+    if (typeof minWorkers !== 'number' || !Number.isInteger(minWorkers)) {
+      throw new MprocTypeError(`${what}: option 'minWorkers' must be an integer, got ${shown(minWorkers)}`);
+    }
+    if (minWorkers < 0 || (maxWorkers !== undefined && minWorkers > maxWorkers)) {
+      throw new MprocRangeError(
+        `${what}: option 'minWorkers' must be between 0 and 'maxWorkers' (${maxWorkers ?? 'cpuCount()'}), got ${minWorkers}`,
+      );
+    }
+  }
+  if (minWorkers === undefined && idleTimeout !== undefined) {
+    throw new MprocTypeError(
+      `${what}: option 'idleTimeout' needs 'minWorkers' (without it, every worker stays for the executor's life)`,
+    );
+  }
+  const counts: PoolOptions =
+    minWorkers === undefined
+      ? { processes: maxWorkers }
+      : { minProcesses: minWorkers, maxProcesses: maxWorkers, idleTimeout };
+  const poolOptions: PoolOptions = { ...shared, ...counts, context: mpContext };
   resolvePoolOptions(poolOptions, what); // the options both share, with this class's name in messages
   return poolOptions;
 }

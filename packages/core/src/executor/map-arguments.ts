@@ -5,6 +5,7 @@
 
 import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { isAsyncIterable, isIterable } from '../pool/chunking.js';
+import { checkProgressListener, type ProgressListener } from '../pool/progress.js';
 import { checkTimeout } from '../timeout-option.js';
 import type { Input } from './zip.js';
 
@@ -19,6 +20,11 @@ export interface ExecutorMapOptions {
   readonly signal?: AbortSignal;
   /** Argument tuples sent to a worker per message; default 1. */
   readonly chunksize?: number;
+  /**
+   * Called with `{ done, total }` as results arrive, as Pool.map's option of that name: calls done
+   * so far, and the number of calls once the inputs have been read to their end.
+   */
+  readonly onProgress?: ProgressListener;
 }
 
 export interface MapArguments {
@@ -26,7 +32,10 @@ export interface MapArguments {
   readonly timeout: number | undefined;
   readonly chunksize: number;
   readonly signal: AbortSignal | undefined;
+  readonly onProgress: ProgressListener | undefined;
 }
+
+const KEYS = new Set(['timeout', 'chunksize', 'signal', 'onProgress']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
@@ -54,8 +63,7 @@ export function parseMapArguments(args: readonly unknown[], what: string): MapAr
     }
   });
   for (const key of Object.keys(options)) {
-    if (key !== 'timeout' && key !== 'chunksize' && key !== 'signal')
-      throw new MprocTypeError(`${what}: unknown option '${key}'`);
+    if (!KEYS.has(key)) throw new MprocTypeError(`${what}: unknown option '${key}'`);
   }
   const { chunksize = 1, signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
@@ -67,5 +75,6 @@ export function parseMapArguments(args: readonly unknown[], what: string): MapAr
   }
   if (chunksize < 1)
     throw new MprocRangeError(`${what}: option 'chunksize' must be at least 1, got ${chunksize}`);
-  return { inputs: inputs as Input[], timeout, chunksize, signal };
+  const onProgress = checkProgressListener(options.onProgress, what);
+  return { inputs: inputs as Input[], timeout, chunksize, signal, onProgress };
 }

@@ -7,6 +7,7 @@
  */
 
 import { TimeoutError } from '../errors.js';
+import type { Progress } from '../pool/progress.js';
 import { abortErrorFor, onAbort } from '../pool/submit-options.js';
 import { Turns } from '../results/turns.js';
 import type { Future } from './future.js';
@@ -21,6 +22,8 @@ export interface MapSettings extends MapArguments {
   /** Marks a call that submits later, so shutdown waits for it; returns the function that ends it. */
   readonly openCall: () => () => void;
   readonly what: string;
+  /** Told when the inputs have been read to their end. */
+  readonly progress: Progress | undefined;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -50,9 +53,14 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
     this.#detach = onAbort(signal, () => this.#abort(signal as AbortSignal));
     if (inputs.every((input): input is Iterable<unknown> => Symbol.iterator in Object(input))) {
       try {
+        let complete = true;
         for (const chunk of zipChunks(inputs, chunksize)) {
-          if (!this.#add(settings.submit(chunk))) break;
+          if (!this.#add(settings.submit(chunk))) {
+            complete = false;
+            break;
+          }
         }
+        if (complete) settings.progress?.inputEnded();
       } catch (error) {
         this.#finish();
         throw error;
@@ -146,8 +154,9 @@ export class ExecutorMapIterator<R> implements AsyncIterableIterator<R> {
     (async () => {
       for await (const chunk of zipChunksAsync(inputs, this.#settings.chunksize)) {
         if (this.#finished || this.#settings.signal?.aborted || !this.#add(this.#settings.submit(chunk)))
-          break;
+          return;
       }
+      this.#settings.progress?.inputEnded();
     })()
       .catch((error: unknown) => {
         this.#readFailed = { error };

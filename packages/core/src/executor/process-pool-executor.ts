@@ -14,13 +14,14 @@ import { Job } from '../pool/job.js';
 import { Pool, SCHEDULER } from '../pool/pool.js';
 import type { PoolEvents } from '../pool/pool-events.js';
 import type { PoolStats } from '../pool/pool-stats.js';
+import { Progress } from '../pool/progress.js';
 import type { Scheduler } from '../pool/scheduler.js';
 import { abortErrorFor, onAbort } from '../pool/submit-options.js';
 import type { RunMode } from '../protocol/messages.js';
 import type { Outcome } from '../results/async-result.js';
 import { type FunctionHandle, functionHandle } from '../serialize/function-handle.js';
 import { type ProcessPoolExecutorOptions, toPoolOptions } from './executor-options.js';
-import { ABORT, Future, SETTLE } from './future.js';
+import { ABORT, FAILED, Future, ON_DONE, SETTLE } from './future.js';
 import { type ExecutorMapOptions, parseMapArguments } from './map-arguments.js';
 import { ExecutorMapIterator } from './map-iterator.js';
 import type { Input } from './zip.js';
@@ -132,13 +133,21 @@ export class ProcessPoolExecutor extends EventEmitter<PoolEvents> implements Asy
     const { signal } = parsed;
     if (signal?.aborted) return rejectingIterator(abortErrorFor(signal));
     let offset = 0;
+    const progress = Progress.for(parsed.onProgress);
     return new ExecutorMapIterator<Awaited<R>>({
       ...parsed,
       what,
+      progress,
       // The iterator listens to the signal once for all its chunks.
       submit: (chunk) => {
         const future = this.#submit<unknown[]>(handle, 'starmap', chunk, offset, signal, false);
         offset += chunk.length;
+        if (progress) {
+          progress.read(chunk.length);
+          future[ON_DONE](() => {
+            if (!future.cancelled() && !future[FAILED]) progress.finished(chunk.length);
+          });
+        }
         return future;
       },
       openCall: () => this.#scheduler.openCall(),

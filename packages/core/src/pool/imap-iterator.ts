@@ -10,6 +10,7 @@ import { Turns } from '../results/turns.js';
 import type { FunctionHandle } from '../serialize/function-handle.js';
 import { reader } from './chunking.js';
 import { Job } from './job.js';
+import type { Progress } from './progress.js';
 import type { Scheduler } from './scheduler.js';
 import type { SubmitLimits } from './submit-options.js';
 import { abortErrorFor, onAbort } from './submit-options.js';
@@ -22,6 +23,7 @@ export interface ImapSettings {
   readonly ordered: boolean;
   readonly limits: SubmitLimits;
   readonly what: string;
+  readonly progress: Progress | undefined;
 }
 
 type Source = Iterator<unknown> | AsyncIterator<unknown>;
@@ -185,6 +187,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
         items.push(value);
       }
       if (items.length > 0 && !this.#finished) this.#submit(items);
+      if (this.#sourceDone) this.#settings.progress?.inputEnded();
     }
   }
 
@@ -200,6 +203,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       onSettled: (outcome) => {
         this.#jobs.delete(job);
         if (this.#finished) return;
+        if (outcome.ok) this.#settings.progress?.finished(items.length);
         this.#settled.set(index, outcome);
         if (!this.#settings.ordered) this.#completionOrder.push(index);
         this.#wakeUp();
@@ -207,6 +211,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     });
     this.#jobs.add(job);
     this.#inFlight++;
+    this.#settings.progress?.read(items.length);
     // Not bounded by maxQueue: the read-ahead already bounds what an imap holds, and it reads more
     // only as its results are taken (docs/pool-features.md).
     this.#settings.scheduler.submit(job, false);

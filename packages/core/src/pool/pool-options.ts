@@ -4,8 +4,23 @@ import type { ContextLike, WorkerResourceLimits } from '../backend.js';
 import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 
 export interface PoolOptions {
-  /** Number of workers; default `cpuCount()`. */
+  /**
+   * Number of workers, all started with the pool and kept (Python's fixed pool); default
+   * `cpuCount()`. For a pool that grows and shrinks, give `minProcesses`/`maxProcesses` instead.
+   */
   readonly processes?: number;
+  /**
+   * Workers kept even when idle, in a pool that grows and shrinks; default 0. Giving this or
+   * `maxProcesses` makes the pool start workers on demand and retire idle ones after `idleTimeout`.
+   */
+  readonly minProcesses?: number;
+  /** The most workers of a pool that grows and shrinks; default `cpuCount()` (at least `minProcesses`). */
+  readonly maxProcesses?: number;
+  /**
+   * Milliseconds a worker beyond `minProcesses` may stay idle before it exits; default 10,000.
+   * Only for a pool that grows and shrinks.
+   */
+  readonly idleTimeout?: number;
   /** Runs once in each worker, with `initArgs`, before its first task. */
   readonly initializer?: (...args: never[]) => unknown;
   readonly initArgs?: readonly unknown[];
@@ -33,7 +48,12 @@ export interface PoolOptions {
 }
 
 export interface ResolvedPoolOptions {
+  /** The most workers (`maxProcesses` of a pool that grows and shrinks). */
   readonly processes: number;
+  /** Workers kept while idle: `processes` in a fixed pool. */
+  readonly minProcesses: number;
+  /** Milliseconds before an idle worker beyond `minProcesses` exits. */
+  readonly idleTimeout: number;
   readonly initializer: ((...args: never[]) => unknown) | undefined;
   readonly initArgs: readonly unknown[];
   readonly maxTasksPerChild: number | undefined;
@@ -46,8 +66,14 @@ export interface ResolvedPoolOptions {
   readonly resourceLimits: WorkerResourceLimits | undefined;
 }
 
+/** How long a worker beyond `minProcesses` may stay idle, by default. */
+export const DEFAULT_IDLE_TIMEOUT = 10_000;
+
 const KNOWN = new Set([
   'processes',
+  'minProcesses',
+  'maxProcesses',
+  'idleTimeout',
   'initializer',
   'initArgs',
   'maxTasksPerChild',
@@ -92,6 +118,60 @@ function positiveInteger(value: unknown, name: string, what: string): number {
   }
   if (value < 1) throw new MprocRangeError(`${what}: option '${name}' must be at least 1, got ${value}`);
   return value;
+}
+
+function nonNegativeInteger(value: unknown, name: string, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new MprocTypeError(`${what}: option '${name}' must be an integer, got ${shown(value)}`);
+  }
+  if (value < 0) throw new MprocRangeError(`${what}: option '${name}' must be at least 0, got ${value}`);
+  return value;
+}
+
+/**
+ * The number of workers: fixed (`processes`, Python's pool), or between `minProcesses` and
+ * `maxProcesses` with an idle timeout. Mixing the two, or an idle timeout on a fixed pool (which would
+ * be ignored), is refused.
+ */
+function workerCounts(
+  options: PoolOptions,
+  what: string,
+): Pick<ResolvedPoolOptions, 'processes' | 'minProcesses' | 'idleTimeout'> {
+  const { processes, minProcesses, maxProcesses, idleTimeout } = options;
+  if (minProcesses === undefined && maxProcesses === undefined) {
+    if (idleTimeout !== undefined) {
+      throw new MprocTypeError(
+        `${what}: option 'idleTimeout' needs 'minProcesses' or 'maxProcesses' (a fixed pool never retires its workers)`,
+      );
+    }
+    const fixed =
+      processes === undefined ? availableParallelism() : positiveInteger(processes, 'processes', what);
+    return { processes: fixed, minProcesses: fixed, idleTimeout: Number.POSITIVE_INFINITY };
+  }
+  if (processes !== undefined) {
+    throw new MprocTypeError(
+      `${what}: give either 'processes' (a fixed pool) or 'minProcesses'/'maxProcesses' (a pool that grows and shrinks), not both`,
+    );
+  }
+  const least = minProcesses === undefined ? 0 : nonNegativeInteger(minProcesses, 'minProcesses', what);
+  const most =
+    maxProcesses === undefined
+      ? Math.max(least, 1, availableParallelism())
+      : positiveInteger(maxProcesses, 'maxProcesses', what);
+  if (least > most) {
+    throw new MprocRangeError(
+      `${what}: option 'minProcesses' (${least}) must not exceed 'maxProcesses' (${most})`,
+    );
+  }
+  if (
+    idleTimeout !== undefined &&
+    !(typeof idleTimeout === 'number' && idleTimeout >= 0 && !Number.isNaN(idleTimeout))
+  ) {
+    throw new MprocRangeError(
+      `${what}: option 'idleTimeout' must be a number of milliseconds ≥ 0 (or Infinity), got ${shown(idleTimeout)}`,
+    );
+  }
+  return { processes: most, minProcesses: least, idleTimeout: idleTimeout ?? DEFAULT_IDLE_TIMEOUT };
 }
 
 function stringArray(value: unknown, name: string, what: string): readonly string[] {
@@ -140,10 +220,7 @@ export function resolvePoolOptions(options: PoolOptions = {}, what = 'Pool'): Re
     throw new MprocTypeError(`${what}: option 'modules' must be an array of module URLs`);
   }
   return {
-    processes:
-      options.processes === undefined
-        ? availableParallelism()
-        : positiveInteger(options.processes, 'processes', what),
+    ...workerCounts(options, what),
     initializer,
     initArgs,
     maxTasksPerChild:

@@ -22,6 +22,7 @@ import { Job } from './job.js';
 import { emitLater, type PoolEvents } from './pool-events.js';
 import { type PoolOptions, resolvePoolOptions } from './pool-options.js';
 import type { PoolStats } from './pool-stats.js';
+import { checkProgressListener, Progress, type ProgressListener } from './progress.js';
 import { Scheduler } from './scheduler.js';
 import {
   abortErrorFor,
@@ -32,15 +33,22 @@ import {
 } from './submit-options.js';
 
 export type { PoolOptions } from './pool-options.js';
+export type { MapProgress, ProgressListener } from './progress.js';
 export type { SubmitOptions } from './submit-options.js';
 
 /** The options a call takes besides `signal` and `timeout`. */
 const CALLBACK_KEYS = ['callback', 'errorCallback'];
-const MAP_KEYS = ['chunksize', ...CALLBACK_KEYS];
+const MAP_KEYS = ['chunksize', 'onProgress', ...CALLBACK_KEYS];
 
-/** Options of `map`-like calls: `chunksize` plus `signal` and `timeout`. */
+/** Options of `map`-like calls: `chunksize` and `onProgress`, plus `signal` and `timeout`. */
 export interface MapOptions extends SubmitOptions {
   readonly chunksize?: number;
+  /**
+   * Called with `{ done, total }` as results arrive: items done so far, and the number of items once
+   * the input has been read to its end (undefined before). At most once per microtask turn; the last
+   * report of a `map` that succeeds has `done === total` and comes before its result.
+   */
+  readonly onProgress?: ProgressListener;
 }
 
 type Input<T> = Iterable<T> | AsyncIterable<T>;
@@ -62,7 +70,7 @@ function parseMapArguments(
   chunksizeOrOptions: number | MapOptions | undefined,
   options: MapOptions | undefined,
   what: string,
-): { chunksize: number | undefined; limits: SubmitLimits } {
+): { chunksize: number | undefined; limits: SubmitLimits; onProgress: ProgressListener | undefined } {
   const merged: MapOptions | undefined =
     typeof chunksizeOrOptions === 'number'
       ? { ...options, chunksize: chunksizeOrOptions }
@@ -72,7 +80,7 @@ function parseMapArguments(
   if (chunksize !== undefined && !(Number.isInteger(chunksize) && chunksize >= 1)) {
     throw new MprocRangeError(`${what}: chunksize must be an integer ≥ 1, got ${chunksize}`);
   }
-  return { chunksize, limits };
+  return { chunksize, limits, onProgress: checkProgressListener(merged?.onProgress, what) };
 }
 
 function assertIterable(iterable: unknown, what: string): void {
@@ -91,7 +99,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #processes: number;
 
   /**
-   * Starts `processes` workers.
+   * Starts `processes` workers (or `minProcesses`, in a pool that grows and shrinks).
    * @throws TypeError / RangeError naming an invalid option; BootstrapError when called while a
    *   worker imports the main module (guard the main module's top level with `isMainProcess()`).
    */
@@ -114,6 +122,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     this.#scheduler = new Scheduler(
       {
         processes: resolved.processes,
+        minProcesses: resolved.minProcesses,
+        idleTimeout: resolved.idleTimeout,
         maxTasksPerChild: resolved.maxTasksPerChild,
         maxQueue: resolved.maxQueue,
         initializer,
@@ -132,7 +142,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     );
   }
 
-  /** The number of workers. */
+  /** The number of workers: the most, in a pool that grows and shrinks (`maxProcesses`). */
   get processes(): number {
     return this.#processes;
   }
@@ -307,7 +317,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   ): AsyncResult<R[]> {
     const handle = functionHandle(fn, what);
     assertIterable(iterable, what);
-    const { chunksize, limits } = parseMapArguments(chunksizeOrOptions, options, what);
+    const { chunksize, limits, onProgress } = parseMapArguments(chunksizeOrOptions, options, what);
+    const progress = Progress.for(onProgress);
     const result = new AsyncResult<R[]>(callbacks);
     const refused = this.#scheduler.refusal(what);
     if (refused) {
@@ -330,7 +341,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       .then((items) => {
         if (result.ready()) return;
         if (limits.signal?.aborted) return fail(abortErrorFor(limits.signal));
-        this.#submitChunks(handle, mode, items, chunksize, limits, jobs, result, fail);
+        progress?.read(items.length);
+        progress?.inputEnded();
+        this.#submitChunks(handle, mode, items, chunksize, limits, jobs, result, fail, progress);
       })
       .catch(fail)
       .finally(() => {
@@ -350,6 +363,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     jobs: Set<Job>,
     result: AsyncResult<R[]>,
     fail: (error: unknown) => void,
+    progress: Progress | undefined,
   ): void {
     const results: (readonly unknown[])[] = [];
     const pending: Job[] = [];
@@ -368,6 +382,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
           jobs.delete(job);
           if (!outcome.ok) return fail(outcome.error);
           results[index] = outcome.value as readonly unknown[];
+          progress?.finished(chunk.items.length);
           if (--remaining === 0) result[SETTLE]({ ok: true, value: joinChunks(results) as R[] });
         },
       });
@@ -397,7 +412,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   ): AsyncIterableIterator<R> {
     const handle = functionHandle(fn, what);
     assertIterable(iterable, what);
-    const { chunksize, limits } = parseMapArguments(chunksizeOrOptions, options, what);
+    const { chunksize, limits, onProgress } = parseMapArguments(chunksizeOrOptions, options, what);
     // A pool that takes no more work makes the first next() reject (see ImapIterator).
     return new ImapIterator<R>({
       scheduler: this.#scheduler,
@@ -407,6 +422,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       ordered,
       limits,
       what,
+      progress: Progress.for(onProgress),
     });
   }
 }

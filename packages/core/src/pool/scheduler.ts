@@ -41,7 +41,14 @@ const MAX_HELD = 64;
 const HELD_WORK_MS = 2;
 
 export interface SchedulerOptions {
+  /** The most workers. */
   readonly processes: number;
+  /**
+   * Workers kept while idle. Below `processes`, workers start on demand and one idle for
+   * `idleTimeout` ms exits while more than this many live; equal to it, the pool is fixed.
+   */
+  readonly minProcesses: number;
+  readonly idleTimeout: number;
   readonly maxTasksPerChild: number | undefined;
   /** The most jobs that may wait in the queue (Infinity: no limit); see submit(). */
   readonly maxQueue: number;
@@ -72,6 +79,8 @@ export class Scheduler implements SlotEvents {
   readonly #initArgs: Outgoing<readonly unknown[]>;
   readonly #queue = new JobQueue();
   readonly #slots = new Set<WorkerSlot>();
+  /** The retirement timers of idle workers beyond minProcesses (never armed in a fixed pool). */
+  readonly #idleTimers = new Map<WorkerSlot, NodeJS.Timeout>();
   #backend: Backend | undefined;
   #state: SchedulerState = 'running';
   #brokenBy: Error | undefined;
@@ -250,6 +259,7 @@ export class Scheduler implements SlotEvents {
 
   exited(slot: WorkerSlot, exit: WorkerExit): void {
     this.#slots.delete(slot);
+    this.#disarm(slot);
     const { workerId, handle } = slot;
     this.#emit('worker-exit', {
       workerId,
@@ -364,20 +374,71 @@ export class Scheduler implements SlotEvents {
     if (this.#state === 'closing' && this.#queue.size === 0 && this.#openCalls === 0) {
       for (const slot of this.#slots) if (slot.state === 'ready' && slot.jobs.length === 0) slot.stop();
     }
+    this.#scheduleRetirements();
     this.#checkFinished();
   }
 
-  /** Keeps `processes` live workers while there is (or may be) work. */
+  /**
+   * Keeps enough live workers while there is (or may be) work: `processes` in a fixed pool; in one
+   * that grows, one per busy worker and queued job, between minProcesses and processes.
+   */
   #ensureWorkers(): void {
     const backend = this.#backend;
     if (!backend) return;
     const wanted = this.#state === 'running' || (this.#state === 'closing' && this.#queue.size > 0);
     if (!wanted) return;
+    const { processes, minProcesses } = this.#options;
     let live = 0;
-    for (const slot of this.#slots) if (slot.state !== 'stopping') live++;
-    for (; live < this.#options.processes; live++) {
+    let busy = 0;
+    for (const slot of this.#slots) {
+      if (slot.state === 'stopping') continue;
+      live++;
+      if (slot.jobs.length > 0) busy++;
+    }
+    const target = Math.min(processes, Math.max(minProcesses, busy + this.#queue.size));
+    for (; live < target; live++) {
       if (!this.#startWorker(backend)) return;
     }
+  }
+
+  /**
+   * In a pool that grows and shrinks, arms a timer for each idle worker beyond minProcesses (and
+   * disarms it for a worker that took a job): when it fires, the worker is stopped if the pool still
+   * has more than minProcesses workers.
+   */
+  #scheduleRetirements(): void {
+    const { minProcesses, processes, idleTimeout } = this.#options;
+    if (minProcesses === processes || idleTimeout === Number.POSITIVE_INFINITY) return;
+    const surplus = this.#liveWorkers() > minProcesses;
+    for (const slot of this.#slots) {
+      const idle = surplus && this.#state === 'running' && slot.state === 'ready' && slot.jobs.length === 0;
+      if (!idle) this.#disarm(slot);
+      else if (!this.#idleTimers.has(slot)) {
+        const timer = setTimeout(() => this.#retire(slot), idleTimeout);
+        timer.unref();
+        this.#idleTimers.set(slot, timer);
+      }
+    }
+  }
+
+  #retire(slot: WorkerSlot): void {
+    this.#idleTimers.delete(slot);
+    if (this.#state !== 'running' || slot.state !== 'ready' || slot.jobs.length > 0) return;
+    if (this.#liveWorkers() > this.#options.minProcesses) slot.stop();
+  }
+
+  /** Workers not asked to stop. */
+  #liveWorkers(): number {
+    let live = 0;
+    for (const slot of this.#slots) if (slot.state !== 'stopping') live++;
+    return live;
+  }
+
+  #disarm(slot: WorkerSlot): void {
+    const timer = this.#idleTimers.get(slot);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.#idleTimers.delete(slot);
   }
 
   #startWorker(backend: Backend): boolean {

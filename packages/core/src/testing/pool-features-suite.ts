@@ -4,6 +4,7 @@
  * the executor's calls. Run once per backend; every wait is bounded, by BOUND or the test's limit.
  */
 
+import { once } from 'node:events';
 import {
   AbortError,
   type BackendCapabilities,
@@ -11,6 +12,7 @@ import {
   CancelledError,
   type Context,
   getContext,
+  type MapProgress,
   MprocError,
   type ProcessPoolExecutor,
   type ProcessPoolExecutorOptions,
@@ -21,7 +23,8 @@ import {
   type WorkerInfo,
 } from '@mproc/core';
 import { describe, expect, it } from 'vitest';
-import { BOUND, rejectionOf, withPool } from './bounded.js';
+import { BOUND, rejectionOf, within, withPool } from './bounded.js';
+import { spawnParentScript, waitUntilGone } from './parent-process.js';
 import { sleepThen } from './tasks.js';
 
 const failWith = (message: string): never => {
@@ -41,7 +44,7 @@ async function withExecutor(
   }
 }
 
-export function poolFeaturesSuite(method: StartMethod, _capabilities: BackendCapabilities): void {
+export function poolFeaturesSuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
 
   describe('pool features: stats', () => {
@@ -373,5 +376,222 @@ export function poolFeaturesSuite(method: StartMethod, _capabilities: BackendCap
         expect(await rejectionOf(already.next())).toBeInstanceOf(AbortError);
         expect(() => executor.map((x: number) => x, [1], { signal: 'x' as never })).toThrow(TypeError);
       }));
+  });
+
+  describe('pool features: a pool that grows and shrinks', () => {
+    it('minProcesses/maxProcesses: workers start on demand, one per busy worker and waiting task, up to maxProcesses', async () => {
+      const pool = context.Pool({ minProcesses: 0, maxProcesses: 2 });
+      const starts: WorkerInfo[] = [];
+      pool.on('worker-start', (worker) => starts.push(worker));
+      try {
+        expect(pool.processes).toBe(2);
+        expect(await pool.apply(() => 'first')).toBe('first');
+        expect(starts).toHaveLength(1);
+        // The idle worker takes the first; the second starts a worker; the third waits for one.
+        const three = [1, 2, 3].map((value) => pool.apply(sleepThen, [200, value]));
+        expect(await Promise.all(three)).toEqual([1, 2, 3]);
+        expect(starts).toHaveLength(2);
+        expect(pool.stats().workers.total).toBe(2);
+      } finally {
+        await pool.terminate();
+      }
+    });
+
+    it('idleTimeout: a worker idle beyond minProcesses exits (an expected worker-exit); minProcesses stay', async () => {
+      const pool = context.Pool({ minProcesses: 1, maxProcesses: 2, idleTimeout: 50 });
+      const starts: WorkerInfo[] = [];
+      pool.on('worker-start', (worker) => starts.push(worker));
+      try {
+        const retired = once(pool, 'worker-exit') as Promise<[WorkerExitInfo]>;
+        expect(
+          await Promise.all([pool.apply(sleepThen, [200, 'a']), pool.apply(sleepThen, [200, 'b'])]),
+        ).toEqual(['a', 'b']);
+        expect(starts).toHaveLength(2);
+        const [exit] = await within(retired, BOUND, 'the idle worker to retire');
+        expect(exit.expected).toBe(true);
+        expect(pool.workers).toHaveLength(1);
+        // The one left takes the next task: no new worker.
+        expect(await pool.apply(() => 'kept')).toBe('kept');
+        expect(starts).toHaveLength(2);
+      } finally {
+        await pool.terminate();
+      }
+    });
+
+    it('minProcesses 0: every idle worker retires, and new work starts one again', async () => {
+      const pool = context.Pool({ maxProcesses: 1, idleTimeout: 0 });
+      const starts: WorkerInfo[] = [];
+      pool.on('worker-start', (worker) => starts.push(worker));
+      try {
+        const retired = once(pool, 'worker-exit');
+        expect(await pool.apply(() => 'before')).toBe('before');
+        await within(retired, BOUND, 'the idle worker to retire');
+        expect(pool.workers).toEqual([]);
+        expect(pool.stats().workers.total).toBe(0);
+        expect(await pool.apply(() => 'after')).toBe('after');
+        expect(starts).toHaveLength(2);
+      } finally {
+        await pool.terminate();
+      }
+    });
+
+    it('ProcessPoolExecutor: minWorkers and idleTimeout do the same', () =>
+      withExecutor(context, { maxWorkers: 2, minWorkers: 0, idleTimeout: 0 }, async (executor) => {
+        const retired = once(executor, 'worker-exit') as Promise<[WorkerExitInfo]>;
+        expect(await executor.submit(() => 'before').result(BOUND)).toBe('before');
+        const [exit] = await within(retired, BOUND, 'the idle worker to retire');
+        expect(exit.expected).toBe(true);
+        expect(executor.stats().workers.total).toBe(0);
+        expect(await executor.submit(() => 'after').result(BOUND)).toBe('after');
+      }));
+  });
+
+  describe('pool features: progress', () => {
+    const double = (x: number) => x * 2;
+
+    it('map: onProgress gets the total, then the items done, up to the total before the result', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        const reports: MapProgress[] = [];
+        const items = Array.from({ length: 10 }, (_, index) => index);
+        const last = await pool
+          .map(double, items, { chunksize: 3, onProgress: (report) => reports.push(report) })
+          .then((results) => {
+            expect(results).toEqual(items.map(double));
+            return reports.at(-1);
+          });
+        expect(last).toEqual({ done: 10, total: 10 });
+        for (const [index, report] of reports.entries()) {
+          expect(report.total).toBe(10);
+          expect(report.done).toBeGreaterThanOrEqual(reports[index - 1]?.done ?? 0);
+        }
+      }));
+
+    it('mapAsync, starmap and starmapAsync take onProgress too', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        const seen: MapProgress[][] = [[], [], []];
+        await pool.mapAsync(double, [1, 2], { onProgress: (report) => seen[0]?.push(report) }).get();
+        const add = (a: number, b: number) => a + b;
+        await pool.starmap(add, [[1, 2]], { onProgress: (report) => seen[1]?.push(report) });
+        await pool
+          .starmapAsync(
+            add,
+            [
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ],
+            { onProgress: (report) => seen[2]?.push(report) },
+          )
+          .get();
+        expect(seen.map((reports) => reports.at(-1))).toEqual([
+          { done: 2, total: 2 },
+          { done: 1, total: 1 },
+          { done: 3, total: 3 },
+        ]);
+      }));
+
+    it('imap and imapUnordered: total is undefined until the input has ended', () =>
+      withPool(context, { processes: 2 }, async (pool) => {
+        for (const method of ['imap', 'imapUnordered'] as const) {
+          const reports: MapProgress[] = [];
+          let firstDone!: () => void;
+          const gate = new Promise<void>((resolve) => {
+            firstDone = resolve;
+          });
+          // The input ends only after a result has arrived, so that report cannot know the total.
+          async function* input() {
+            yield 1;
+            yield 2;
+            await gate;
+            yield 3;
+          }
+          const onProgress = (report: MapProgress) => {
+            reports.push(report);
+            if (report.done > 0) firstDone();
+          };
+          const results: number[] = [];
+          for await (const value of pool[method](double, input(), { onProgress })) results.push(value);
+          expect(results.sort()).toEqual([2, 4, 6]);
+          expect(reports[0]?.total).toBeUndefined();
+          expect(reports.at(-1)).toEqual({ done: 3, total: 3 });
+        }
+      }));
+
+    it('ProcessPoolExecutor.map: onProgress counts the calls', () =>
+      withExecutor(context, { maxWorkers: 2 }, async (executor) => {
+        const reports: MapProgress[] = [];
+        const results: number[] = [];
+        const add = (a: number, b: number) => a + b;
+        for await (const value of executor.map(add, [1, 2, 3, 4, 5], [10, 20, 30, 40, 50], {
+          chunksize: 2,
+          onProgress: (report) => reports.push(report),
+        }))
+          results.push(value);
+        expect(results).toEqual([11, 22, 33, 44, 55]);
+        expect(reports.at(-1)).toEqual({ done: 5, total: 5 });
+      }));
+
+    it('an onProgress that is not a function throws a TypeError at the call; one that throws is reported as uncaught', () =>
+      withPool(context, { processes: 1 }, async (pool) => {
+        expect(() => pool.map(double, [1], { onProgress: 1 as never })).toThrow(/onProgress/);
+        expect(() => pool.imap(double, [1], { onProgress: 'x' as never })).toThrow(TypeError);
+        const executor = context.ProcessPoolExecutor({ maxWorkers: 1 });
+        expect(() => executor.map(double, [1], { onProgress: {} as never })).toThrow(/onProgress/);
+        await executor.shutdown();
+        const uncaught: unknown[] = [];
+        const saved = process.listeners('uncaughtException');
+        process.removeAllListeners('uncaughtException');
+        process.on('uncaughtException', (error) => uncaught.push(error));
+        try {
+          const onProgress = () => {
+            throw new Error('a bug in onProgress');
+          };
+          expect(await pool.map(double, [1, 2], { chunksize: 1, onProgress })).toEqual([2, 4]);
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(uncaught.length).toBeGreaterThanOrEqual(1);
+          expect((uncaught[0] as Error).message).toBe('a bug in onProgress');
+        } finally {
+          process.removeAllListeners('uncaughtException');
+          for (const listener of saved) process.on('uncaughtException', listener);
+        }
+      }));
+  });
+
+  describe('pool features: the end of the main code', () => {
+    it('a task still running keeps the process alive until it is done; then the process exits', async () => {
+      const parent = await spawnParentScript(`
+        import { getContext } from '@mproc/core';
+        const pool = getContext(${JSON.stringify(method)}).Pool({ processes: 1 });
+        pool.apply(async () => { await new Promise((resolve) => setTimeout(resolve, 300)); return 'done late'; })
+          .then((value) => console.log(value));
+      `);
+      try {
+        const { stdout } = await within(parent.output(), BOUND, 'the parent script');
+        expect(stdout).toBe('done late\n');
+        expect(await parent.exited).toEqual([0, null]);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    });
+
+    it('process.exit() while a task runs forever: its worker is stopped, not left behind', async () => {
+      const parent = await spawnParentScript(`
+        import { getContext } from '@mproc/core';
+        const context = getContext(${JSON.stringify(method)});
+        const pool = context.Pool({ processes: 1 });
+        const started = context.Value('i', 0);
+        pool.apply((flag) => { flag.value = 1; for (;;); }, [started]).catch(() => {});
+        while (started.value === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        console.log(JSON.stringify(pool.workers));
+        process.exit(0);
+      `);
+      try {
+        const pids = JSON.parse(await within(parent.firstLine(), BOUND, 'the first line')) as number[];
+        expect(await within(parent.exited, BOUND, 'the parent to exit')).toEqual([0, null]);
+        if (capabilities.separateProcess) await waitUntilGone(pids, 2_000);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    });
   });
 }
