@@ -283,6 +283,11 @@ const CHECKS: Readonly<Record<string, (run: Run) => void>> = {
     expect(timeTaken).toHaveLength(1);
     expectLast(run, timeTaken);
   },
+  'pool-progress-bar.ts': (run) => {
+    expectSuccess(run);
+    // Not a terminal: cli-progress draws nothing, so only the result line is printed.
+    expect(run.lines).toEqual(['squared 400 numbers, sum 21253400']);
+  },
   'pool-map-squares.ts': (run) => {
     expectSuccess(run);
     expectTaskLines(run.lines, ' ');
