@@ -274,6 +274,29 @@ function queueCases(method: StartMethod, capabilities: BackendCapabilities, onRi
         expect(await within(getting, BOUND, 'the worker')).toEqual([7, 8, 9]);
       }));
 
+    it('items arrive as structured clone gives them: lone surrogates, -0, records, shared references, Dates', () =>
+      withWorkers(context, async (workers) => {
+        const pool = workers.pool({ processes: 1 });
+        const queue = context.Queue<unknown>();
+        const shared = { n: 1 };
+        const items = [
+          'a\uD800b',
+          { text: 'é\uDC00', zero: -0, list: [1, 'two', null, undefined, true] },
+          { a: shared, b: shared },
+          new Date(0),
+          Object.assign(Object.create(null) as object, { bare: 1 }),
+        ];
+        for (const item of items) await queue.put(item);
+        const got = (await within(
+          pool.apply(getSome, [queue, items.length]),
+          BOUND,
+          'the worker',
+        )) as unknown[];
+        expect(got).toStrictEqual(structuredClone(items));
+        const pair = got[2] as { a: object; b: object };
+        expect(pair.a).toBe(pair.b);
+      }));
+
     it('a Process gets from one queue and puts into another: both ways between parent and child', () =>
       withWorkers(context, async (workers) => {
         const inbox = context.Queue<number>();
