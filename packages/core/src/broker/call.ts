@@ -27,6 +27,14 @@ export class Call {
 
   /** The caller is gone (its worker died, or it withdrew the call): it must not wait or be given anything. */
   get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
+  /**
+   * `abandoned`, after asking the caller's `isAlive` probe (it may read /proc): for the moment a
+   * waiting call is about to be handed something, not for every call that starts to wait.
+   */
+  probeAbandoned(): boolean {
     if (!this.#abandoned && this.#isAlive && !this.#isAlive()) this.abandon();
     return this.#abandoned;
   }

@@ -65,7 +65,7 @@ export class WaitQueue<T, D = undefined> {
   take(): Waiter<T, D> | undefined {
     for (const entry of this.#entries) {
       this.#remove(entry);
-      if (!entry.call.abandoned) return entry;
+      if (!entry.call.probeAbandoned()) return entry;
     }
     return undefined;
   }
