@@ -61,6 +61,17 @@ describe('regions', () => {
     expect(new Int32Array(first.memory as ArrayBuffer)[1]).toBe(42);
   });
 
+  it.runIf(LINUX)('a descriptor whose fd now names another file is refused, not mapped (fd reuse)', () => {
+    for (const region of [allocateRegion(8, 'process'), FileRegion.allocate('unit-test-reused', 8)]) {
+      const descriptor = region.descriptor();
+      if (descriptor.kind === 'threads') throw new Error('not a process region');
+      // The same fd, as if its holder had closed the region and opened another file under that number.
+      const reused = { ...descriptor, id: `${descriptor.id}-reused`, ino: descriptor.ino + 1 };
+      expect(() => openRegion(reused)).toThrow(InvalidStateError);
+      expect(() => openRegion(reused)).toThrow(/released it .*names another file/);
+    }
+  });
+
   it('waitSync on a word: not-equal when it moved, timed-out after its time, on both memory kinds', () => {
     for (const kind of LINUX ? (['threads', 'process'] as const) : (['threads'] as const)) {
       const region = allocateRegion(8, kind);

@@ -8,10 +8,15 @@
  * closes, so nothing is left behind even after a crash. Elsewhere the file keeps its name until the
  * process that made it exits or drops the object (a crash leaves the file behind).
  */
-import { closeSync, existsSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessRegionDescriptor, RegionDescriptor, SharedRegion } from './region.js';
+import {
+  type ProcessRegionDescriptor,
+  type RegionDescriptor,
+  releasedMessage,
+  type SharedRegion,
+} from './region.js';
 
 const LINUX = process.platform === 'linux';
 
@@ -58,12 +63,14 @@ export class FileRegion implements SharedRegion {
   readonly #fd: number;
   /** The file's name where it keeps one (not Linux) and this process made it. */
   readonly #path: string | null;
+  readonly #ino: number;
 
   private constructor(id: string, byteLength: number, fd: number, path: string | null, owner: boolean) {
     this.id = id;
     this.byteLength = byteLength;
     this.#fd = fd;
     this.#path = path;
+    this.#ino = fstatSync(fd).ino;
     release.register(this, { fd, path: owner ? path : null });
   }
 
@@ -92,7 +99,10 @@ export class FileRegion implements SharedRegion {
   static open(descriptor: ProcessRegionDescriptor<'file'>): FileRegion {
     const source = descriptor.path ?? `/proc/${descriptor.pid}/fd/${descriptor.fd}`;
     const fd = openSync(source, 'r+');
-    return new FileRegion(descriptor.id, descriptor.byteLength, fd, descriptor.path, false);
+    const region = new FileRegion(descriptor.id, descriptor.byteLength, fd, descriptor.path, false);
+    // Closed when `region` is collected, as any region.
+    if (region.#ino !== descriptor.ino) throw new Error(releasedMessage(descriptor));
+    return region;
   }
 
   /** Fills `target` from the region at `offset`. */
@@ -112,6 +122,7 @@ export class FileRegion implements SharedRegion {
       byteLength: this.byteLength,
       pid: process.pid,
       fd: this.#fd,
+      ino: this.#ino,
       path: this.#path,
     };
   }

@@ -9,14 +9,16 @@
  * the addon closes it and unmaps when the ArrayBuffer is collected. The memory is freed by the kernel
  * once no process maps it or holds a descriptor; a memfd has no name that could be left behind.
  */
+import { fstatSync } from 'node:fs';
 import { disableNativeAddon, type NativeAddon } from './native-addon.js';
-import type {
-  ProcessRegionDescriptor,
-  RegionDescriptor,
-  RegionFile,
-  SharedRegion,
-  WaitOutcome,
-  WordWaiter,
+import {
+  type ProcessRegionDescriptor,
+  type RegionDescriptor,
+  type RegionFile,
+  releasedMessage,
+  type SharedRegion,
+  type WaitOutcome,
+  type WordWaiter,
 } from './region.js';
 
 const OUTCOMES: readonly WaitOutcome[] = ['ok', 'timed-out', 'not-equal'];
@@ -55,11 +57,13 @@ export class NativeRegion implements SharedRegion {
   readonly file: RegionFile | undefined = undefined;
   /** This process's descriptor of the memfd, which other processes open through /proc. */
   readonly #fd: number;
+  readonly #ino: number;
 
   private constructor(addon: NativeAddon, id: string, mapped: { buffer: ArrayBuffer; fd: number }) {
     this.id = id;
     this.memory = mapped.buffer;
     this.#fd = mapped.fd;
+    this.#ino = fstatSync(mapped.fd).ino;
     this.waiter = futexWaiter(addon);
   }
 
@@ -80,7 +84,10 @@ export class NativeRegion implements SharedRegion {
   /** Maps the region another process holds, through its descriptor in /proc. */
   static open(addon: NativeAddon, descriptor: ProcessRegionDescriptor<'native'>): NativeRegion {
     const mapped = addon.open(`/proc/${descriptor.pid}/fd/${descriptor.fd}`, descriptor.byteLength);
-    return new NativeRegion(addon, descriptor.id, mapped);
+    const region = new NativeRegion(addon, descriptor.id, mapped);
+    // Unmapped when `region` is collected, as any region.
+    if (region.#ino !== descriptor.ino) throw new Error(releasedMessage(descriptor));
+    return region;
   }
 
   get byteLength(): number {
@@ -94,6 +101,7 @@ export class NativeRegion implements SharedRegion {
       byteLength: this.memory.byteLength,
       pid: process.pid,
       fd: this.#fd,
+      ino: this.#ino,
       path: null,
     };
   }

@@ -12,8 +12,18 @@ export interface ProcessRegionDescriptor<K extends 'native' | 'file' = 'native' 
   /** A process that holds the region open as descriptor `fd`. */
   readonly pid: number;
   readonly fd: number;
+  /**
+   * The memory file's inode: once its holder closes `fd`, the number may name another file of that
+   * process, so the opener checks what it opened.
+   */
+  readonly ino: number;
   /** The file's name where it is kept (platforms without /proc); null when unlinked. */
   readonly path: string | null;
+}
+
+/** Why a descriptor whose fd now names another file cannot be opened. */
+export function releasedMessage(descriptor: ProcessRegionDescriptor): string {
+  return `process ${descriptor.pid} has released it (its descriptor ${descriptor.fd} now names another file)`;
 }
 
 /** How a region is reached from another worker; structured-cloneable. */

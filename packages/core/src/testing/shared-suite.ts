@@ -305,7 +305,15 @@ function sharedCases(method: StartMethod, fallback: boolean): void {
           const core = (await load('@mproc/core')) as typeof import('@mproc/core');
           // A real Value makes the result carry descriptors; the second one names a process that
           // does not exist, as when the holder of a region is gone.
-          const gone = { kind: 'native', id: 'gone', byteLength: 16, pid: 2 ** 30, fd: 3, path: null };
+          const gone = {
+            kind: 'native',
+            id: 'gone',
+            byteLength: 16,
+            pid: 2 ** 30,
+            fd: 3,
+            ino: 1,
+            path: null,
+          };
           const layout = { region: gone, byteOffset: 8, lock: null };
           return [
             new core.Value('i', 1),
