@@ -15,7 +15,7 @@
  * A failure prints one line; the compiler's full output is kept in native/build/build-error.log.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,8 @@ function buildPrebuilds() {
       say(`prebuilt ${relative(root, file)}`);
     } catch (error) {
       if (target.required) throw error;
+      // The directory made for this target only, when no other target's binary is in it.
+      if (readdirSync(dirname(file)).length === 0) rmdirSync(dirname(file));
       say(`skipped the ${target.dir} ${target.libc} prebuild: ${error.message} (Debian: ${target.debian})`);
     }
   }
