@@ -68,7 +68,11 @@ let availability: Availability | undefined;
 let forcedOff = false;
 let warned = false;
 
-/** Where the addon may be, nearest first: a prebuilt binary, then a local build. */
+/**
+ * Where the addon may be, first found wins: a local build (`npx mproc-build-native`, or the
+ * monorepo's postinstall), then the prebuilt binary, as node-gyp-build prefers build/ to prebuilds/,
+ * so that a binary built on purpose, or from an edited source, is the one used.
+ */
 function candidates(libc: string): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   const platform = `${process.platform}-${process.arch}`;
@@ -76,8 +80,8 @@ function candidates(libc: string): string[] {
   // dist/x.js and src/shared/x.ts sit one and two levels below the package root.
   for (const root of [join(here, '..'), join(here, '..', '..')]) {
     found.push(
-      join(root, 'prebuilds', platform, `node.napi.${libc}.node`),
       join(root, 'native', 'build', ADDON_FILE),
+      join(root, 'prebuilds', platform, `node.napi.${libc}.node`),
     );
   }
   return found;
@@ -88,8 +92,8 @@ function load(): Availability {
   if (process.platform !== 'linux') return { reason: unsupportedPlatformReason(process.platform) };
   const libc = linuxLibc();
   const paths = candidates(libc);
-  const path = paths.find((candidate) => existsSync(candidate));
-  if (!path) {
+  const present = paths.filter((candidate) => existsSync(candidate));
+  if (present.length === 0) {
     const marker = paths
       .filter((candidate) => candidate.endsWith(ADDON_FILE))
       .map((candidate) => join(dirname(candidate), NOT_BUILT_FILE))
@@ -97,13 +101,17 @@ function load(): Availability {
     const target = `${process.platform}-${process.arch}-${libc}`;
     return { reason: missingAddonReason(target, marker && readFileSync(marker, 'utf8').trim()) };
   }
-  try {
-    return { addon: createRequire(import.meta.url)(path) as NativeAddon };
-  } catch (error) {
-    return {
-      reason: `the native addon ${path} cannot be loaded (${(error as Error).message}); ${BUILD_HINT}`,
-    };
+  // A binary that does not load (a local build for another Node-API version, a wrong libc) gives
+  // way to the next one; the first failure is the one reported.
+  let firstFailure: string | undefined;
+  for (const path of present) {
+    try {
+      return { addon: createRequire(import.meta.url)(path) as NativeAddon };
+    } catch (error) {
+      firstFailure ??= `the native addon ${path} cannot be loaded (${(error as Error).message}); ${BUILD_HINT}`;
+    }
   }
+  return { reason: firstFailure ?? 'no native addon could be loaded' };
 }
 
 /** The addon, or undefined when this process cannot load it (see `nativeUnavailableReason`). */
