@@ -25,7 +25,6 @@
 #define NAPI_VERSION 8
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +36,13 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The futex operations are kernel ABI; musl's toolchain (prebuilt musl binaries) has no linux/ headers. */
+#if defined(__has_include) && __has_include(<linux/futex.h>)
+#include <linux/futex.h>
+#else
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
 #endif

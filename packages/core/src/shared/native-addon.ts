@@ -1,8 +1,9 @@
 /**
  * The optional native part: `mproc_shm.node`, a small Node-API addon (native/mproc_shm.c) that maps
- * memfd memory into several processes and waits on its words with futex. It is compiled at install
- * time when a C compiler is present (scripts/build-native.mjs) or shipped prebuilt under
- * `prebuilds/<platform>-<arch>/`. Without it, process start methods use the slower fallback
+ * memfd memory into several processes and waits on its words with futex. The published package
+ * carries it prebuilt under `prebuilds/<platform>-<arch>/node.napi.<libc>.node` (node-gyp-build's
+ * layout); elsewhere it is built on purpose with `npx mproc-build-native` (scripts/build-native.mjs)
+ * into native/build/. There is no install script. Without it, process start methods use the slower fallback
  * (shared/file-region.ts, sync/socket-mutex.ts) and say so once with a process warning.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,23 +26,39 @@ export const ADDON_FILE = 'mproc_shm.node';
 /** Written beside the build by scripts/build-native.mjs when it could not build: why. */
 const NOT_BUILT_FILE = 'not-built.txt';
 
+/** The platforms and libcs that the published package carries a prebuilt addon for. */
+export const PREBUILT_TARGETS = ['linux-x64-glibc', 'linux-x64-musl', 'linux-arm64-glibc'] as const;
+
+const BUILD_HINT =
+  'build it for this machine with `npx mproc-build-native` (needs a C compiler, Debian: build-essential)';
+
 /**
- * Why there is no addon binary, and the fix: the install script ran and could not build it
- * (`failure`, e.g. no C compiler), or it never ran (npm 11 runs install scripts only when allowed;
- * `--ignore-scripts` skips them).
+ * Why there is no addon binary on Linux, and the fix: no prebuilt binary for this target and either
+ * no local build yet or a local build that failed (`failure`, e.g. no C compiler).
  */
-export function missingAddonReason(failure: string | undefined): string {
+export function missingAddonReason(target: string, failure: string | undefined): string {
+  const carried = (PREBUILT_TARGETS as readonly string[]).includes(target);
+  const prebuild = carried
+    ? `the prebuilt native addon for ${target} is missing from this copy of @mproc/core (reinstall it)`
+    : `@mproc/core carries no prebuilt native addon for ${target}`;
   if (failure) {
-    return (
-      `its install script could not build the native addon (${failure}): install a C compiler ` +
-      '(Debian: build-essential) and run `npm rebuild @mproc/core`'
-    );
+    return `${prebuild}, and building it here failed (${failure}): install a C compiler (Debian: build-essential) and run \`npx mproc-build-native\``;
   }
-  return (
-    "the native addon was never built: @mproc/core's install script did not run (npm 11 runs " +
-    'install scripts only when allowed: `npm install-scripts approve @mproc/core`; `--ignore-scripts` ' +
-    'skips them); run `npm rebuild @mproc/core` to build it'
-  );
+  return `${prebuild} and none was built here: ${BUILD_HINT}`;
+}
+
+/** Why there is no addon on an operating system other than Linux: there is no fix but the fallback. */
+export function unsupportedPlatformReason(platform: string): string {
+  return `the native addon uses memfd and futex, which ${platform} does not have (only Linux is supported; nothing to install)`;
+}
+
+/** `glibc` or `musl`, as node-gyp-build names them: musl's ldd says so, glibc's report has a version. */
+export function linuxLibc(): 'glibc' | 'musl' {
+  try {
+    if (readFileSync('/usr/bin/ldd', 'latin1').includes('musl')) return 'musl';
+  } catch {}
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
 }
 
 type Availability = { addon: NativeAddon; reason?: undefined } | { addon?: undefined; reason: string };
@@ -51,35 +68,50 @@ let availability: Availability | undefined;
 let forcedOff = false;
 let warned = false;
 
-/** Where the addon may be, nearest first: a prebuilt binary, then a local build. */
-function candidates(): string[] {
+/**
+ * Where the addon may be, first found wins: a local build (`npx mproc-build-native`, or the
+ * monorepo's postinstall), then the prebuilt binary, as node-gyp-build prefers build/ to prebuilds/,
+ * so that a binary built on purpose, or from an edited source, is the one used.
+ */
+function candidates(libc: string): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   const platform = `${process.platform}-${process.arch}`;
   const found: string[] = [];
   // dist/x.js and src/shared/x.ts sit one and two levels below the package root.
   for (const root of [join(here, '..'), join(here, '..', '..')]) {
-    found.push(join(root, 'prebuilds', platform, ADDON_FILE), join(root, 'native', 'build', ADDON_FILE));
+    found.push(
+      join(root, 'native', 'build', ADDON_FILE),
+      join(root, 'prebuilds', platform, `node.napi.${libc}.node`),
+    );
   }
   return found;
 }
 
 function load(): Availability {
   if (process.env.MPROC_NO_NATIVE === '1') return { reason: 'MPROC_NO_NATIVE=1 is set' };
-  if (process.platform !== 'linux') {
-    return { reason: `the native addon uses memfd and futex, which ${process.platform} does not have` };
-  }
-  const path = candidates().find((candidate) => existsSync(candidate));
-  if (!path) {
-    const marker = candidates()
+  if (process.platform !== 'linux') return { reason: unsupportedPlatformReason(process.platform) };
+  const libc = linuxLibc();
+  const paths = candidates(libc);
+  const present = paths.filter((candidate) => existsSync(candidate));
+  if (present.length === 0) {
+    const marker = paths
+      .filter((candidate) => candidate.endsWith(ADDON_FILE))
       .map((candidate) => join(dirname(candidate), NOT_BUILT_FILE))
       .find((file) => existsSync(file));
-    return { reason: missingAddonReason(marker && readFileSync(marker, 'utf8').trim()) };
+    const target = `${process.platform}-${process.arch}-${libc}`;
+    return { reason: missingAddonReason(target, marker && readFileSync(marker, 'utf8').trim()) };
   }
-  try {
-    return { addon: createRequire(import.meta.url)(path) as NativeAddon };
-  } catch (error) {
-    return { reason: `the native addon ${path} cannot be loaded: ${(error as Error).message}` };
+  // A binary that does not load (a local build for another Node-API version, a wrong libc) gives
+  // way to the next one; the first failure is the one reported.
+  let firstFailure: string | undefined;
+  for (const path of present) {
+    try {
+      return { addon: createRequire(import.meta.url)(path) as NativeAddon };
+    } catch (error) {
+      firstFailure ??= `the native addon ${path} cannot be loaded (${(error as Error).message}); ${BUILD_HINT}`;
+    }
   }
+  return { reason: firstFailure ?? 'no native addon could be loaded' };
 }
 
 /** The addon, or undefined when this process cannot load it (see `nativeUnavailableReason`). */
