@@ -78,3 +78,15 @@ if grep -qi 'warn' "$work/install.log"; then
 fi
 PATH="$work/bin" CC=false node check.mjs || fail "the installed packages do not work"
 echo "pack-check: installed without a compiler or a warning; the prebuilt addon shares a Value across fork"
+
+# The published types as each module system resolves them (@arethetypeswrong/cli, node16 profile:
+# exports-only packages, so node10's resolution is not a target). `@mproc/core/testing` is ESM only
+# on purpose (vitest suites for backend authors), so its CommonJS resolution is not checked.
+cd - >/dev/null
+for tarball in "$work"/tarballs/*.tgz; do
+  exclude=()
+  case "$(basename "$tarball")" in mproc-core-*) exclude=(--exclude-entrypoints ./testing) ;; esac
+  npx attw "$tarball" --profile node16 "${exclude[@]}" >"$work/attw.log" 2>&1 ||
+    { cat "$work/attw.log"; fail "$(basename "$tarball"): the published types resolve wrongly"; }
+done
+echo "pack-check: the published types resolve under node16 and bundlers (attw)"
