@@ -11,10 +11,10 @@
  * Two children run at a time (the machine this was written on has two cores), in two lanes that each
  * run half of the examples. Every child has an explicit time bound and is killed past it.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runNode } from './support/run-node.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('..', import.meta.url));
 const START_METHODS = ['fork', 'threads', 'spawn', 'cluster'] as const;
@@ -35,54 +35,14 @@ interface Run {
   readonly milliseconds: number;
 }
 
-function runExample(file: string, startMethod: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    MPROC_START_METHOD: startMethod,
-    MPROC_EXAMPLE_ITERATIONS: TEST_ITERATIONS,
-  };
-  // The child is a plain Node process, not one of vitest's: drop vitest's markers.
-  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', `src/${file}`], {
+async function runExample(file: string, startMethod: string): Promise<Run> {
+  const run = await runNode(['--import', 'tsx', `src/${file}`], {
     cwd: EXAMPLES_DIR,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { MPROC_START_METHOD: startMethod, MPROC_EXAMPLE_ITERATIONS: TEST_ITERATIONS },
+    timeoutMs: RUN_TIMEOUT_MS,
+    label: `${file} on ${startMethod}`,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`${file} on ${startMethod}: no exit within ${RUN_TIMEOUT_MS} ms\n${stdout}\n${stderr}`),
-      );
-    }, RUN_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    // 'close' waits for the stdio of fork workers too, so a worker that outlives the script times out.
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      const lines = stdout.split('\n').filter((line) => line !== '');
-      resolve({
-        startMethod,
-        code,
-        signal,
-        stdout,
-        stderr,
-        lines,
-        milliseconds: performance.now() - started,
-      });
-    });
-  });
+  return { ...run, startMethod, lines: run.stdout.split('\n').filter((line) => line !== '') };
 }
 
 /** The run's output, for assertion messages. */
