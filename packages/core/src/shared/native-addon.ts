@@ -52,10 +52,16 @@ export function unsupportedPlatformReason(platform: string): string {
   return `the native addon uses memfd and futex, which ${platform} does not have (only Linux is supported; nothing to install)`;
 }
 
-/** `glibc` or `musl`, as node-gyp-build names them: musl's ldd says so, glibc's report has a version. */
+/**
+ * `glibc` or `musl`, as node-gyp-build names them: the ldd script names its libc (as detect-libc
+ * reads it); else glibc's process report has a version. The report takes about 10 ms, so it is
+ * only the last resort: this runs in every process that loads the addon.
+ */
 export function linuxLibc(): 'glibc' | 'musl' {
   try {
-    if (readFileSync('/usr/bin/ldd', 'latin1').includes('musl')) return 'musl';
+    const ldd = readFileSync('/usr/bin/ldd', 'latin1');
+    if (ldd.includes('musl')) return 'musl';
+    if (ldd.includes('GLIBC') || ldd.includes('GNU C Library')) return 'glibc';
   } catch {}
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
   return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
