@@ -10,6 +10,8 @@
  * settings object back before returning. What stays visible to user code: `cluster.workers` lists
  * mproc's workers too, cluster's 'setup', 'fork', 'online', 'disconnect' and 'exit' events fire for
  * them, and `cluster.schedulingPolicy` is frozen by the first fork, as with any cluster use.
+ *
+ * @module @mproc/backend-cluster
  */
 import { type ChildProcess, type ForkOptions, fork } from 'node:child_process';
 import cluster, { type ClusterSettings } from 'node:cluster';
@@ -107,6 +109,10 @@ class ClusterWorkerHandle extends IpcChildWorker {
   }
 }
 
+/**
+ * The 'cluster' start method. `getContext('cluster')` loads it by itself; import it to hand it over directly
+ * (`getContext(backend)`, `registerBackend(backend)`), e.g. from a bundle.
+ */
 export const backend: Backend = {
   apiVersion: BACKEND_API_VERSION,
   name: 'cluster',

@@ -2,6 +2,8 @@
  * Start method 'fork': each worker is a Node process from `child_process.fork`, inheriting the
  * parent's execArgv (and so its loaders) and environment. Messages use Node's IPC channel with the
  * 'advanced' (structured clone) serialization.
+ *
+ * @module @mproc/backend-fork
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,10 @@ function forkWorker(options: WorkerStartOptions): ChildProcess {
   });
 }
 
+/**
+ * The 'fork' start method. `getContext('fork')` loads it by itself; import it to hand it over directly
+ * (`getContext(backend)`, `registerBackend(backend)`), e.g. from a bundle.
+ */
 export const backend: Backend = {
   apiVersion: BACKEND_API_VERSION,
   name: 'fork',

@@ -4,6 +4,8 @@
  * none of the parent's flags or loaders, and with the parent's environment unless `env` replaces it.
  * Messages travel as length-prefixed frames over two extra pipes (the child's fd 3 carries parent →
  * child, fd 4 child → parent), which leaves the child's stdout and stderr to the user, as in Python.
+ *
+ * @module @mproc/backend-spawn
  */
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -145,6 +147,10 @@ class SpawnWorkerHandle extends ChildProcessWorker {
   }
 }
 
+/**
+ * The 'spawn' start method. `getContext('spawn')` loads it by itself; import it to hand it over directly
+ * (`getContext(backend)`, `registerBackend(backend)`), e.g. from a bundle.
+ */
 export const backend: Backend = {
   apiVersion: BACKEND_API_VERSION,
   name: 'spawn',

@@ -1,6 +1,8 @@
 /**
  * Start method 'threads': each worker is a `worker_threads.Worker` in the parent's process. Messages
  * travel over its MessagePort, and `transfer()` moves ArrayBuffers instead of copying them.
+ *
+ * @module @mproc/backend-threads
  */
 
 import type { TransferListItem } from 'node:worker_threads';
@@ -101,6 +103,10 @@ class ThreadWorkerHandle implements WorkerHandle {
   }
 }
 
+/**
+ * The 'threads' start method. `getContext('threads')` loads it by itself; import it to hand it over directly
+ * (`getContext(backend)`, `registerBackend(backend)`), e.g. from a bundle.
+ */
 export const backend: Backend = {
   apiVersion: BACKEND_API_VERSION,
   name: 'threads',

@@ -12,6 +12,7 @@ export type { TransferListItem };
 /** Bumped when the contract changes incompatibly; core refuses a backend of another version. */
 export const BACKEND_API_VERSION = 1 as const;
 
+/** What a start method can do beyond the contract; core and the tests adapt to them. */
 export interface BackendCapabilities {
   /** `transfer()` moves ArrayBuffers to the worker instead of copying them. */
   readonly transfer: boolean;
@@ -23,6 +24,7 @@ export interface BackendCapabilities {
   readonly inheritsExecArgv: boolean;
 }
 
+/** What core tells a backend when it starts a worker. */
 export interface WorkerStartOptions {
   /** The worker's environment; undefined inherits the parent's. */
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
@@ -54,7 +56,9 @@ export interface WorkerResourceLimits {
 
 /** How and why a worker ended. */
 export interface WorkerExit {
+  /** The exit code, or null when a signal ended the worker. */
   readonly exitCode: number | null;
+  /** The signal that ended the worker ('SIGKILL'), or null when it exited. */
   readonly signal: string | null;
   /** The uncaught error that ended it, when the backend can tell. */
   readonly error?: Error;
@@ -92,10 +96,16 @@ export interface WorkerHandle {
   ref(): void;
 }
 
+/**
+ * A start method: what `getContext(name)` loads from `@mproc/backend-<name>`, or what a third party
+ * passes to `registerBackend()` or `getContext(backend)`.
+ */
 export interface Backend {
+  /** The contract this backend implements: `BACKEND_API_VERSION` of the core it was built for. */
   readonly apiVersion: typeof BACKEND_API_VERSION;
   /** The start method's name: 'fork', 'spawn', 'threads', 'cluster', or a third party's. */
   readonly name: string;
+  /** What it can do beyond the contract. */
   readonly capabilities: BackendCapabilities;
   /** Starts one worker that runs core's worker loop (`serve` from `@mproc/core/child`). */
   startWorker(options: WorkerStartOptions): WorkerHandle;

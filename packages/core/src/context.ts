@@ -1,7 +1,4 @@
-/**
- * A context is Python's start-method object: the factories of every mproc object, bound to one
- * backend. `getContext()` hands out one Context per start method.
- */
+/** Python's start-method object: the factories of every mproc object, bound to one backend. */
 import type { Backend } from './backend.js';
 import {
   BUILTIN_START_METHODS,
@@ -30,6 +27,19 @@ import { Lock } from './sync/lock.js';
 import { RLock } from './sync/rlock.js';
 import { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 
+/**
+ * Python's context (`multiprocessing.get_context(method)`): the factories of every mproc object, bound
+ * to one start method's backend. `getContext()` hands out one Context per start method; the objects
+ * a context makes are shared by that context's workers.
+ *
+ * @example
+ * ```ts
+ * const ctx = getContext('threads'); // 'fork' | 'spawn' | 'threads' | 'cluster', or a Backend
+ * await using pool = ctx.Pool({ processes: 2 });
+ * const lock = ctx.Lock();
+ * const total = ctx.Value('d', 0);
+ * ```
+ */
 export class Context {
   readonly #method: string;
   readonly #backend: Backend | undefined;

@@ -18,6 +18,7 @@ export function shown(value: unknown): string {
 
 /** Base class of every mproc error. */
 export class MprocError extends Error {
+  /** The `code` of this class's errors; each subclass has its own. */
   static readonly code: string = 'ERR_MPROC';
   /** A stable identifier of the failure, e.g. `ERR_MPROC_TIMEOUT`. */
   readonly code: string;
@@ -116,7 +117,9 @@ export class AbortError extends MprocError {
 /** The worker running a task died (exit, signal, uncaught error, out of memory). */
 export class WorkerExitedError extends MprocError {
   static override readonly code: string = 'ERR_MPROC_WORKER_EXITED';
+  /** The worker's exit code, or null when a signal ended it. */
   readonly exitCode: number | null;
+  /** The signal that ended the worker, or null when it exited. */
   readonly signal: string | null;
 
   constructor(

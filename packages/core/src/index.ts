@@ -1,6 +1,8 @@
 /**
  * @mproc/core — Python's `multiprocessing` for Node.js. Everything here uses the default start
  * method unless a Context from `getContext()` is used instead.
+ *
+ * @module @mproc/core
  */
 import { availableParallelism } from 'node:os';
 import { registerEveryKind } from './kinds.js';

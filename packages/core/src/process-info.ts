@@ -9,9 +9,11 @@ export interface ProcessInfo {
    * `name` (default `Process-N`) in its child.
    */
   readonly name: string;
+  /** The operating system's process id (on threads, the main process's). */
   readonly pid: number;
   /** The pid, or the threadId of a thread worker. */
   readonly ident: number;
+  /** True for pool workers and daemon Processes: they end with the process that started them. */
   readonly daemon: boolean;
 }
 

@@ -10,9 +10,13 @@ import { ContextAlreadySetError, MprocTypeError } from './errors.js';
  * declaration merging: `declare module '@mproc/core' { interface StartMethods { mine: true } }`.
  */
 export interface StartMethods {
+  /** Child processes made by `child_process.fork` (`@mproc/backend-fork`); the default when installed. */
   fork: true;
+  /** Fresh interpreters made by `child_process.spawn` (`@mproc/backend-spawn`). */
   spawn: true;
+  /** Worker threads of this process (`@mproc/backend-threads`). */
   threads: true;
+  /** Workers of Node's `cluster` module (`@mproc/backend-cluster`). */
   cluster: true;
 }
 

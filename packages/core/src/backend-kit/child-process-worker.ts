@@ -15,6 +15,7 @@ interface Referable {
 }
 
 export abstract class ChildProcessWorker implements WorkerHandle {
+  /** The worker's process. */
   protected readonly child: ChildProcess;
   #exitListener: ((exit: WorkerExit) => void) | undefined;
   #exit: WorkerExit | undefined;

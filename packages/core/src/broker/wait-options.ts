@@ -1,6 +1,7 @@
 /** The `{ block, timeout }` options of every operation that may wait, checked once on the caller's side. */
 import { resolveAcquireOptions } from '../sync/acquire-options.js';
 
+/** Options of a call that may wait (`put`, `get`, `send`, `recv`...): Python's `block` and `timeout` (ms here). */
 export interface BlockOptions {
   /** Wait when the operation cannot complete now; default true. With false, fail at once. */
   readonly block?: boolean;

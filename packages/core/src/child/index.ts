@@ -1,4 +1,8 @@
-/** The worker side of mproc, for backend child entries: `serve(channel)` runs core's worker loop. */
+/**
+ * The worker side of mproc, for backend child entries: `serve(channel)` runs core's worker loop.
+ *
+ * @module @mproc/core/child
+ */
 import { registerEveryKind } from '../kinds.js';
 
 export type { ChildChannel } from '../backend.js';

@@ -84,6 +84,10 @@ function printTargetError(error: unknown): void {
   process.stderr.write(`Process ${currentProcess().name}:\n${inspect(error)}\n`);
 }
 
+/**
+ * Runs the worker loop of core over a backend's channel: takes tasks, runs them, sends results, until
+ * the parent stops it. A backend's child entry calls it once, as its last step.
+ */
 export function serve(parentChannel: ChildChannel): void {
   // A process worker's large buffers cross through shared memory; a thread's are moved instead.
   const channel = stagingChildChannel(parentChannel, isMainThread);

@@ -3,6 +3,16 @@ import type { ContextLike, WorkerResourceLimits } from '../backend.js';
 import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { type PoolOptions, resolvePoolOptions } from '../pool/pool-options.js';
 
+/**
+ * Options of `new ProcessPoolExecutor(options)`: Python's `max_workers`, `mp_context`, `initializer`,
+ * `initargs` and `max_tasks_per_child` in camelCase, plus `minWorkers`/`idleTimeout`, `maxQueue`,
+ * `modules` and `resourceLimits` as on Pool. A wrong option is a TypeError or RangeError naming it.
+ *
+ * @example
+ * ```ts
+ * const executor = new ProcessPoolExecutor({ maxWorkers: 4, mpContext: getContext('spawn') });
+ * ```
+ */
 export interface ProcessPoolExecutorOptions {
   /** Number of workers (the most, with `minWorkers`); default `cpuCount()`. */
   readonly maxWorkers?: number;
@@ -18,6 +28,7 @@ export interface ProcessPoolExecutorOptions {
   readonly mpContext?: ContextLike;
   /** Runs once in each worker, with `initArgs`, before its first task. */
   readonly initializer?: (...args: never[]) => unknown;
+  /** The arguments of `initializer`; default none. */
   readonly initArgs?: readonly unknown[];
   /** A worker exits and is replaced after this many tasks; default: never. */
   readonly maxTasksPerChild?: number | null;

@@ -1,9 +1,4 @@
-/**
- * `Future`: Python's `concurrent.futures.Future`, the handle of one call submitted to a
- * ProcessPoolExecutor. It is pending (queued or running on a worker), then done: finished with a
- * value or an error, or cancelled before a worker took it. As with AsyncResult, an outcome nobody
- * asks for is never reported as an unhandled rejection: promises are made only when someone waits.
- */
+/** The handle of one call submitted to a ProcessPoolExecutor (Python's `Future`). */
 import { CancelledError, MprocTypeError, TimeoutError } from '../errors.js';
 import type { JobState } from '../pool/job.js';
 import { abortErrorFor } from '../pool/submit-options.js';
@@ -33,6 +28,20 @@ export const ABORT: unique symbol = Symbol('mproc.future.abort');
 /** Done: with the call's outcome, or cancelled (`cause`: the reason of the signal that did it). */
 type Done<R> = Outcome<R> | { readonly cancelled: true; readonly cause?: unknown };
 
+/**
+ * Python's `concurrent.futures.Future`, the handle of one call submitted to a ProcessPoolExecutor.
+ * It is pending (queued or running on a worker), then done: finished with a value or an error, or
+ * cancelled before a worker took it. As with AsyncResult, an outcome nobody asks for is never
+ * reported as an unhandled rejection: promises are made only when someone waits.
+ *
+ * @example
+ * ```ts
+ * const future = executor.submit(square, 7);
+ * future.addDoneCallback((done) => console.log('done', done.done())); // runs in this process
+ * console.log(await future.result(5_000)); // 49, or TimeoutError after 5 s
+ * console.log(executor.submit(square, 8).cancel()); // true only while no worker took it
+ * ```
+ */
 export class Future<R = unknown> implements PromiseLike<R> {
   readonly #task: FutureTask;
   #done: Done<R> | undefined;

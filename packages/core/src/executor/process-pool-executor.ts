@@ -38,6 +38,7 @@ export interface ExecutorSubmitOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Options of `shutdown()`, Python's `wait` and `cancel_futures`. */
 export interface ShutdownOptions {
   /** Resolve only once the pending futures are done and the workers have exited; default true. */
   readonly wait?: boolean;
@@ -45,7 +46,29 @@ export interface ShutdownOptions {
   readonly cancelFutures?: boolean;
 }
 
-/** Also an EventEmitter of the pool's events (PoolEvents), as `Pool` is. */
+/**
+ * Python's `concurrent.futures.ProcessPoolExecutor`: `submit` returns a Future, `map` yields results
+ * in input order, `shutdown` (or `await using`) ends it. A worker that dies breaks the executor
+ * (BrokenProcessPool), as in Python; a Pool replaces it instead. It is also an EventEmitter of the
+ * pool's events (PoolEvents), as `Pool` is.
+ *
+ * @example
+ * ```ts
+ * import { ProcessPoolExecutor, isMainProcess } from '@mproc/core';
+ *
+ * export function square(n: number): number {
+ *   return n * n;
+ * }
+ *
+ * async function main(): Promise<void> {
+ *   await using executor = new ProcessPoolExecutor({ maxWorkers: 2 });
+ *   console.log(await executor.submit(square, 7).result()); // 49
+ *   for await (const value of executor.map(square, [1, 2, 3])) console.log(value); // 1 4 9
+ * }
+ *
+ * if (isMainProcess()) void main();
+ * ```
+ */
 export class ProcessPoolExecutor extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #pool: Pool;
   readonly #scheduler: Scheduler;

@@ -14,8 +14,10 @@ export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
 /** `wait()` returns once every future is done. */
 export const ALL_COMPLETED = 'ALL_COMPLETED';
 
+/** When `wait()` returns: Python's constants of that name. */
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
+/** Options of `wait()`: Python's `timeout` (in ms here) and `return_when`. */
 export interface WaitOptions {
   /** Milliseconds to wait at most; on timeout, wait() returns what is done so far. */
   readonly timeout?: number;
@@ -25,7 +27,9 @@ export interface WaitOptions {
 
 /** The futures given to `wait()`, sorted. */
 export interface DoneAndNotDone<F extends Future<unknown> = Future<unknown>> {
+  /** The futures that finished or were cancelled. */
   readonly done: Set<F>;
+  /** The futures still queued or running. */
   readonly notDone: Set<F>;
 }
 

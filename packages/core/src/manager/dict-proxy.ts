@@ -5,6 +5,7 @@
  */
 import { BrokerHandle, registerHandleKind } from '../broker/handle.js';
 
+/** A Manager dict's keys: strings or numbers (a number and its string are different keys, as in Python). */
 export type DictKey = string | number;
 
 /**

@@ -18,7 +18,9 @@ export interface WorkerInfo {
 
 /** A worker that exited. */
 export interface WorkerExitInfo extends WorkerInfo {
+  /** Its exit code, or null when a signal ended it. */
   readonly exitCode: number | null;
+  /** The signal that ended it, or null when it exited. */
   readonly signal: string | null;
   /**
    * True when the pool asked it to stop (close, maxTasksPerChild, terminate, the abort or timeout of

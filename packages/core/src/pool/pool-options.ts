@@ -3,6 +3,26 @@ import { availableParallelism } from 'node:os';
 import type { ContextLike, WorkerResourceLimits } from '../backend.js';
 import { MprocRangeError, MprocTypeError, shown } from '../errors.js';
 
+/**
+ * Options of `new Pool(options)` (Python's `Pool(processes, initializer, initargs, maxtasksperchild,
+ * context)` as one object), plus what Node pools offer: a pool that grows and shrinks, a bounded
+ * queue, worker heap limits. A wrong option is a TypeError or RangeError naming it.
+ *
+ * @example A fixed pool of four workers, each set up once
+ * ```ts
+ * const pool = new Pool({
+ *   processes: 4,
+ *   initializer: (level: string) => {
+ *     process.env.LOG_LEVEL = level;
+ *   },
+ *   initArgs: ['debug'],
+ * });
+ * ```
+ * @example A pool that grows to 8 workers under load and lets them go after 5 s idle
+ * ```ts
+ * const pool = new Pool({ minProcesses: 1, maxProcesses: 8, idleTimeout: 5_000 });
+ * ```
+ */
 export interface PoolOptions {
   /**
    * Number of workers, all started with the pool and kept (Python's fixed pool); default
@@ -23,6 +43,7 @@ export interface PoolOptions {
   readonly idleTimeout?: number;
   /** Runs once in each worker, with `initArgs`, before its first task. */
   readonly initializer?: (...args: never[]) => unknown;
+  /** The arguments of `initializer`; default none. */
   readonly initArgs?: readonly unknown[];
   /** A worker exits and is replaced after this many tasks; default: never. */
   readonly maxTasksPerChild?: number | null;

@@ -8,6 +8,7 @@ export type { TimeSummary } from './time-summary.js';
  * call, or one chunk of a `map`-like call (a chunk of `chunksize` items runs as one message).
  */
 export interface PoolStats {
+  /** The workers now. */
   readonly workers: {
     /** Live workers, starting and stopping ones included. */
     readonly total: number;
@@ -16,6 +17,7 @@ export interface PoolStats {
     /** `total - busy`. */
     readonly idle: number;
   };
+  /** Tasks now (queued, running) and since the pool started (completed, failed, cancelled). */
   readonly tasks: {
     /** Waiting in the pool's queue for a worker (what `maxQueue` bounds). */
     readonly queued: number;

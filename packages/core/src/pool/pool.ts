@@ -42,6 +42,7 @@ const MAP_KEYS = ['chunksize', 'onProgress', ...CALLBACK_KEYS];
 
 /** Options of `map`-like calls: `chunksize` and `onProgress`, plus `signal` and `timeout`. */
 export interface MapOptions extends SubmitOptions {
+  /** Items per task sent to a worker; default as Python's: about four chunks per worker for `map`/`starmap`, 1 for `imap`. */
   readonly chunksize?: number;
   /**
    * Called with `{ done, total }` as results arrive: items done so far, and the number of items once
@@ -90,9 +91,31 @@ function assertIterable(iterable: unknown, what: string): void {
 }
 
 /**
- * Python's `multiprocessing.Pool`. It is also an EventEmitter of PoolEvents (`worker-start`,
- * `worker-exit`, `task-error`, `drain`), as piscina's and tinypool's pools are; see
- * docs/pool-features.md.
+ * Python's `multiprocessing.Pool`: workers of one start method that run a function over many
+ * inputs (`map`, `imap`, `starmap`) or one call at a time (`apply`, `applyAsync`). It is also an
+ * EventEmitter of PoolEvents (`worker-start`, `worker-exit`, `task-error`, `drain`), as piscina's and
+ * tinypool's pools are; see docs/pool-features.md.
+ *
+ * A function reaches the workers by reference when it is exported from the main script or from a
+ * module in the `modules` option, or wrapped with `task(fn)`; otherwise as source text.
+ *
+ * @example
+ * ```ts
+ * import { Pool, isMainProcess } from '@mproc/core';
+ *
+ * export function square(n: number): number {
+ *   return n * n;
+ * }
+ *
+ * async function main(): Promise<void> {
+ *   await using pool = new Pool({ processes: 4 });
+ *   console.log(await pool.map(square, [1, 2, 3])); // [1, 4, 9]
+ *   for await (const value of pool.imapUnordered(square, [4, 5])) console.log(value);
+ *   console.log(await pool.applyAsync(square, [6]).get(5_000)); // 36
+ * }
+ *
+ * if (isMainProcess()) void main();
+ * ```
  */
 export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #scheduler: Scheduler;
@@ -230,6 +253,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     return this.#mapLike<Awaited<R>>('map', 'Pool.map', fn, iterable, chunksizeOrOptions, options).get();
   }
 
+  /**
+   * `map` without waiting: the AsyncResult of the whole list (Python's `map_async`), with
+   * `callback`/`errorCallback` run in the parent once it settles.
+   */
   mapAsync<T, R>(
     fn: (item: T) => R,
     iterable: Input<T>,
@@ -255,6 +282,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     ).get();
   }
 
+  /** `starmap` without waiting: the AsyncResult of the whole list (Python's `starmap_async`). */
   starmapAsync<A extends unknown[], R>(
     fn: Task<A, R>,
     iterable: Input<A>,

@@ -13,6 +13,7 @@ export interface MapProgress {
   readonly total: number | undefined;
 }
 
+/** The `onProgress` option of map-like calls: called with the items done so far and their total. */
 export type ProgressListener = (progress: MapProgress) => void;
 
 /** @throws TypeError naming `onProgress` when it is given and not a function. */

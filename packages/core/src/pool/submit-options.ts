@@ -1,6 +1,7 @@
 /** The `{ signal, timeout }` every submitting method takes, checked once, and abort wiring. */
 import { AbortError, MprocRangeError, MprocTypeError } from '../errors.js';
 
+/** Options every submitting call of Pool takes (`apply`, `applyAsync`, and map-like calls through MapOptions). */
 export interface SubmitOptions {
   /** Aborting it removes a queued task, or stops a running one by replacing its worker. */
   readonly signal?: AbortSignal;

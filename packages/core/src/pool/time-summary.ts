@@ -9,8 +9,11 @@
 export interface TimeSummary {
   /** Samples recorded since the pool started. */
   readonly count: number;
+  /** Mean of every sample. */
   readonly mean: number;
+  /** Shortest of every sample. */
   readonly min: number;
+  /** Longest of every sample. */
   readonly max: number;
   /** Median of the most recent samples (up to RECENT_SAMPLES). */
   readonly p50: number;

@@ -23,12 +23,28 @@ export const MESSAGE_TYPE = Object.freeze({
 
 /** How a worker finds a function: by module and export name, or by compiling its source text. */
 export type FunctionDefinition =
-  | { readonly kind: 'module'; readonly url: string; readonly name: string }
-  | { readonly kind: 'source'; readonly name: string; readonly source: string };
+  | {
+      /** Found by reference. */
+      readonly kind: 'module';
+      /** The URL of the module that exports it. */
+      readonly url: string;
+      /** Its export name. */
+      readonly name: string;
+    }
+  | {
+      /** Compiled from its source text. */
+      readonly kind: 'source';
+      /** Its name, for messages. */
+      readonly name: string;
+      /** Its source text, as `Function.prototype.toString()` gives it. */
+      readonly source: string;
+    };
 
 /** A function as sent: its id, with its definition the first time a worker sees that id. */
 export interface FunctionRef {
+  /** The parent's number for this function, stable for the pool's life. */
   readonly id: number;
+  /** Left out once the worker has seen this id. */
   readonly definition?: FunctionDefinition;
 }
 
@@ -136,9 +152,13 @@ export interface CallMessage {
 /** The answer to one CallMessage, on the channel the call came by. */
 export type ReplyMessage =
   | {
+      /** `mproc:reply`. */
       readonly type: typeof MESSAGE_TYPE.reply;
+      /** The CallMessage's callId. */
       readonly callId: number;
+      /** The call returned. */
       readonly ok: true;
+      /** What it returned. */
       readonly value: unknown;
       /** True when the value holds reduced objects to rebuild. */
       readonly revive: boolean;
@@ -146,9 +166,13 @@ export type ReplyMessage =
       readonly staged?: true;
     }
   | {
+      /** `mproc:reply`. */
       readonly type: typeof MESSAGE_TYPE.reply;
+      /** The CallMessage's callId. */
       readonly callId: number;
+      /** The call threw. */
       readonly ok: false;
+      /** What it threw. */
       readonly error: SerializedError;
     };
 
@@ -161,6 +185,7 @@ export interface ReleaseMessage {
   readonly loans: readonly number[];
 }
 
+/** Every message the parent sends a worker. */
 export type ParentMessage =
   | InitMessage
   | RunMessage
@@ -168,6 +193,7 @@ export type ParentMessage =
   | StopMessage
   | ReplyMessage
   | ReleaseMessage;
+/** Every message a worker sends the parent. */
 export type ChildMessage =
   | ReadyMessage
   | InitFailedMessage

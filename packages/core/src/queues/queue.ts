@@ -31,6 +31,21 @@ export function checkMaxsize(maxsize: unknown, what: string): number {
 /**
  * A FIFO queue shared by every worker it is passed to (Python's `multiprocessing.Queue`); every method
  * returns a Promise. See the module comment.
+ *
+ * @example
+ * ```ts
+ * const ctx = getContext('fork');
+ * const queue = ctx.Queue<number>();
+ * const producer = ctx.Process({
+ *   target: async (q) => {
+ *     for (let i = 0; i < 3; i++) await q.put(i);
+ *   },
+ *   args: [queue],
+ * });
+ * await producer.start();
+ * console.log(await queue.get(), await queue.get({ timeout: 1_000 }), await queue.get()); // 0 1 2
+ * await producer.join();
+ * ```
  * @throws InvalidStateError (as rejections) from every method when the queue belongs to a Manager that
  *   was shut down, or when used outside the main process and mproc's workers.
  */

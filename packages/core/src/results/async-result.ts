@@ -1,11 +1,8 @@
-/**
- * The handle of a submitted call, as Python's `AsyncResult`: poll it (`ready`, `successful`), wait
- * for it with a bound (`wait`, `get`), or await it. An outcome nobody asks for is never reported as
- * an unhandled rejection: promises are made only when someone waits.
- */
+/** The handle of a Pool call that has been submitted (Python's `AsyncResult`). */
 import { InvalidStateError, TimeoutError } from '../errors.js';
 import { checkTimeout } from '../timeout-option.js';
 
+/** `callback` and `errorCallback` of `applyAsync`, `mapAsync` and `starmapAsync`, as Python's. */
 export interface ResultCallbacks<R> {
   /** Runs in the parent, once, with the value, before `get()` resolves. */
   readonly callback?: (value: R) => void;
@@ -20,6 +17,20 @@ export type Outcome<R> =
   | { readonly ok: true; readonly value: R }
   | { readonly ok: false; readonly error: unknown };
 
+/**
+ * The handle of a submitted call, as Python's `AsyncResult` (from `applyAsync`, `mapAsync`,
+ * `starmapAsync`): poll it (`ready`, `successful`), wait for it with a bound (`wait`, `get`), or
+ * await it. An outcome nobody asks for is never reported as an unhandled rejection: promises are
+ * made only when someone waits.
+ *
+ * @example
+ * ```ts
+ * const result = pool.applyAsync(square, [7]);
+ * if (!result.ready()) await result.wait(1_000);
+ * console.log(await result.get(5_000)); // 49, or TimeoutError after 5 s
+ * console.log(await pool.applyAsync(square, [8])); // 64: it is also awaitable
+ * ```
+ */
 export class AsyncResult<R> implements PromiseLike<R> {
   #outcome: Outcome<R> | undefined;
   /** Made on the first wait: a pool may hold tens of thousands of pending results. */

@@ -57,6 +57,7 @@ function callerModule(): string {
  * that calls `task`) and takes the function registered or exported there under `name` (default:
  * `fn.name`). Returns `fn` itself. Call it at the module's top level so a worker's import of the
  * module registers the same function.
+ * @typeParam F - the function's type, returned unchanged.
  * @throws TypeError when `fn` is not a function or has no name and none is given.
  */
 export function task<F extends (...args: never[]) => unknown>(

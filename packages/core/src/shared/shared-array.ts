@@ -1,10 +1,4 @@
-/**
- * `Array` (exported under that name; `SharedArray` inside core so as not to shadow the global Array):
- * Python's `multiprocessing.Array`, a fixed-length run of typed numbers in memory shared by every
- * worker of its context. `array[i]`, `array.length`, iteration and `array.slice()` are synchronous.
- * Indexing follows Python: a negative index counts from the end, and an index out of range throws a
- * RangeError (Python's IndexError) instead of reading `undefined`.
- */
+/** Python's `multiprocessing.Array`: a fixed-length run of typed numbers in shared memory. */
 import { inspect } from 'node:util';
 import { InvalidStateError, MprocRangeError, MprocTypeError, shown } from '../errors.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
@@ -20,6 +14,7 @@ import {
 } from './synchronized.js';
 import { type Typecode, type TypecodeInfo, toElement, typecodeInfo } from './typecodes.js';
 
+/** Options of `Array`: its lock (`lock`) and the context whose workers share it (`context`). */
 export type ArrayOptions = SynchronizedOptions;
 
 interface ArrayDescriptor {
@@ -77,6 +72,20 @@ function checkedLength(
 
 let adopting: State | undefined;
 
+/**
+ * Python's `multiprocessing.Array`, a fixed-length run of typed numbers in memory shared by every
+ * worker of its context. Exported as `Array` (Python's name, also `ctx.Array`) and as `SharedArray`,
+ * which does not shadow the global `Array` on import. `array[i]`, `array.length`, iteration and
+ * `array.slice()` are synchronous. Indexing follows Python: a negative index counts from the end, and
+ * an index out of range throws a RangeError (Python's IndexError) instead of reading `undefined`.
+ *
+ * @example
+ * ```ts
+ * const samples = ctx.Array('d', [0.5, 1.5, 2.5]); // 'd': float64
+ * await pool.map((a) => { a[0] = a[1] + a[2]; }, [samples]);
+ * console.log(samples.slice()); // [ 4, 1.5, 2.5 ]
+ * ```
+ */
 export class SharedArray<T extends number | bigint = number> {
   [index: number]: T;
 
@@ -168,6 +177,7 @@ export class SharedArray<T extends number | bigint = number> {
     });
   }
 
+  /** Its elements in order, read from shared memory one at a time. */
   *[Symbol.iterator](): IterableIterator<T> {
     const { cells } = stateOf(this);
     for (let index = 0; index < cells.length; index++) yield cells.get(index) as T;
@@ -188,14 +198,17 @@ export class SharedArray<T extends number | bigint = number> {
     return this.slice();
   }
 
+  /** How it reads in a message or a log line: its typecode and value(s). */
   toString(): string {
     return `Array('${this.typecode}', [${this.slice().join(', ')}])`;
   }
 
+  /** What `console.log` and `util.inspect` show: as `toString()`. */
   [inspect.custom](): string {
     return this.toString();
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'Array';
   }

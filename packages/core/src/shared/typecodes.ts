@@ -6,6 +6,7 @@ import { MprocTypeError, shown } from '../errors.js';
  */
 
 export type BigIntTypecode = 'q' | 'Q';
+/** A typecode whose elements are numbers (`q` and `Q` hold BigInts). */
 export type NumberTypecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'f' | 'd';
 /** A typecode accepted by `Value` and `Array`. */
 export type Typecode = NumberTypecode | BigIntTypecode;

@@ -1,9 +1,4 @@
-/**
- * `Value`: Python's `multiprocessing.Value`, one typed number in memory shared by every worker of its
- * context. `value.value` reads and writes it synchronously on every start method; each read or write
- * is atomic by itself (for integer typecodes), and a read-modify-write such as `v.value += 1` needs
- * the lock: `await v.getLock().acquire()` ... `await v.getLock().release()`.
- */
+/** Python's `multiprocessing.Value`: one typed number in shared memory. */
 import { InvalidStateError } from '../errors.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import { type Cells, cellsOf } from './cells.js';
@@ -18,6 +13,7 @@ import {
 } from './synchronized.js';
 import { type Typecode, type TypecodeInfo, toElement, typecodeInfo } from './typecodes.js';
 
+/** Options of `Value`: its lock (`lock`) and the context whose workers share it (`context`). */
 export type ValueOptions = SynchronizedOptions;
 
 interface ValueDescriptor {
@@ -28,6 +24,30 @@ interface ValueDescriptor {
 let adopting: { info: TypecodeInfo; layout: Layout } | undefined;
 let describe: (value: Value<number | bigint>) => ValueDescriptor;
 
+/**
+ * Python's `multiprocessing.Value`, one typed number in memory shared by every worker of its
+ * context. `value.value` reads and writes it synchronously on every start method; each read or write
+ * is atomic by itself (for integer typecodes), and a read-modify-write such as `v.value += 1` needs
+ * the lock. A Value may be passed to workers in a task's arguments, a Process's args or initArgs.
+ *
+ * @example
+ * ```ts
+ * const counter = new Value('i', 0); // 'i': a 32-bit int; guarded by a new RLock
+ * await pool.map(
+ *   (v) => {
+ *     const lock = v.getLock(); // Python's `with v.get_lock():`
+ *     lock.acquireSync();
+ *     try {
+ *       v.value += 1;
+ *     } finally {
+ *       lock.releaseSync();
+ *     }
+ *   },
+ *   [counter, counter, counter],
+ * );
+ * console.log(counter.value); // 3
+ * ```
+ */
 export class Value<T extends number | bigint = number> {
   readonly #info: TypecodeInfo;
   readonly #layout: Layout;
@@ -94,10 +114,12 @@ export class Value<T extends number | bigint = number> {
     return lock;
   }
 
+  /** How it reads in a message or a log line: its typecode and value(s). */
   toString(): string {
     return `Value('${this.#info.typecode}', ${String(this.value)})`;
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'Value';
   }

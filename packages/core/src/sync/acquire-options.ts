@@ -2,6 +2,7 @@
 import { MprocTypeError, shown, TimeoutError } from '../errors.js';
 import { checkTimeout } from '../timeout-option.js';
 
+/** Options of `acquire()`, `hold()` and their synchronous forms: Python's `block` and `timeout` (ms here). */
 export interface AcquireOptions {
   /** Wait for the lock (default true); false: take it only if it is free now. */
   readonly block?: boolean;

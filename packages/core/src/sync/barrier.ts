@@ -1,9 +1,5 @@
 /**
- * `Barrier`: Python's `multiprocessing.Barrier(parties, action=None, timeout=None)`. Each `wait()`
- * blocks until `parties` workers have called it, then all go on together, each with its arrival index
- * (0 .. parties-1). The last arrival runs `action` first, in its own worker, as Python runs it in one
- * of the released threads. A reset, an abort, a timeout or an action that throws breaks the barrier:
- * its waiters reject with BrokenBarrierError, and so does every later `wait()` until `reset()`.
+ * Python's `multiprocessing.Barrier` on every start method. How it is made:
  *
  * One region: a mutex (8 bytes, as a Value's lock) that orders arrivals, then two words:
  *
@@ -67,6 +63,19 @@ function outcome(arrival: number, state: number): 'waiting' | 'released' | 'brok
   return 'released';
 }
 
+/**
+ * Python's `multiprocessing.Barrier(parties, action=None, timeout=None)`. Each `wait()`
+ * blocks until `parties` workers have called it, then all go on together, each with its arrival index
+ * (0 .. parties-1). The last arrival runs `action` first, in its own worker, as Python runs it in one
+ * of the released threads. A reset, an abort, a timeout or an action that throws breaks the barrier:
+ * its waiters reject with BrokenBarrierError, and so does every later `wait()` until `reset()`.
+ *
+ * @example
+ * ```ts
+ * const barrier = ctx.Barrier(3); // three workers meet
+ * // in each of the three: `const index = await barrier.wait();` (0, 1 or 2)
+ * ```
+ */
 export class Barrier {
   readonly #region: SharedRegion;
   readonly #words: SharedWords;
@@ -234,6 +243,7 @@ export class Barrier {
     return (this.#words.load(STATE) & BROKEN) !== 0;
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'Barrier';
   }

@@ -1,7 +1,5 @@
 /**
- * `Condition`: Python's `multiprocessing.Condition(lock=None)`, a lock (an RLock unless one is given)
- * plus waiting for a notification from another worker. `wait()` releases the lock, sleeps until
- * `notify()` picks it or the timeout passes, and takes the lock back before it resolves.
+ * Python's `multiprocessing.Condition` on every start method. How it is made:
  *
  * Two words of shared memory, beside the lock's own:
  *
@@ -69,6 +67,25 @@ const sleepersOf = (counts: number) => counts & SLEEPERS;
 const tokensOf = (counts: number) => counts >>> 16;
 const takeToken = (counts: number) => (counts >= TOKEN ? counts - TOKEN : undefined);
 
+/**
+ * Python's `multiprocessing.Condition(lock=None)`, a lock (an RLock unless one is given)
+ * plus waiting for a notification from another worker. `wait()` releases the lock, sleeps until
+ * `notify()` picks it or the timeout passes, and takes the lock back before it resolves.
+ *
+ * @example
+ * ```ts
+ * const condition = ctx.Condition();
+ * // a consumer, in a worker:
+ * //   await condition.acquire();
+ * //   while (ready.value !== 1) await condition.wait();
+ * //   await condition.release();
+ * // the producer:
+ * await condition.acquire();
+ * ready.value = 1;
+ * await condition.notifyAll();
+ * await condition.release();
+ * ```
+ */
 export class Condition {
   readonly #region: SharedRegion;
   readonly #words: SharedWords;
@@ -257,6 +274,7 @@ export class Condition {
     return this.notify(Number.POSITIVE_INFINITY);
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'Condition';
   }

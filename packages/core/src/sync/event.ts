@@ -1,8 +1,4 @@
-/**
- * `Event`: Python's `multiprocessing.Event`, a flag shared by every worker of the context. `wait()`
- * resolves as soon as the flag is set (or with false after its timeout), without polling in memory
- * regions: waiters sleep on the flag's word and `set()` wakes them all.
- */
+/** Python's `multiprocessing.Event` on every start method. */
 import type { ContextLike } from '../backend.js';
 import { activateReducers, type Reducer } from '../serialize/reducers.js';
 import {
@@ -23,6 +19,19 @@ const EVERYONE = 0x7fffffff;
 let adopting: SharedRegion | undefined;
 let regionOf: (event: Event) => SharedRegion;
 
+/**
+ * Python's `multiprocessing.Event`, a flag shared by every worker of the context. `wait()`
+ * resolves as soon as the flag is set (or with false after its timeout), without polling in memory
+ * regions: waiters sleep on the flag's word and `set()` wakes them all.
+ *
+ * @example
+ * ```ts
+ * const ready = ctx.Event();
+ * // in a worker: `await ready.wait()`, or `await ready.wait(1_000)` for false after 1 s
+ * await ready.set();
+ * console.log(await ready.isSet()); // true
+ * ```
+ */
 export class Event {
   readonly #region: SharedRegion;
   readonly #words: SharedWords;
@@ -78,6 +87,7 @@ export class Event {
     }
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'Event';
   }

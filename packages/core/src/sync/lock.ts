@@ -1,14 +1,29 @@
-/**
- * `Lock`: Python's `multiprocessing.Lock`, shared by every worker of its context and usable from any of
- * them. It is not re-entrant: acquiring it again from the thread that holds it waits (use `RLock`).
- * Any worker may release it, as in Python.
- */
+/** Python's `multiprocessing.Lock` on every start method. */
 import type { Reducer } from '../serialize/reducers.js';
 import { type AcquireOptions, BLOCK_FOREVER, resolveAcquireOptions } from './acquire-options.js';
 import { MutexLock, mutexLockReducer } from './mutex-lock.js';
 
 const TAKEN = Promise.resolve(true);
 
+/**
+ * Python's `multiprocessing.Lock`, shared by every worker of its context and usable from any of
+ * them. It is not re-entrant: acquiring it again from the thread that holds it waits (use `RLock`).
+ * Any worker may release it, as in Python.
+ *
+ * @example
+ * ```ts
+ * const lock = ctx.Lock();
+ * await lock.acquire(); // or `if (await lock.acquire({ timeout: 1_000 }))`
+ * try {
+ *   // one worker at a time
+ * } finally {
+ *   await lock.release();
+ * }
+ * {
+ *   using _ = lock.holdSync(); // Python's `with lock:`, synchronously
+ * }
+ * ```
+ */
 export class Lock extends MutexLock {
   /**
    * Acquires the lock: waits until it is free (with `timeout`, at most that many ms), or with
@@ -60,6 +75,7 @@ export class Lock extends MutexLock {
     this.mutex.releaseSync();
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'Lock';
   }

@@ -1,8 +1,4 @@
-/**
- * `RLock`: Python's `multiprocessing.RLock`, a lock that the thread holding it may acquire again; it
- * is free once released as many times as acquired. Only the holding thread may release it. Owners are
- * threads: two async functions of one thread share the ownership, as in Python.
- */
+/** Python's `multiprocessing.RLock` on every start method. */
 import { InvalidStateError } from '../errors.js';
 import type { Reducer } from '../serialize/reducers.js';
 import { type AcquireOptions, BLOCK_FOREVER, resolveAcquireOptions } from './acquire-options.js';
@@ -38,6 +34,20 @@ function releaseLevel(mutex: Mutex): boolean {
   return true;
 }
 
+/**
+ * Python's `multiprocessing.RLock`, a lock that the thread holding it may acquire again; it
+ * is free once released as many times as acquired. Only the holding thread may release it. Owners are
+ * threads: two async functions of one thread share the ownership, as in Python.
+ *
+ * @example
+ * ```ts
+ * const lock = ctx.RLock();
+ * await lock.acquire();
+ * await lock.acquire(); // the holder may take it again
+ * await lock.release();
+ * await lock.release(); // free again
+ * ```
+ */
 export class RLock extends MutexLock {
   /**
    * Acquires the lock, at once when this thread already holds it (counting one more level); else as
@@ -97,6 +107,7 @@ export class RLock extends MutexLock {
     if (!releaseLevel(this.mutex)) this.mutex.releaseSync();
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return 'RLock';
   }

@@ -1,8 +1,5 @@
 /**
- * `Semaphore` and `BoundedSemaphore`: Python's `multiprocessing.Semaphore(value=1)` and
- * `BoundedSemaphore(value=1)`, a counter shared by every worker of the context. `acquire()` takes one
- * unit, waiting while there is none; `release()` gives one back and wakes one waiter. Any worker may
- * release. A BoundedSemaphore refuses to go above its initial value.
+ * Python's `multiprocessing.Semaphore` and `BoundedSemaphore` on every start method. How it is made:
  *
  * Words: [count, waiters, bound (-1: none)]. A semaphore has no owner: a worker that dies holding a
  * unit takes it with it, as in Python.
@@ -39,6 +36,23 @@ let regionOf: (semaphore: Semaphore) => SharedRegion;
 
 const TAKEN = Promise.resolve(true);
 
+/**
+ * Python's `multiprocessing.Semaphore(value=1)` and
+ * `BoundedSemaphore(value=1)`, a counter shared by every worker of the context. `acquire()` takes one
+ * unit, waiting while there is none; `release()` gives one back and wakes one waiter. Any worker may
+ * release. A BoundedSemaphore refuses to go above its initial value.
+ *
+ * @example
+ * ```ts
+ * const slots = ctx.Semaphore(2); // two workers at a time
+ * await slots.acquire();
+ * try {
+ *   // at most two workers here
+ * } finally {
+ *   await slots.release();
+ * }
+ * ```
+ */
 export class Semaphore {
   readonly #region: SharedRegion;
   readonly #words: SharedWords;
@@ -147,6 +161,7 @@ export class Semaphore {
     return this.#words.load(COUNT);
   }
 
+  /** The class's name, as `Object.prototype.toString()` shows it. */
   get [Symbol.toStringTag](): string {
     return this.constructor.name;
   }
