@@ -2,10 +2,12 @@
 
     python3 python/sync_objects.py --method fork --settings '{"roundTrips": 5000, ...}'
 
-The same four measurements as the TypeScript child, with multiprocessing on the given start method:
-Queue round trips/s, Pipe round trips/s, MB/s of 16 MiB send_bytes messages, and Manager list
-appends/s (timed in the child), Lock acquire/release pairs/s and locked Value('i') increments/s with two
-contending children started together by an Event. Prints one result line for the harness.
+The same measurements as the TypeScript child, with multiprocessing on the given start method:
+Queue round trips/s, Pipe round trips/s, MB/s of 16 MiB send_bytes messages, one-way streams through a
+Queue and through a Pipe(duplex=False) (items/s, timed by the consuming child), the busy parent and the
+idle waiter, Manager list appends/s (timed in the child), Lock acquire/release pairs/s and locked
+Value('i') increments/s with two contending children started together by an Event. Prints one result
+line for the harness.
 """
 
 import argparse
@@ -16,6 +18,10 @@ import time
 RESULT_MARKER = 'MPROC_BENCH_RESULT '
 # Round trips are timed after this many (the same on mproc's side, where V8 compiles the path first).
 WARM_UP = 3000
+# The figures of streams(): a Queue's, then a one-way Pipe's.
+STREAM_KEYS = ('streamChildInts', 'streamChildObjects', 'streamParentInts', 'streamParentObjects')
+PIPE_STREAM_KEYS = ('pipeStreamChildInts', 'pipeStreamChildObjects', 'pipeStreamParentInts',
+                    'pipeStreamParentObjects')
 
 
 def queue_echo(inbox, outbox, count):
@@ -39,24 +45,43 @@ def list_appends(shared, report, count):
     report.put(time.perf_counter() - begin)
 
 
-def stream_producer(queue, go, count, objects):
-    go.wait(60)
+def stream_ends(ctx, channel):
+    """A stream's ends, (the consumer's, the producer's): one Queue is both, a one-way Pipe has two."""
+    if channel == 'Pipe':
+        return ctx.Pipe(duplex=False)
+    queue = ctx.Queue()
+    return queue, queue
+
+
+def stream_producer(end, count, objects, go=None):
+    """A producer child's target, which the parent also calls: puts or sends count items after go."""
+    write = end.send if hasattr(end, 'send') else end.put
+    if go is not None:
+        go.wait(60)
     for index in range(count):
-        queue.put({'index': index, 'text': 'x' * 1000} if objects else index)
+        write({'index': index, 'text': 'x' * 1000} if objects else index)
 
 
-def stream_consumer(queue, report, count):
-    queue.get()
+def stream_consumer(end, report, count):
+    read = end.recv if hasattr(end, 'recv') else end.get
+    read()
     begin = time.perf_counter()
     for _ in range(count - 1):
-        queue.get()
+        read()
     report.put(time.perf_counter() - begin)
 
 
-def stream_child_to_child(ctx, count, objects):
-    queue, report, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    children = [ctx.Process(target=stream_consumer, args=(queue, report, count)),
-                ctx.Process(target=stream_producer, args=(queue, go, count, objects))]
+def streams(ctx, channel, count):
+    """The four streams of a channel: child → child, then parent → child; ints, then objects."""
+    return [stream(ctx, channel, count, objects)
+            for stream in (stream_child_to_child, stream_parent_to_child) for objects in (False, True)]
+
+
+def stream_child_to_child(ctx, channel, count, objects):
+    receiving, sending = stream_ends(ctx, channel)
+    report, go = ctx.Queue(), ctx.Event()
+    children = [ctx.Process(target=stream_consumer, args=(receiving, report, count)),
+                ctx.Process(target=stream_producer, args=(sending, count, objects, go))]
     for child in children:
         child.start()
     go.set()
@@ -66,12 +91,12 @@ def stream_child_to_child(ctx, count, objects):
     return (count - 1) / seconds
 
 
-def stream_parent_to_child(ctx, count, objects):
-    queue, report = ctx.Queue(), ctx.Queue()
-    child = ctx.Process(target=stream_consumer, args=(queue, report, count))
+def stream_parent_to_child(ctx, channel, count, objects):
+    receiving, sending = stream_ends(ctx, channel)
+    report = ctx.Queue()
+    child = ctx.Process(target=stream_consumer, args=(receiving, report, count))
     child.start()
-    for index in range(count):
-        queue.put({'index': index, 'text': 'x' * 1000} if objects else index)
+    stream_producer(sending, count, objects)
     seconds = report.get(timeout=60)
     child.join()
     return (count - 1) / seconds
@@ -87,7 +112,7 @@ def busy_parent(ctx):
     count = 2000
     queue, go, done = ctx.Queue(), ctx.Event(), ctx.Value('d', 0)
     children = [ctx.Process(target=busy_consumer, args=(queue, done, count)),
-                ctx.Process(target=stream_producer, args=(queue, go, count, False))]
+                ctx.Process(target=stream_producer, args=(queue, count, False, go))]
     for child in children:
         child.start()
     go.set()
@@ -206,10 +231,8 @@ def measure(method, settings):
             raise RuntimeError('appends were lost')
     items = settings['streamItems']
     stream = {
-        'streamChildInts': stream_child_to_child(ctx, items, False),
-        'streamChildObjects': stream_child_to_child(ctx, items, True),
-        'streamParentInts': stream_parent_to_child(ctx, items, False),
-        'streamParentObjects': stream_parent_to_child(ctx, items, True),
+        **dict(zip(STREAM_KEYS, streams(ctx, 'Queue', items))),
+        **dict(zip(PIPE_STREAM_KEYS, streams(ctx, 'Pipe', items))),
         'busy': busy_parent(ctx),
         'idle': idle_get(ctx),
     }

@@ -5,6 +5,7 @@
  *   queue   Queue round trips per second: the parent puts, a child gets and puts back, the parent gets
  *   stream* one-way Queue streams, items per second timed by the consuming child from its first item
  *           to its last: child → child and parent → child, of small ints and of ~1 KiB objects
+ *   pipeStream*  the same four through a one-way Pipe (`Pipe(false)`) instead of a Queue
  *   busy    ms for 2,000 small ints to pass child → child from the moment the parent, right after
  *           signalling the producer, starts a 3 s synchronous loop (it polls a shared Value the
  *           consumer sets when done); below 3,000 means the items passed while the parent computed
@@ -69,6 +70,10 @@ const METRICS = [
   { key: 'idle', label: 'CPU of a child waiting 2 s in get() on an empty Queue', unit: 'ms' },
   { key: 'pipe', label: 'Pipe round trips', unit: 'trips/s' },
   { key: 'bytes', label: 'Pipe sendBytes, 16 MiB messages', unit: 'MB/s' },
+  { key: 'pipeStreamChildInts', label: 'Pipe stream child → child, small ints', unit: 'items/s' },
+  { key: 'pipeStreamChildObjects', label: 'Pipe stream child → child, ~1 KiB objects', unit: 'items/s' },
+  { key: 'pipeStreamParentInts', label: 'Pipe stream parent → child, small ints', unit: 'items/s' },
+  { key: 'pipeStreamParentObjects', label: 'Pipe stream parent → child, ~1 KiB objects', unit: 'items/s' },
   { key: 'append', label: 'Manager list appends', unit: 'appends/s' },
   { key: 'lock', label: 'Lock acquire/release, 2 contending workers', unit: 'pairs/s' },
   { key: 'incr', label: "locked Value('i') increments, 2 workers", unit: 'increments/s' },
@@ -155,7 +160,7 @@ interface Context {
   Event(): Event;
   Value(typecode: 'i' | 'd', initial: number): Value;
   Queue<T>(): Queue<T>;
-  Pipe(): [Connection, Connection];
+  Pipe(duplex?: boolean): [Connection, Connection];
   Manager(): Promise<{ list<T>(): ListProxy<T> } & AsyncDisposable>;
   // biome-ignore lint/suspicious/noExplicitAny: targets of any signature, as Process takes them
   Process(options: { target: (...args: any[]) => unknown; args: unknown[] }): Process;
@@ -260,10 +265,13 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   await appendChild.join();
   if ((await list.length()) !== warmUp + settings.appends) throw new Error('appends were lost');
 
-  const streamChildInts = await streamChildToChild(context, settings.streamItems, false);
-  const streamChildObjects = await streamChildToChild(context, settings.streamItems, true);
-  const streamParentInts = await streamParentToChild(context, settings.streamItems, false);
-  const streamParentObjects = await streamParentToChild(context, settings.streamItems, true);
+  const [streamChildInts, streamChildObjects, streamParentInts, streamParentObjects] = await streams(
+    context,
+    'Queue',
+    settings.streamItems,
+  );
+  const [pipeStreamChildInts, pipeStreamChildObjects, pipeStreamParentInts, pipeStreamParentObjects] =
+    await streams(context, 'Pipe', settings.streamItems);
   const busy = await busyParent(context);
   const idle = await idleGet(context);
 
@@ -283,6 +291,10 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
     idle,
     pipe,
     bytes,
+    pipeStreamChildInts,
+    pipeStreamChildObjects,
+    pipeStreamParentInts,
+    pipeStreamParentObjects,
     append,
     lock,
     incr,
@@ -291,51 +303,88 @@ async function measure(core: Core, method: string, settings: SyncSettings): Prom
   };
 }
 
-/** The items of a stream: small ints, or objects of about 1 KiB. */
-function streamItem(index: number, objects: boolean): unknown {
-  return objects ? { index, text: 'x'.repeat(1_000) } : index;
+/** The channel of a one-way stream. */
+type StreamChannel = 'Queue' | 'Pipe';
+/** An end of a stream's channel: the Queue itself, or one end of a one-way Pipe. */
+type StreamEnd = Queue<unknown> | Connection;
+
+/** A stream's ends, [the consumer's, the producer's]: one Queue is both, a `Pipe(false)` has two. */
+function streamEnds(context: Context, channel: StreamChannel): [StreamEnd, StreamEnd] {
+  if (channel === 'Pipe') return context.Pipe(false);
+  const queue = context.Queue<unknown>();
+  return [queue, queue];
 }
 
-/** A producer child's target: waits for `go`, then puts `count` items. */
-async function streamProducer(queue: Queue<unknown>, go: Event, count: number, objects: boolean) {
-  await go.wait(60_000);
+/**
+ * A producer child's target, which the parent also calls: waits for `go` if given, then puts or sends
+ * `count` items, small ints or objects of about 1 KiB. Written as one function, with no helper of this
+ * module, since a target reaches the child as its source text alone.
+ */
+async function streamProducer(end: StreamEnd, count: number, objects: boolean, go?: Event) {
+  const write = 'send' in end ? (item: unknown) => end.send(item) : (item: unknown) => end.put(item);
+  await go?.wait(60_000);
   for (let index = 0; index < count; index++) {
-    await queue.put(objects ? { index, text: 'x'.repeat(1_000) } : index);
+    await write(objects ? { index, text: 'x'.repeat(1_000) } : index);
   }
 }
 
-/** A consumer child's target: gets `count` items and reports seconds from its first to its last. */
-async function streamConsumer(queue: Queue<unknown>, report: Queue<number>, count: number) {
-  await queue.get();
+/** A consumer child's target: takes `count` items and reports seconds from its first to its last. */
+async function streamConsumer(end: StreamEnd, report: Queue<number>, count: number) {
+  const read = 'recv' in end ? () => end.recv() : () => end.get();
+  await read();
   const begin = performance.now();
-  for (let index = 1; index < count; index++) await queue.get();
+  for (let index = 1; index < count; index++) await read();
   await report.put((performance.now() - begin) / 1000);
 }
 
-/** Items per second from one child to another through a Queue, timed by the consumer. */
-async function streamChildToChild(context: Context, count: number, objects: boolean): Promise<number> {
-  const queue = context.Queue<unknown>();
+/** The four streams of a channel, in the order of METRICS: child → child, then parent → child. */
+async function streams(
+  context: Context,
+  channel: StreamChannel,
+  count: number,
+): Promise<[number, number, number, number]> {
+  return [
+    await streamChildToChild(context, channel, count, false),
+    await streamChildToChild(context, channel, count, true),
+    await streamParentToChild(context, channel, count, false),
+    await streamParentToChild(context, channel, count, true),
+  ];
+}
+
+/** Items per second from one child to another through `channel`, timed by the consumer. */
+async function streamChildToChild(
+  context: Context,
+  channel: StreamChannel,
+  count: number,
+  objects: boolean,
+): Promise<number> {
+  const [receiving, sending] = streamEnds(context, channel);
   const report = context.Queue<number>();
   const go = context.Event();
   const children = [
-    context.Process({ target: streamConsumer, args: [queue, report, count] }),
-    context.Process({ target: streamProducer, args: [queue, go, count, objects] }),
+    context.Process({ target: streamConsumer, args: [receiving, report, count] }),
+    context.Process({ target: streamProducer, args: [sending, count, objects, go] }),
   ];
   for (const child of children) await child.start();
   await go.set();
-  const seconds = await bounded(report.get(), 'stream child → child');
+  const seconds = await bounded(report.get(), `${channel} stream child → child`);
   for (const child of children) await child.join();
   return (count - 1) / seconds;
 }
 
-/** Items per second from the parent to a child through a Queue, timed by the consumer. */
-async function streamParentToChild(context: Context, count: number, objects: boolean): Promise<number> {
-  const queue = context.Queue<unknown>();
+/** Items per second from the parent to a child through `channel`, timed by the consumer. */
+async function streamParentToChild(
+  context: Context,
+  channel: StreamChannel,
+  count: number,
+  objects: boolean,
+): Promise<number> {
+  const [receiving, sending] = streamEnds(context, channel);
   const report = context.Queue<number>();
-  const child = context.Process({ target: streamConsumer, args: [queue, report, count] });
+  const child = context.Process({ target: streamConsumer, args: [receiving, report, count] });
   await child.start();
-  for (let index = 0; index < count; index++) await queue.put(streamItem(index, objects));
-  const seconds = await bounded(report.get(), 'stream parent → child');
+  await streamProducer(sending, count, objects);
+  const seconds = await bounded(report.get(), `${channel} stream parent → child`);
   await child.join();
   return (count - 1) / seconds;
 }
@@ -380,7 +429,7 @@ async function busyParent(context: Context): Promise<number> {
   const done = context.Value('d', 0);
   const children = [
     context.Process({ target: busyConsumer, args: [queue, done, count] }),
-    context.Process({ target: streamProducer, args: [queue, go, count, false] }),
+    context.Process({ target: streamProducer, args: [queue, count, false, go] }),
   ];
   for (const child of children) await child.start();
   await go.set();
