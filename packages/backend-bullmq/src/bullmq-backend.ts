@@ -1,0 +1,93 @@
+/** The producer's backend object: options checked once, one dispatcher shared by every seat. */
+import { BACKEND_API_VERSION, type Backend, type WorkerHandle } from '@mproc/core';
+import { Dispatcher, type QueueAddress } from './dispatcher.js';
+import { checkRedisUrl } from './redis-connection.js';
+import { JobSeat, type SeatOwner } from './seat.js';
+
+export interface BullmqOptions {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+  readonly redis: string;
+  /** The BullMQ queue that worker hosts pull from; default 'mproc'. */
+  readonly queue?: string;
+  /** Prefix of every Redis key of the queue (the ACL's key pattern); default 'mproc'. */
+  readonly prefix?: string;
+  /** The secret shared with the worker hosts: every job and result carries an HMAC under it. */
+  readonly authkey: string | Uint8Array;
+  /** The directory task modules are named relative to, as hosts' `--root`; default the working directory. */
+  readonly root?: string;
+  /** Accept a non-loopback Redis without a password or without TLS. */
+  readonly allowInsecure?: boolean;
+}
+
+/** @throws TypeError naming a missing or wrong option. */
+function checkAuthkey(authkey: unknown, what: string): Uint8Array {
+  if (typeof authkey === 'string' && authkey.length > 0) return Buffer.from(authkey);
+  if (authkey instanceof Uint8Array && authkey.length > 0) return authkey;
+  throw new TypeError(
+    `${what}: authkey must be a non-empty string or Uint8Array (the secret shared with the worker hosts)`,
+  );
+}
+
+/** Not a separate process as core means it: nothing may cross through this machine's shared memory. */
+export const CAPABILITIES = Object.freeze({
+  transfer: false,
+  separateProcess: false,
+  sharedPort: false,
+  inheritsExecArgv: false,
+});
+
+class BullmqBackend implements Backend, SeatOwner {
+  readonly apiVersion = BACKEND_API_VERSION;
+  readonly name = 'bullmq';
+  readonly capabilities = CAPABILITIES;
+  readonly root: string;
+  readonly authkey: Uint8Array;
+  readonly #address: QueueAddress;
+  #dispatcher: Promise<Dispatcher> | undefined;
+  #seats = 0;
+  #nextIdent = 0;
+
+  constructor(options: BullmqOptions, what: string) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(`${what}: options must be an object`);
+    this.authkey = checkAuthkey(options.authkey, what);
+    this.root = options.root ?? process.cwd();
+    this.#address = {
+      url: checkRedisUrl(options.redis, options.allowInsecure === true, what),
+      queue: options.queue ?? 'mproc',
+      prefix: options.prefix ?? 'mproc',
+    };
+  }
+
+  startWorker(): WorkerHandle {
+    return new JobSeat(this, ++this.#nextIdent);
+  }
+
+  openDispatcher(): Promise<Dispatcher> {
+    this.#seats++;
+    if (!this.#dispatcher) {
+      const opening = Dispatcher.open(this.#address);
+      this.#dispatcher = opening;
+      opening.catch(() => {
+        if (this.#dispatcher === opening) this.#dispatcher = undefined; // the next seat tries again
+      });
+    }
+    return this.#dispatcher;
+  }
+
+  seatEnded(): void {
+    if (--this.#seats > 0 || !this.#dispatcher) return;
+    const closing = this.#dispatcher;
+    this.#dispatcher = undefined;
+    closing.then((dispatcher) => dispatcher.close()).catch(() => {});
+  }
+}
+
+/**
+ * The 'bullmq' start method with these options, for `getContext(backend)`.
+ * @throws TypeError for a wrong option; Error for a remote Redis without a password or TLS (unless
+ *   `allowInsecure`).
+ */
+export function bullmqBackend(options: BullmqOptions): Backend {
+  return new BullmqBackend(options, 'bullmqBackend(options)');
+}

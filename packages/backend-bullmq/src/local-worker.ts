@@ -1,0 +1,99 @@
+/**
+ * A worker thread of a worker host, spoken to in core's own protocol: the host hands it runs exactly
+ * as a producer's pool would, so a task runs, fails and answers there as on any local backend. The
+ * host's event loop stays free for BullMQ's lock renewal while a task computes.
+ */
+import { backend as threads } from '@mproc/backend-threads';
+import {
+  type ChildMessage,
+  currentProcess,
+  isProtocolMessage,
+  type ParentMessage,
+  type WorkerHandle,
+} from '@mproc/core';
+import type { HostAnswer } from './host-answer.js';
+
+type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
+
+const REFUSED_CALL = {
+  tier: 'error',
+  className: 'TypeError',
+  name: 'TypeError',
+  message: "Queues, pipes and managers are not available to tasks on the 'bullmq' start method",
+  stack: undefined,
+  props: {},
+} as const;
+
+export class LocalWorker {
+  readonly #handle: WorkerHandle;
+  readonly ready: Promise<void>;
+  /** Host function ids whose definition this worker has seen. */
+  readonly known = new Set<number>();
+  #running: ((answer: HostAnswer) => void) | undefined;
+  #ended = false;
+
+  constructor(index: number, onEnd: (worker: LocalWorker) => void) {
+    this.#handle = threads.startWorker({ env: undefined, execArgv: [], executable: undefined });
+    this.ready = new Promise((resolve, reject) => {
+      this.#handle.onMessage((message) => {
+        if (!isProtocolMessage(message)) return;
+        const answer = message as ChildMessage;
+        if (answer.type === 'mproc:ready') resolve();
+        else if (answer.type === 'mproc:init-failed') reject(new Error('a worker thread failed to start'));
+        else if (answer.type === 'mproc:call') {
+          this.#handle.send(
+            { type: 'mproc:reply', callId: answer.callId, ok: false, error: REFUSED_CALL },
+            [],
+          );
+        } else this.#settle(answer);
+      });
+      this.#handle.onExit((exit) => {
+        this.#ended = true;
+        reject(new Error(`a worker thread ended before it started (exit code ${exit.exitCode})`));
+        this.#settle({ exit });
+        onEnd(this);
+      });
+    });
+    this.ready.catch(() => {}); // the host learns of it by the run that waits for it
+    const info = currentProcess();
+    this.#handle.send(
+      {
+        type: 'mproc:init',
+        workerId: index,
+        name: `HostWorker-${index}`,
+        ident: this.#handle.ident,
+        daemon: true,
+        parent: info,
+        initializer: null,
+        initArgs: [],
+        revive: false,
+        modules: [],
+        mainModule: null,
+      },
+      [],
+    );
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Runs one task; resolves with its answer, or with the exit of this worker if it died of it. */
+  async run(run: RunMessage): Promise<HostAnswer> {
+    await this.ready;
+    return new Promise((resolve) => {
+      this.#running = resolve;
+      this.#handle.send(run, []);
+    });
+  }
+
+  stop(): void {
+    this.#handle.terminate();
+  }
+
+  #settle(answer: HostAnswer): void {
+    const running = this.#running;
+    this.#running = undefined;
+    running?.(answer);
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * One seat of a pool on this backend: what core sees as a worker. Core's scheduler gives it runs as
+ * it would a process; each run becomes a job that any worker host may take, and the results come
+ * back in the order the runs were given (core expects a worker's answers in order, and jobs finish
+ * on different hosts in any order). `processes` seats make the pool's cap on jobs in flight.
+ */
+import type { ChildMessage, FunctionDefinition, ParentMessage, WorkerExit, WorkerHandle } from '@mproc/core';
+import type { Dispatcher } from './dispatcher.js';
+import { type HostAnswer, isExit } from './host-answer.js';
+import { seal, unseal } from './sealed.js';
+import { toTaskPath } from './task-path.js';
+
+type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
+
+/** What a seat needs of its backend. */
+export interface SeatOwner {
+  readonly root: string;
+  readonly authkey: Uint8Array;
+  /** The shared dispatcher, opened by the first seat. */
+  openDispatcher(): Promise<Dispatcher>;
+  /** Called once per seat when it ends; the last one closes the dispatcher. */
+  seatEnded(): void;
+}
+
+/** A run this backend cannot carry: its task fails with `reason`, the seat goes on. */
+class Refused extends Error {
+  readonly reason: Error;
+  constructor(reason: Error) {
+    super(reason.message);
+    this.reason = reason;
+  }
+}
+
+/** An error as core's error codec carries it, for failures the seat itself reports. */
+function serializedError(error: Error) {
+  return {
+    tier: 'error',
+    className: error.name,
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    props: {},
+  } as const;
+}
+
+export class JobSeat implements WorkerHandle {
+  readonly pid = process.pid;
+  readonly ident: number;
+  readonly #owner: SeatOwner;
+  #dispatcher: Promise<Dispatcher> | undefined;
+  #onMessage: (message: unknown) => void = () => {};
+  #onExit: (exit: WorkerExit) => void = () => {};
+  #exited = false;
+  #stopping = false;
+  /** Definitions by core's function id, with the path hosts resolve (or why it cannot travel). */
+  readonly #definitions = new Map<number, Promise<FunctionDefinition>>();
+  /** Where exported functions are looked up: the `modules` option, then the main script. */
+  #modules: string[] = [];
+  /** Task ids in the order given, and the answers that came before their turn. */
+  readonly #order: number[] = [];
+  readonly #early = new Map<number, ChildMessage>();
+
+  constructor(owner: SeatOwner, ident: number) {
+    this.#owner = owner;
+    this.ident = ident;
+  }
+
+  send(message: ParentMessage): void {
+    if (this.#exited) return;
+    switch (message.type) {
+      case 'mproc:init':
+        this.#modules = [...message.modules, ...(message.mainModule ? [message.mainModule] : [])];
+        this.#start(message.initializer !== null);
+        return;
+      case 'mproc:run':
+        this.#run(message);
+        return;
+      case 'mproc:batch':
+        for (const run of message.runs) this.#run(run);
+        return;
+      case 'mproc:stop':
+        this.#stopping = true;
+        this.#exitWhenIdle();
+        return;
+      default:
+        return; // broker replies and buffer releases: nothing of theirs crosses to hosts
+    }
+  }
+
+  onMessage(listener: (message: unknown) => void): void {
+    this.#onMessage = listener;
+  }
+
+  onExit(listener: (exit: WorkerExit) => void): void {
+    this.#onExit = listener;
+  }
+
+  /** Jobs already taken by a host run on; their answers are dropped. */
+  terminate(): void {
+    this.#exit({ exitCode: null, signal: 'SIGTERM' });
+  }
+
+  kill(): void {
+    this.#exit({ exitCode: null, signal: 'SIGKILL' });
+  }
+
+  // A seat holds no handle of its own: the dispatcher's timer is unreferenced and its sockets close
+  // with the last seat.
+  ref(): void {}
+  unref(): void {}
+
+  #start(hasInitializer: boolean): void {
+    if (hasInitializer) {
+      const error = new TypeError(
+        "Pool initializer: not supported on the 'bullmq' start method yet (worker hosts share their processes between pools)",
+      );
+      queueMicrotask(() => this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }));
+      return;
+    }
+    this.#dispatcher = this.#owner.openDispatcher();
+    this.#dispatcher.then(
+      () => this.#exited || this.#onMessage({ type: 'mproc:ready' }),
+      (error: Error) =>
+        this.#exited || this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }),
+    );
+  }
+
+  #run(run: RunMessage): void {
+    this.#order.push(run.taskId);
+    if (run.fn.definition) this.#definitions.set(run.fn.id, this.#taskDefinition(run.fn.definition));
+    const definition = this.#definitions.get(run.fn.id) as Promise<FunctionDefinition>;
+    // Answers wait for the seat to be ready: core takes none from a worker that is still starting.
+    Promise.all([this.#dispatcher as Promise<Dispatcher>, definition])
+      .then(([dispatcher, module]) => {
+        const refused = this.#refusal(run);
+        if (refused) throw refused;
+        return dispatcher.submit(
+          seal({ ...run, fn: { id: run.fn.id, definition: module } }, this.#owner.authkey),
+        );
+      })
+      .then(
+        (result) => {
+          const answer = unseal(result, this.#owner.authkey) as HostAnswer;
+          if (isExit(answer)) this.#exit(answer.exit);
+          else this.#answer(run.taskId, answer);
+        },
+        (error: Error) => {
+          if (error instanceof Refused)
+            this.#answer(run.taskId, {
+              type: 'mproc:error',
+              taskId: run.taskId,
+              error: serializedError(error.reason),
+            });
+          else this.#exit({ exitCode: null, signal: null, error });
+        },
+      );
+  }
+
+  /** Why a run cannot travel to a host, or undefined when it can. */
+  #refusal(run: RunMessage): Refused | undefined {
+    if (run.exitAfter)
+      return new Refused(new TypeError("Process: not supported on the 'bullmq' start method"));
+    if (run.revive || run.staged) {
+      return new Refused(
+        new TypeError(
+          "Queues, locks, shared values and managers cannot travel to worker hosts on the 'bullmq' start method",
+        ),
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * The module path and export name hosts resolve. Core sends a function of `task()` by module URL,
+   * and one exported by a module of the `modules` option or by the main script by name and source
+   * text: that one is looked up here, as a local worker would, in those modules.
+   * @throws Refused when the function cannot travel by module.
+   */
+  async #taskDefinition(definition: FunctionDefinition): Promise<FunctionDefinition> {
+    let url = definition.kind === 'module' ? definition.url : undefined;
+    if (definition.kind === 'source' && definition.name)
+      url = await this.#exportingModule(definition.name, definition.source);
+    if (!url) {
+      throw new Refused(
+        new TypeError(
+          `the task '${definition.name || 'anonymous'}' would be sent as source text, which the 'bullmq' start method refuses: export it from a module under the root and list that module in the modules option, or wrap it with task()`,
+        ),
+      );
+    }
+    try {
+      return { kind: 'module', url: toTaskPath(url, this.#owner.root), name: definition.name };
+    } catch (error) {
+      throw new Refused(error as Error);
+    }
+  }
+
+  async #exportingModule(name: string, source: string): Promise<string | undefined> {
+    for (const url of this.#modules) {
+      const namespace = (await import(url)) as Record<string, unknown> & {
+        default?: Record<string, unknown>;
+      };
+      const candidate = namespace[name] ?? namespace.default?.[name];
+      if (typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source)
+        return url;
+    }
+    return undefined;
+  }
+
+  /** Core's answers in the order of the runs. */
+  #answer(taskId: number, message: ChildMessage): void {
+    if (this.#exited) return;
+    this.#early.set(taskId, message);
+    while (this.#order.length > 0 && this.#early.has(this.#order[0] as number)) {
+      const next = this.#order.shift() as number;
+      const answer = this.#early.get(next) as ChildMessage;
+      this.#early.delete(next);
+      this.#onMessage(answer);
+    }
+    this.#exitWhenIdle();
+  }
+
+  #exitWhenIdle(): void {
+    if (this.#stopping && this.#order.length === 0) this.#exit({ exitCode: 0, signal: null });
+  }
+
+  #exit(exit: WorkerExit): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    if (this.#dispatcher) this.#owner.seatEnded();
+    queueMicrotask(() => this.#onExit(exit));
+  }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * `mproc-worker`: a worker host for the 'bullmq' start method. Runs until SIGINT or SIGTERM, then
+ * finishes the jobs it holds and exits.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkRedisUrl } from './redis-connection.js';
+import { WorkerHost } from './worker-host.js';
+
+const USAGE = `Usage: mproc-worker --redis URL --authkey-file FILE [options]
+
+  --redis URL          redis://[user:password@]host:port, or rediss:// for TLS
+  --authkey-file FILE  the secret shared with the producers (the file's bytes, a final newline dropped)
+  --queue NAME         the queue to pull from (default mproc)
+  --prefix PREFIX      prefix of the queue's Redis keys (default mproc)
+  --root DIR           tasks are module paths relative to it (default: the working directory)
+  --procs N            worker threads, tasks run at once (default: the number of CPUs)
+  --allow-insecure     accept a remote Redis without a password or without TLS
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`mproc-worker: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      redis: { type: 'string' },
+      'authkey-file': { type: 'string' },
+      queue: { type: 'string', default: 'mproc' },
+      prefix: { type: 'string', default: 'mproc' },
+      root: { type: 'string', default: '.' },
+      procs: { type: 'string' },
+      'allow-insecure': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  if (!values.redis) fail('--redis is required');
+  if (!values['authkey-file']) fail('--authkey-file is required');
+  const procs = values.procs === undefined ? availableParallelism() : Number(values.procs);
+  if (!Number.isInteger(procs) || procs < 1) fail(`--procs must be an integer ≥ 1, got ${values.procs}`);
+  const authkey = readFileSync(values['authkey-file'])
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (!authkey) fail('the authkey file is empty');
+  return {
+    url: checkRedisUrl(values.redis, values['allow-insecure'], 'mproc-worker'),
+    queue: values.queue,
+    prefix: values.prefix,
+    root: resolve(values.root),
+    procs,
+    authkey: Buffer.from(authkey),
+  };
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parse>;
+  try {
+    options = parse();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const host = await WorkerHost.start(options);
+  process.stdout.write(
+    `mproc-worker ${host.id}: ${options.procs} threads on queue ${options.queue}, root ${options.root}\n`,
+  );
+  const stop = () => {
+    host.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`mproc-worker: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,169 @@
+/**
+ * A worker host: pulls jobs from the queue, checks each one's HMAC before anything else, resolves
+ * its task under `root` and runs it on one of `procs` local worker threads, then returns the sealed
+ * answer. It announces itself in Redis (capacity, Node major, code hash) with a short TTL.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ParentMessage } from '@mproc/core';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { QueueAddress } from './dispatcher.js';
+import type { HostAnswer } from './host-answer.js';
+import { LocalWorker } from './local-worker.js';
+import { connectRedis } from './redis-connection.js';
+import { seal, unseal } from './sealed.js';
+import { fromTaskPath } from './task-path.js';
+
+type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
+
+/**
+ * A job whose host died goes back to the queue once its lock expires, and runs once more elsewhere
+ * (BullMQ's maxStalledCount 1). Five seconds each: measured here, a killed host's job completed on
+ * another about 10 s later, against about 60 s with BullMQ's defaults.
+ */
+const LOCK_DURATION_MS = 5_000;
+const STALLED_INTERVAL_MS = 5_000;
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_TTL_S = 15;
+
+export interface WorkerHostOptions extends QueueAddress {
+  readonly root: string;
+  readonly procs: number;
+  readonly authkey: Uint8Array;
+}
+
+/** A hash of the root's package.json, so producers and operators can tell hosts' code apart. */
+function codeHash(root: string): string | null {
+  try {
+    return createHash('sha256')
+      .update(readFileSync(join(root, 'package.json')))
+      .digest('hex')
+      .slice(0, 16);
+  } catch {
+    return null;
+  }
+}
+
+export class WorkerHost {
+  readonly id = randomUUID();
+  readonly #options: WorkerHostOptions;
+  readonly #workers: LocalWorker[] = [];
+  readonly #idle: LocalWorker[] = [];
+  readonly #waiting: Array<(worker: LocalWorker) => void> = [];
+  /** Host function ids by task path and name: ids of different producers' pools never mix here. */
+  readonly #functionIds = new Map<string, number>();
+  #queueWorker: Worker | undefined;
+  #client: Redis | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  private constructor(options: WorkerHostOptions) {
+    this.#options = options;
+    for (let index = 1; index <= options.procs; index++) this.#addWorker(index);
+  }
+
+  /** @throws Error naming the server's reason when Redis cannot be reached or refuses the host. */
+  static async start(options: WorkerHostOptions): Promise<WorkerHost> {
+    const host = new WorkerHost(options);
+    try {
+      host.#client = await connectRedis(options.url);
+      host.#queueWorker = new Worker(options.queue, (job) => host.#process(job), {
+        connection: host.#client,
+        prefix: options.prefix,
+        concurrency: options.procs,
+        lockDuration: LOCK_DURATION_MS,
+        stalledInterval: STALLED_INTERVAL_MS,
+        maxStalledCount: 1,
+      });
+      host.#queueWorker.on('error', () => {}); // connection trouble: BullMQ reconnects by itself
+      await host.#queueWorker.waitUntilReady();
+      await host.#beat();
+      host.#heartbeat = setInterval(() => void host.#beat().catch(() => {}), HEARTBEAT_MS);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
+    return host;
+  }
+
+  /** Finishes the jobs it holds, then stops its threads and leaves Redis. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#heartbeat);
+    await this.#queueWorker?.close();
+    for (const worker of this.#workers) worker.stop();
+    if (this.#client) {
+      await this.#client.del(this.#heartbeatKey()).catch(() => {});
+      this.#client.disconnect();
+    }
+  }
+
+  async #process(job: Job): Promise<unknown> {
+    const { authkey, root } = this.#options;
+    const run = unseal(job.data, authkey) as RunMessage; // throws, failing the job, unless it is ours
+    const definition = run.fn?.definition;
+    if (run.type !== 'mproc:run' || definition?.kind !== 'module') {
+      throw new TypeError(
+        'not a task of a module: this host runs only tasks named by module path and export',
+      );
+    }
+    const url = fromTaskPath(definition.url, root);
+    const key = `${definition.url}#${definition.name}`;
+    const id = this.#functionIds.get(key) ?? this.#functionIds.size + 1;
+    this.#functionIds.set(key, id);
+    const worker = await this.#takeWorker();
+    let answer: HostAnswer;
+    try {
+      const known = worker.known.has(id);
+      worker.known.add(id);
+      answer = await worker.run({
+        ...run,
+        fn: { id, definition: known ? undefined : { ...definition, url } },
+      });
+    } finally {
+      if (!worker.ended) this.#giveBack(worker);
+    }
+    return seal(answer, authkey);
+  }
+
+  #addWorker(index: number): void {
+    const worker = new LocalWorker(index, (ended) => {
+      this.#workers.splice(this.#workers.indexOf(ended), 1);
+      const idle = this.#idle.indexOf(ended);
+      if (idle >= 0) this.#idle.splice(idle, 1);
+      if (!this.#closing) this.#addWorker(index);
+    });
+    this.#workers.push(worker);
+    this.#giveBack(worker);
+  }
+
+  #takeWorker(): Promise<LocalWorker> {
+    const worker = this.#idle.shift();
+    if (worker) return Promise.resolve(worker);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #giveBack(worker: LocalWorker): void {
+    const waiter = this.#waiting.shift();
+    if (waiter) waiter(worker);
+    else this.#idle.push(worker);
+  }
+
+  #heartbeatKey(): string {
+    return `${this.#options.prefix}:${this.#options.queue}:hosts:${this.id}`;
+  }
+
+  async #beat(): Promise<void> {
+    const info = {
+      host: hostname(),
+      pid: process.pid,
+      procs: this.#options.procs,
+      node: process.versions.node.split('.')[0],
+      code: codeHash(this.#options.root),
+    };
+    await this.#client?.set(this.#heartbeatKey(), JSON.stringify(info), 'EX', HEARTBEAT_TTL_S);
+  }
+}

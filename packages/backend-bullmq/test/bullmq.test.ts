@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bullmqBackend } from '@mproc/backend-bullmq';
+import { getContext, WorkerExitedError } from '@mproc/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tasks from './fixtures/tasks.mjs';
+import { hasRedisServer, type RedisServer, startRedis } from './support/redis-server.js';
+import { authkeyFile, FIXTURES, type HostProcess, runHost, startHost } from './support/worker-hosts.js';
+
+const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
+const AUTHKEY = 'test-authkey';
+
+if (!hasRedisServer && process.env.CI) throw new Error('CI must have redis-server (.ci/run installs it)');
+
+describe.skipIf(!hasRedisServer)(
+  `bullmq backend against a real redis-server${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
+  () => {
+    let redis: RedisServer;
+    let dir: string;
+    const hosts: HostProcess[] = [];
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
+      const keyFile = authkeyFile(dir, AUTHKEY);
+      for (let i = 0; i < 2; i++) {
+        hosts.push(await startHost(['--redis', redis.url(), '--authkey-file', keyFile, '--procs', '2']));
+      }
+    });
+
+    afterAll(async () => {
+      await Promise.all(hosts.map((host) => host.stop()));
+      await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    const context = (authkey = AUTHKEY) =>
+      getContext(bullmqBackend({ redis: redis.url(), authkey, root: FIXTURES }));
+
+    it('map runs chunks on the worker hosts and keeps input order', async () => {
+      await using pool = context().Pool({ processes: 4, modules: [TASKS] });
+      const items = Array.from({ length: 1_000 }, (_, i) => i);
+      expect(await pool.map(tasks.square, items, 10)).toEqual(items.map((n) => n * n));
+    });
+
+    it('processes is the cap on jobs in flight, spread over every host', async () => {
+      await using pool = context().Pool({ processes: 4, modules: [TASKS] });
+      // Each host takes two jobs at a time, so four jobs of 200 ms at once need both hosts.
+      const pids = await pool.map(tasks.pidAfter, [200, 200, 200, 200], 1);
+      expect(new Set(pids)).toEqual(new Set(hosts.map((host) => host.child.pid)));
+    });
+
+    it('10,000 concurrent applyAsync calls all settle, each with its own result', async () => {
+      await using pool = context().Pool({ processes: 64, modules: [TASKS] });
+      const results = Array.from({ length: 10_000 }, (_, i) => pool.applyAsync(tasks.square, [i]));
+      const values = await Promise.all(results.map((result) => result.get()));
+      expect(values).toEqual(values.map((_, i) => i * i));
+    }, 60_000);
+
+    it("a task's error arrives as the error it threw; the pool goes on", async () => {
+      await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+      const error = await pool.apply(tasks.fail, ['no such item']).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(RangeError);
+      expect((error as Error).message).toBe('no such item');
+      expect(await pool.apply(tasks.square, [7])).toBe(49);
+    });
+
+    it('a task that ends its worker fails with WorkerExitedError; the pool goes on', async () => {
+      await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+      await expect(pool.apply(tasks.exitWorker, [])).rejects.toBeInstanceOf(WorkerExitedError);
+      expect(await pool.apply(tasks.square, [8])).toBe(64);
+    });
+
+    it('the executor submits and maps on the hosts', async () => {
+      await using executor = context().ProcessPoolExecutor({ maxWorkers: 2, modules: [TASKS] });
+      expect(await executor.submit(tasks.square, 9).result()).toBe(81);
+      const mapped: number[] = [];
+      for await (const value of executor.map(tasks.square, [1, 2, 3])) mapped.push(value);
+      expect(mapped).toEqual([1, 4, 9]);
+    });
+
+    it('a function sent as source text is refused, naming what to do', async () => {
+      await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+      const error = await pool.apply((n: number) => n + 1, [1]).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/source text.*refuses.*export it/);
+    });
+
+    it('hosts refuse jobs sealed with another authkey, before resolving any module', async () => {
+      await using pool = context('not-the-hosts-authkey').Pool({ processes: 1, modules: [TASKS] });
+      const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WorkerExitedError);
+      expect(String((error as Error).cause)).toMatch(/HMAC does not match/);
+    });
+  },
+);
+
+describe.skipIf(!hasRedisServer)(
+  `bullmq backend: Redis with a password${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
+  () => {
+    let redis: RedisServer;
+    let dir: string;
+
+    beforeAll(async () => {
+      redis = await startRedis({ password: 'right-password' });
+      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
+    });
+
+    afterAll(async () => {
+      await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a pool given a wrong password fails in seconds, naming the reason', async () => {
+      const ctx = getContext(bullmqBackend({ redis: redis.url('wrong'), authkey: AUTHKEY, root: FIXTURES }));
+      await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+      const started = performance.now();
+      const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
+      expect(String((error as Error).message) + String((error as Error).cause)).toMatch(
+        /WRONGPASS|invalid password/i,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+    });
+
+    it('a worker host given a wrong password exits with the reason', async () => {
+      const result = await runHost([
+        '--redis',
+        redis.url('wrong'),
+        '--authkey-file',
+        authkeyFile(dir, AUTHKEY),
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(/WRONGPASS|invalid password/i);
+    });
+  },
+);
+
+describe('bullmq backend: options', () => {
+  it('refuses a remote Redis without a password, or without TLS, unless allowed', () => {
+    expect(() => bullmqBackend({ redis: 'redis://10.0.0.5:6379', authkey: 'k' })).toThrow(
+      /without a password/,
+    );
+    expect(() => bullmqBackend({ redis: 'redis://:pw@10.0.0.5:6379', authkey: 'k' })).toThrow(/without TLS/);
+    expect(() =>
+      bullmqBackend({ redis: 'redis://10.0.0.5:6379', authkey: 'k', allowInsecure: true }),
+    ).not.toThrow();
+    expect(() => bullmqBackend({ redis: 'rediss://:pw@10.0.0.5:6379', authkey: 'k' })).not.toThrow();
+  });
+
+  it('needs an authkey, and a redis URL', () => {
+    expect(() => bullmqBackend({ redis: 'redis://127.0.0.1:6379', authkey: '' })).toThrow(/authkey/);
+    expect(() => bullmqBackend({ redis: 'http://127.0.0.1', authkey: 'k' })).toThrow(/redis:\/\//);
+  });
+});

@@ -1,0 +1,58 @@
+/** Worker hosts as a user starts them: the `mproc-worker` command of the built package. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../dist/worker-cli.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
+
+export interface HostProcess {
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function authkeyFile(dir: string, authkey: string): string {
+  const file = join(dir, 'authkey');
+  writeFileSync(file, `${authkey}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Starts a host and resolves once it pulls jobs (it prints one line then). */
+export async function startHost(args: string[]): Promise<HostProcess> {
+  const child = spawn(process.execPath, [CLI, '--root', FIXTURES, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('threads on queue')) resolve();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`mproc-worker exited (${code}):\n${output}`)));
+  });
+  return {
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Runs the command to its end; resolves with its exit code and output. */
+export async function runHost(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [CLI, '--root', FIXTURES, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = await once(child, 'exit');
+  return { code, output };
+}

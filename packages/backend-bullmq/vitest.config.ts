@@ -1,0 +1,3 @@
+import { mprocVitestConfig } from '../../vitest.shared.js';
+
+export default mprocVitestConfig('backend-bullmq');
