@@ -36,6 +36,8 @@ export class Dispatcher {
   /** Job ids of this producer: unique across producers, never a ':' (BullMQ's rule). */
   readonly #runId = randomUUID();
   #sequence = 0;
+  /** Jobs to add at the end of this turn. */
+  #adding: Array<{ name: string; data: unknown; opts: { jobId: string } }> = [];
   #reconciling = false;
 
   private constructor(queue: Queue, events: QueueEvents, connections: Redis[]) {
@@ -76,14 +78,23 @@ export class Dispatcher {
     return new Dispatcher(jobs, events, [client, eventsClient]);
   }
 
-  /** Adds one job; resolves with its processor's return value, rejects with BullMQ's failure. */
+  /**
+   * Adds one job; resolves with its processor's return value, rejects with BullMQ's failure. Jobs
+   * submitted in one turn of the event loop (a map's chunks) go to Redis in one `addBulk`.
+   */
   submit(data: unknown): Promise<unknown> {
     const jobId = `${this.#runId}-${++this.#sequence}`;
+    if (this.#adding.length === 0) queueMicrotask(() => this.#addAll());
+    this.#adding.push({ name: 'task', data, opts: { jobId } });
     return new Promise((resolve, reject) => {
       this.#waiting.set(jobId, { resolve, reject, addedAt: performance.now() });
-      this.#queue
-        .add('task', data, { jobId })
-        .catch((error: Error) => this.#settle(jobId, { ok: false, reason: error.message }));
+    });
+  }
+
+  #addAll(): void {
+    const jobs = this.#adding.splice(0);
+    this.#queue.addBulk(jobs).catch((error: Error) => {
+      for (const { opts } of jobs) this.#settle(opts.jobId, { ok: false, reason: error.message });
     });
   }
 

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bullmqBackend } from '@mproc/backend-bullmq';
@@ -97,6 +98,47 @@ describe.skipIf(!hasRedisServer)(
 );
 
 describe.skipIf(!hasRedisServer)(
+  `bullmq backend: a worker host that dies${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
+  () => {
+    let redis: RedisServer;
+    let dir: string;
+    const hosts: HostProcess[] = [];
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
+      const keyFile = authkeyFile(dir, AUTHKEY);
+      for (let i = 0; i < 2; i++)
+        hosts.push(await startHost(['--redis', redis.url(), '--authkey-file', keyFile, '--procs', '1']));
+    });
+
+    afterAll(async () => {
+      await Promise.all(hosts.map((host) => host.stop()));
+      await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('its task runs again on another host once its lock expires, and the pool keeps one result', async () => {
+      const ctx = getContext(bullmqBackend({ redis: redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+      await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+      const record = join(dir, 'ran-on');
+      const started = watch(dir);
+      const result = pool.applyAsync(tasks.recordThenSleep, [record, 1_000]);
+      const ranOn = () => readFileSync(record, 'utf8').trim().split('\n').filter(Boolean).map(Number);
+      for await (const change of started) if (change.filename === 'ran-on' && ranOn().length > 0) break;
+      const [first] = ranOn();
+      hosts.find((host) => host.child.pid === first)?.child.kill('SIGKILL');
+      // About 10 s with the host's lock and stall check of 5 s each; how long is a bench figure.
+      const pid = await result.get(40_000);
+      const survivor = hosts.find((host) => host.child.pid !== first)?.child.pid;
+      expect(pid).toBe(survivor);
+      // At least once: it ran on both hosts; the pool has the one result of the survivor.
+      expect(ranOn()).toEqual([first, survivor]);
+    }, 60_000);
+  },
+);
+
+describe.skipIf(!hasRedisServer)(
   `bullmq backend: Redis with a password${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
   () => {
     let redis: RedisServer;
@@ -115,12 +157,10 @@ describe.skipIf(!hasRedisServer)(
     it('a pool given a wrong password fails in seconds, naming the reason', async () => {
       const ctx = getContext(bullmqBackend({ redis: redis.url('wrong'), authkey: AUTHKEY, root: FIXTURES }));
       await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
-      const started = performance.now();
       const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
       expect(String((error as Error).message) + String((error as Error).cause)).toMatch(
         /WRONGPASS|invalid password/i,
       );
-      expect(performance.now() - started).toBeLessThan(10_000);
     });
 
     it('a worker host given a wrong password exits with the reason', async () => {
