@@ -28,12 +28,16 @@ function checkAuthkey(authkey: unknown, what: string): Uint8Array {
   );
 }
 
-/** Not a separate process as core means it: nothing may cross through this machine's shared memory. */
+/**
+ * Remote: core offers only Pool and the executor. Not a separate process as core means it: nothing
+ * may cross through this machine's shared memory.
+ */
 export const CAPABILITIES = Object.freeze({
   transfer: false,
   separateProcess: false,
   sharedPort: false,
   inheritsExecArgv: false,
+  remote: true,
 });
 
 class BullmqBackend implements Backend, SeatOwner {
@@ -75,11 +79,11 @@ class BullmqBackend implements Backend, SeatOwner {
     return this.#dispatcher;
   }
 
-  seatEnded(): void {
+  async seatEnded(): Promise<void> {
     if (--this.#seats > 0 || !this.#dispatcher) return;
     const closing = this.#dispatcher;
     this.#dispatcher = undefined;
-    closing.then((dispatcher) => dispatcher.close()).catch(() => {});
+    await closing.then((dispatcher) => dispatcher.close()).catch(() => {});
   }
 }
 

@@ -73,8 +73,16 @@ export class Dispatcher {
         removeOnFail: { age: KEEP_FINISHED_S },
       },
     });
-    const events = new QueueEvents(queue, { connection: eventsClient, prefix });
-    await Promise.all([jobs.waitUntilReady(), events.waitUntilReady()]);
+    await jobs.waitUntilReady();
+    // Reading from the stream's last entry, not from "$" (what arrives once the first blocking read
+    // is issued), so that no job added meanwhile can finish unseen.
+    const [last] = await client.xrevrange(jobs.keys.events as string, '+', '-', 'COUNT', 1);
+    const events = new QueueEvents(queue, {
+      connection: eventsClient,
+      prefix,
+      lastEventId: last?.[0] ?? '0',
+    });
+    await events.waitUntilReady();
     return new Dispatcher(jobs, events, [client, eventsClient]);
   }
 
@@ -101,8 +109,9 @@ export class Dispatcher {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     for (const [jobId] of this.#waiting) this.#settle(jobId, { ok: false, reason: 'the pool was closed' });
-    await Promise.allSettled([this.#events.close(), this.#queue.close()]);
+    // Disconnecting first: a graceful close would wait out the events reader's blocking read.
     for (const connection of this.#connections) connection.disconnect();
+    await Promise.allSettled([this.#events.close(), this.#queue.close()]);
   }
 
   #settle(jobId: string, outcome: { ok: true; value: unknown } | { ok: false; reason: string }): void {

@@ -18,8 +18,8 @@ export interface SeatOwner {
   readonly authkey: Uint8Array;
   /** The shared dispatcher, opened by the first seat. */
   openDispatcher(): Promise<Dispatcher>;
-  /** Called once per seat when it ends; the last one closes the dispatcher. */
-  seatEnded(): void;
+  /** Called once per seat when it ends; the last one closes the dispatcher (resolves once closed). */
+  seatEnded(): Promise<void>;
 }
 
 /** A run this backend cannot carry: its task fails with `reason`, the seat goes on. */
@@ -145,13 +145,15 @@ export class JobSeat implements WorkerHandle {
           else this.#answer(run.taskId, answer);
         },
         (error: Error) => {
-          if (error instanceof Refused)
+          if (!(error instanceof Refused)) this.#exit({ exitCode: null, signal: null, error });
+          // A Process expects no answer, only its end.
+          else if (run.exitAfter) this.#exit({ exitCode: 1, signal: null, error: error.reason });
+          else
             this.#answer(run.taskId, {
               type: 'mproc:error',
               taskId: run.taskId,
               error: serializedError(error.reason),
             });
-          else this.#exit({ exitCode: null, signal: null, error });
         },
       );
   }
@@ -226,7 +228,9 @@ export class JobSeat implements WorkerHandle {
   #exit(exit: WorkerExit): void {
     if (this.#exited) return;
     this.#exited = true;
-    if (this.#dispatcher) this.#owner.seatEnded();
-    queueMicrotask(() => this.#onExit(exit));
+    // The last seat's exit waits for the Redis connections to close: once a pool has terminated,
+    // nothing of it is left open.
+    const ended = this.#dispatcher ? this.#owner.seatEnded() : Promise.resolve();
+    ended.then(() => this.#onExit(exit));
   }
 }

@@ -177,6 +177,32 @@ describe.skipIf(!hasRedisServer)(
 );
 
 describe('bullmq backend: options', () => {
+  it("a context's processes, queues, pipes, managers, locks and shared values are refused, by name", () => {
+    const ctx = getContext(bullmqBackend({ redis: 'redis://127.0.0.1:6379', authkey: 'k' }));
+    const factories: Array<[string, () => unknown]> = [
+      ['ctx.Process', () => ctx.Process({ target: () => {} })],
+      ['ctx.Queue', () => ctx.Queue()],
+      ['ctx.SimpleQueue', () => ctx.SimpleQueue()],
+      ['ctx.JoinableQueue', () => ctx.JoinableQueue()],
+      ['ctx.Pipe', () => ctx.Pipe()],
+      ['ctx.Manager', () => ctx.Manager()],
+      ['ctx.Lock', () => ctx.Lock()],
+      ['ctx.RLock', () => ctx.RLock()],
+      ['ctx.Semaphore', () => ctx.Semaphore()],
+      ['ctx.BoundedSemaphore', () => ctx.BoundedSemaphore()],
+      ['ctx.Event', () => ctx.Event()],
+      ['ctx.Condition', () => ctx.Condition()],
+      ['ctx.Barrier', () => ctx.Barrier(2)],
+      ['ctx.Value', () => ctx.Value('i', 0)],
+      ['ctx.Array', () => ctx.Array('i', 2)],
+    ];
+    for (const [name, make] of factories) {
+      expect(make, name).toThrow(
+        new RegExp(`^${name.replace('.', '\\.')}: not available on the 'bullmq' start method`),
+      );
+    }
+  });
+
   it('refuses a remote Redis without a password, or without TLS, unless allowed', () => {
     expect(() => bullmqBackend({ redis: 'redis://10.0.0.5:6379', authkey: 'k' })).toThrow(
       /without a password/,

@@ -22,6 +22,12 @@ export interface BackendCapabilities {
   readonly sharedPort: boolean;
   /** Workers inherit the parent's `execArgv` (and so its loaders, such as tsx). */
   readonly inheritsExecArgv: boolean;
+  /**
+   * Workers run on other machines (a distributed backend): only Pool and ProcessPoolExecutor are
+   * offered; a context's factories of processes, queues, pipes, managers, locks and shared values
+   * throw. Default false.
+   */
+  readonly remote?: boolean;
 }
 
 /** What core tells a backend when it starts a worker. */

@@ -4,6 +4,7 @@ import {
   BUILTIN_START_METHODS,
   isAvailable,
   loadBackend,
+  loadedBackend,
   packageOf,
   registerBackend,
 } from './backend-registry.js';
@@ -90,6 +91,7 @@ export class Context {
    * @throws TypeError naming an invalid option, or for a target that cannot be sent.
    */
   Process<A extends unknown[]>(options: Omit<ProcessOptions<A>, 'context'>): Process<A> {
+    this.#localOnly('ctx.Process');
     return new Process<A>(this.#bound(options, 'context', 'ctx.Process'));
   }
 
@@ -101,11 +103,13 @@ export class Context {
    * @throws TypeError when `maxsize` is not an integer.
    */
   Queue<T = unknown>(maxsize = 0): Queue<T> {
+    this.#localOnly('ctx.Queue');
     return new Queue<T>(maxsize);
   }
 
   /** An unbounded queue with only put, get, empty and close. See `SimpleQueue`. */
   SimpleQueue<T = unknown>(): SimpleQueue<T> {
+    this.#localOnly('ctx.SimpleQueue');
     return new SimpleQueue<T>();
   }
 
@@ -114,6 +118,7 @@ export class Context {
    * @throws TypeError when `maxsize` is not an integer.
    */
   JoinableQueue<T = unknown>(maxsize = 0): JoinableQueue<T> {
+    this.#localOnly('ctx.JoinableQueue');
     return new JoinableQueue<T>(maxsize);
   }
 
@@ -122,11 +127,13 @@ export class Context {
    * @throws TypeError when `duplex` is not a boolean.
    */
   Pipe(duplex = true): [Connection, Connection] {
+    this.#localOnly('ctx.Pipe');
     return Pipe(duplex);
   }
 
   /** A manager of shared lists, dicts and other objects. See `Manager`. */
   Manager(): Promise<SyncManager> {
+    this.#localOnly('ctx.Manager');
     return Manager();
   }
 
@@ -137,11 +144,13 @@ export class Context {
 
   /** A Lock shared by this context's workers. See `Lock`. */
   Lock(): Lock {
+    this.#localOnly('ctx.Lock');
     return new Lock(this);
   }
 
   /** A re-entrant lock shared by this context's workers. See `RLock`. */
   RLock(): RLock {
+    this.#localOnly('ctx.RLock');
     return new RLock(this);
   }
 
@@ -150,6 +159,7 @@ export class Context {
    * @throws RangeError when `value` is not an integer from 0 to 2^31 - 1.
    */
   Semaphore(value = 1): Semaphore {
+    this.#localOnly('ctx.Semaphore');
     return new Semaphore(value, this);
   }
 
@@ -158,11 +168,13 @@ export class Context {
    * @throws RangeError when `value` is not an integer from 0 to 2^31 - 1.
    */
   BoundedSemaphore(value = 1): BoundedSemaphore {
+    this.#localOnly('ctx.BoundedSemaphore');
     return new BoundedSemaphore(value, this);
   }
 
   /** A flag shared by this context's workers. See `Event`. */
   Event(): SharedEvent {
+    this.#localOnly('ctx.Event');
     return new SharedEvent(this);
   }
 
@@ -172,6 +184,7 @@ export class Context {
    * @throws TypeError when `lock` is neither a Lock nor an RLock.
    */
   Condition(lock?: ConditionLock | null): Condition {
+    this.#localOnly('ctx.Condition');
     return new Condition(lock, this);
   }
 
@@ -182,6 +195,7 @@ export class Context {
    * @throws TypeError when `action` cannot be sent to a worker.
    */
   Barrier(parties: number, action?: (() => unknown) | null, timeout?: number | null): Barrier {
+    this.#localOnly('ctx.Barrier');
     return new Barrier(parties, action, timeout, this);
   }
 
@@ -200,6 +214,7 @@ export class Context {
     initial?: number | bigint,
     options: Omit<ValueOptions, 'context'> = {},
   ): Value<number | bigint> {
+    this.#localOnly('ctx.Value');
     return new Value<number | bigint>(typecode, initial, this.#bound(options, 'context', 'ctx.Value'));
   }
 
@@ -223,11 +238,27 @@ export class Context {
     sizeOrValues: number | Iterable<number | bigint>,
     options: Omit<ArrayOptions, 'context'> = {},
   ): SharedArray<number | bigint> {
+    this.#localOnly('ctx.Array');
     return new SharedArray<number | bigint>(
       typecode,
       sizeOrValues,
       this.#bound(options, 'context', 'ctx.Array'),
     );
+  }
+
+  /**
+   * Objects that live in this machine's memory or processes cannot reach workers on other machines.
+   * @throws TypeError naming the object and the start method, on a backend with `capabilities.remote`.
+   */
+  #localOnly(what: string): void {
+    const backend = this.#backend ?? loadedBackend(this.#method);
+    if (backend?.capabilities.remote) {
+      throw new MprocTypeError(
+        `${what}: not available on the '${this.#method}' start method, whose workers run on other machines: ` +
+          'only Pool and ProcessPoolExecutor work there',
+        'ERR_MPROC_NOT_ON_THIS_START_METHOD',
+      );
+    }
   }
 
   /**
