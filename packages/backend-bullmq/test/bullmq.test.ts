@@ -2,14 +2,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bullmqBackend } from '@mproc/backend-bullmq';
+import {
+  authkeyFile,
+  type HostProcess,
+  hasRedisServer,
+  type RedisServer,
+  runHost,
+  startHost,
+  startRedis,
+} from '@mproc/backend-bullmq/testing';
 import { getContext, WorkerExitedError } from '@mproc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tasks from './fixtures/tasks.mjs';
-import { hasRedisServer, type RedisServer, startRedis } from './support/redis-server.js';
-import { authkeyFile, FIXTURES, type HostProcess, runHost, startHost } from './support/worker-hosts.js';
 
 const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 const AUTHKEY = 'test-authkey';
 
 if (!hasRedisServer && process.env.CI) throw new Error('CI must have redis-server (.ci/run installs it)');
@@ -26,7 +35,18 @@ describe.skipIf(!hasRedisServer)(
       dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
       const keyFile = authkeyFile(dir, AUTHKEY);
       for (let i = 0; i < 2; i++) {
-        hosts.push(await startHost(['--redis', redis.url(), '--authkey-file', keyFile, '--procs', '2']));
+        hosts.push(
+          await startHost([
+            '--root',
+            FIXTURES,
+            '--redis',
+            redis.url(),
+            '--authkey-file',
+            keyFile,
+            '--procs',
+            '2',
+          ]),
+        );
       }
     });
 
@@ -109,7 +129,18 @@ describe.skipIf(!hasRedisServer)(
       dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
       const keyFile = authkeyFile(dir, AUTHKEY);
       for (let i = 0; i < 2; i++)
-        hosts.push(await startHost(['--redis', redis.url(), '--authkey-file', keyFile, '--procs', '1']));
+        hosts.push(
+          await startHost([
+            '--root',
+            FIXTURES,
+            '--redis',
+            redis.url(),
+            '--authkey-file',
+            keyFile,
+            '--procs',
+            '1',
+          ]),
+        );
     });
 
     afterAll(async () => {
@@ -165,6 +196,8 @@ describe.skipIf(!hasRedisServer)(
 
     it('a worker host given a wrong password exits with the reason', async () => {
       const result = await runHost([
+        '--root',
+        FIXTURES,
         '--redis',
         redis.url('wrong'),
         '--authkey-file',

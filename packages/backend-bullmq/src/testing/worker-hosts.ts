@@ -1,12 +1,12 @@
-/** Worker hosts as a user starts them: the `mproc-worker` command of the built package. */
+/** Worker hosts as a user starts them: the `mproc-worker` command of this package, as child processes. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../dist/worker-cli.js', import.meta.url));
-export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
+// Built next to this module (dist/testing.js).
+const CLI = fileURLToPath(new URL('./worker-cli.js', import.meta.url));
 
 export interface HostProcess {
   readonly child: ChildProcess;
@@ -21,7 +21,7 @@ export function authkeyFile(dir: string, authkey: string): string {
 
 /** Starts a host and resolves once it pulls jobs (it prints one line then). */
 export async function startHost(args: string[]): Promise<HostProcess> {
-  const child = spawn(process.execPath, [CLI, '--root', FIXTURES, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,7 +47,7 @@ export async function startHost(args: string[]): Promise<HostProcess> {
 
 /** Runs the command to its end; resolves with its exit code and output. */
 export async function runHost(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [CLI, '--root', FIXTURES, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
