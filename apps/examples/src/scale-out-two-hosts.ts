@@ -43,9 +43,10 @@ async function main(): Promise<void> {
   const hosts = [await startHost(hostArgs), await startHost(hostArgs)];
   try {
     const ctx = getContext(bullmqBackend({ redis: redis.url(), authkey, root }));
-    await using pool = ctx.Pool({ processes: 4 }); // at most four jobs in flight
+    await using pool = ctx.Pool({ processes: 8 }); // at most eight jobs in flight
     console.log(`squares: [${(await pool.map(square, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 2)).join(', ')}]`);
-    const pids = new Set(await pool.map(hostPid, [1, 2, 3, 4], 1));
+    // A host of two threads holds four jobs at most: eight at once need both hosts.
+    const pids = new Set(await pool.map(hostPid, [1, 2, 3, 4, 5, 6, 7, 8], 1));
     console.log(`hosts that took part: ${pids.size}`);
   } finally {
     await Promise.all(hosts.map((host) => host.stop()));

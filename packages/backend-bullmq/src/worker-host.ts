@@ -73,7 +73,9 @@ export class WorkerHost {
       host.#queueWorker = new Worker(options.queue, (job) => host.#process(job), {
         connection: host.#client,
         prefix: options.prefix,
-        concurrency: options.procs,
+        // One job waiting per thread besides the running one: a thread never idles while the next
+        // job comes from Redis. More would leave jobs queued here while another host is idle.
+        concurrency: options.procs * 2,
         lockDuration: LOCK_DURATION_MS,
         stalledInterval: STALLED_INTERVAL_MS,
         maxStalledCount: 1,

@@ -66,9 +66,9 @@ describe.skipIf(!hasRedisServer)(
     });
 
     it('processes is the cap on jobs in flight, spread over every host', async () => {
-      await using pool = context().Pool({ processes: 4, modules: [TASKS] });
-      // Each host takes two jobs at a time, so four jobs of 200 ms at once need both hosts.
-      const pids = await pool.map(tasks.pidAfter, [200, 200, 200, 200], 1);
+      await using pool = context().Pool({ processes: 8, modules: [TASKS] });
+      // A host of two threads holds four jobs at most, so eight jobs of 200 ms at once need both.
+      const pids = await pool.map(tasks.pidAfter, Array(8).fill(200), 1);
       expect(new Set(pids)).toEqual(new Set(hosts.map((host) => host.child.pid)));
     });
 

@@ -1,0 +1,153 @@
+/**
+ * `npm run scale-out -- [--hosts 1,2,4] [--procs N] [--reps N]`: the 'bullmq' start method with 1, 2
+ * and 4 worker hosts (`mproc-worker` processes on loopback, each with --procs threads) against a
+ * redis-server started here: chunked `map` (100 chunks of 100 items) and tiny `applyAsync` (2,000
+ * calls in flight), medians of the repetitions; then the time for a SIGKILLed host's task to complete
+ * on another host. Hosts run on this machine, so they share its cores with Redis and the producer.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { watch } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bullmqBackend } from '@mproc/backend-bullmq';
+import {
+  authkeyFile,
+  type HostProcess,
+  type RedisServer,
+  startHost,
+  startRedis,
+} from '@mproc/backend-bullmq/testing';
+import { getContext, type Pool } from '@mproc/core';
+import { median } from './stats.js';
+import * as tasks from './workers/scale-out-tasks.js';
+
+const TASKS = new URL('./workers/scale-out-tasks.js', import.meta.url);
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const CHUNKS = 100;
+const CHUNK = 100;
+const TINY_CALLS = 2_000;
+/** Jobs in flight, whatever the number of hosts. */
+const IN_FLIGHT = 16;
+
+interface Cluster {
+  readonly redis: RedisServer;
+  readonly hosts: HostProcess[];
+  readonly pool: Pool;
+  close(): Promise<void>;
+}
+
+async function startCluster(hostCount: number, procs: number, dir: string): Promise<Cluster> {
+  const authkey = randomBytes(32).toString('hex');
+  const redis = await startRedis();
+  const args = [
+    '--redis',
+    redis.url(),
+    '--authkey-file',
+    authkeyFile(dir, authkey),
+    '--root',
+    ROOT,
+    '--procs',
+    String(procs),
+  ];
+  const hosts = await Promise.all(Array.from({ length: hostCount }, () => startHost(args)));
+  const pool = getContext(bullmqBackend({ redis: redis.url(), authkey, root: ROOT })).Pool({
+    processes: IN_FLIGHT,
+    modules: [TASKS],
+  });
+  return {
+    redis,
+    hosts,
+    pool,
+    async close() {
+      await pool.terminate();
+      await Promise.all(hosts.map((host) => host.stop()));
+      await redis.stop();
+    },
+  };
+}
+
+async function perSecond(count: number, run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return Math.round(count / ((performance.now() - started) / 1000));
+}
+
+async function throughput(hostCount: number, procs: number, reps: number, dir: string) {
+  const cluster = await startCluster(hostCount, procs, dir);
+  try {
+    const items = Array.from({ length: CHUNKS * CHUNK }, (_, i) => i);
+    const map = () => cluster.pool.map(tasks.square, items, CHUNK);
+    const tiny = () =>
+      Promise.all(
+        Array.from({ length: TINY_CALLS }, (_, i) => cluster.pool.applyAsync(tasks.inc, [i]).get()),
+      );
+    await map(); // warm-up: every host has loaded the task module
+    const maps: number[] = [];
+    const tinies: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      maps.push(await perSecond(items.length, map));
+      tinies.push(await perSecond(TINY_CALLS, tiny));
+    }
+    return { hostCount, maps, tinies };
+  } finally {
+    await cluster.close();
+  }
+}
+
+/** Milliseconds from a host's SIGKILL to its task's result from the other host. */
+async function failover(dir: string): Promise<{ ms: number; ranOn: number[]; answeredBy: number }> {
+  const cluster = await startCluster(2, 1, dir);
+  try {
+    const record = join(dir, 'ran-on');
+    const ranOn = () => readFileSync(record, 'utf8').trim().split('\n').filter(Boolean).map(Number);
+    const changes = watch(dir);
+    const result = cluster.pool.applyAsync(tasks.recordThenSleep, [record, 500]);
+    for await (const change of changes) if (change.filename === 'ran-on' && ranOn().length > 0) break;
+    const killedAt = performance.now();
+    cluster.hosts.find((host) => host.child.pid === ranOn()[0])?.child.kill('SIGKILL');
+    const answeredBy = await result.get(60_000);
+    return { ms: Math.round(performance.now() - killedAt), ranOn: ranOn(), answeredBy };
+  } finally {
+    await cluster.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      hosts: { type: 'string', default: '1,2,4' },
+      procs: { type: 'string', default: '1' },
+      reps: { type: 'string', default: '5' },
+    },
+  });
+  const hostCounts = values.hosts.split(',').map(Number);
+  const procs = Number(values.procs);
+  const reps = Number(values.reps);
+  const dir = mkdtempSync(join(tmpdir(), 'mproc-scale-out-'));
+  try {
+    console.log(
+      `scale-out: ${CHUNKS} chunks of ${CHUNK} items and ${TINY_CALLS} tiny calls, ${IN_FLIGHT} jobs in flight, ` +
+        `hosts of ${procs} thread(s), ${reps} repetitions; node ${process.version}\n`,
+    );
+    console.log('| hosts | map items/s, median (min–max) | tiny calls/s, median (min–max) |');
+    console.log('|---:|---:|---:|');
+    for (const hostCount of hostCounts) {
+      const { maps, tinies } = await throughput(hostCount, procs, reps, dir);
+      const shown = (values: number[]) =>
+        `${median(values).toLocaleString('en-US')} (${Math.min(...values).toLocaleString('en-US')}–${Math.max(...values).toLocaleString('en-US')})`;
+      console.log(`| ${hostCount} | ${shown(maps)} | ${shown(tinies)} |`);
+    }
+    const { ms, ranOn, answeredBy } = await failover(dir);
+    console.log(
+      `\nfailover: a SIGKILLed host's task answered by the other host ${ms} ms after the kill ` +
+        `(ran on ${ranOn.length} hosts: at least once; answered ${answeredBy === ranOn.at(-1) ? 'by the survivor' : 'by ?'})`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
