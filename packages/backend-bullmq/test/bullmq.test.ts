@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -166,6 +167,48 @@ describe.skipIf(!hasRedisServer)(
       // At least once: it ran on both hosts; the pool has the one result of the survivor.
       expect(ranOn()).toEqual([first, survivor]);
     }, 60_000);
+  },
+);
+
+describe.skipIf(!hasRedisServer)(
+  `bullmq backend: a worker host asked to stop${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
+  () => {
+    let redis: RedisServer;
+    let dir: string;
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
+    });
+
+    afterAll(async () => {
+      await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('finishes the job it holds on SIGTERM, then exits 0', async () => {
+      const host = await startHost([
+        '--root',
+        FIXTURES,
+        '--redis',
+        redis.url(),
+        '--authkey-file',
+        authkeyFile(dir, AUTHKEY),
+        '--procs',
+        '1',
+      ]);
+      const ctx = getContext(bullmqBackend({ redis: redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+      await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+      const record = join(dir, 'ran-on');
+      const changes = watch(dir);
+      const result = pool.applyAsync(tasks.recordThenSleep, [record, 500]);
+      for await (const change of changes)
+        if (change.filename === 'ran-on' && readFileSync(record, 'utf8')) break;
+      const exited = once(host.child, 'exit');
+      host.child.kill('SIGTERM');
+      expect(await result.get(10_000)).toBe(host.child.pid);
+      expect(await exited).toEqual([0, null]);
+    });
   },
 );
 
