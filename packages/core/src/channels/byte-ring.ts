@@ -3,8 +3,8 @@
  * worker that maps the region: the ground for Queues and Pipes that do not pass through the main
  * process. Layout (32-bit words, then the data):
  *
- *   0..1  the lock: a WordMutex (so a holder that dies is taken over, see sync/word-mutex.ts)
- *   2     head: bytes consumed since the start, wrapping at 2^32 (written under the lock)
+ *   0..1  the writers' lock: a WordMutex (so a holder that dies is taken over, see sync/word-mutex.ts)
+ *   2     head: bytes consumed since the start, wrapping at 2^32 (moved by compare-and-swap)
  *   3     tail: bytes produced since the start, wrapping at 2^32 (written under the lock)
  *   4     "not empty": bumped after every write; consumers sleep on it
  *   5     "not full": bumped after a read that leaves the ring at most half full; producers sleep on it
@@ -14,11 +14,12 @@
  *   64..  the data, `capacity` bytes, a power of two so that head and tail may wrap at 2^32
  *
  * A message is its length (4 bytes, little-endian) then its bytes, both possibly wrapping around the
- * end of the data. A write copies the bytes past the tail first and publishes them with a single
- * store of the tail; a read copies a message out and consumes it with a single store of the head.
- * So a worker that dies at any point, lock held or not, leaves the ring consistent: a write that had
- * not stored its tail is not there (the message is lost, as a message not yet sent), and a read
- * that had not stored its head leaves the message for the next reader (nobody received it).
+ * end of the data. A write copies the bytes past the tail under the lock and publishes them with a
+ * single store of the tail; a read, without the lock, copies a message out and consumes it with a
+ * single compare-and-swap of the head (so readers and writers never wait for each other). So a worker
+ * that dies at any point, lock held or not, leaves the ring consistent: a write that had not stored
+ * its tail is not there (the message is lost, as a message not yet sent), and a read that had not
+ * moved the head leaves the message for the next reader (nobody received it).
  *
  * Waits are a WordSignal's (word-signal.ts): bounded adaptive polling, then sleeps in slices.
  */
@@ -136,30 +137,33 @@ export class ByteRing {
   tryRead(accept: (firstByte: number) => boolean): Uint8Array | undefined | false;
   tryRead(accept?: (firstByte: number) => boolean): Uint8Array | undefined | false {
     const words = this.#words;
-    // Unlocked peek: an empty ring is the common case of a waiting reader, and needs no lock.
-    if (Atomics.load(words, HEAD) === Atomics.load(words, TAIL)) return undefined;
-    this.#lock.acquireSync(true, undefined);
-    let message: Uint8Array | undefined | false;
-    try {
+    // Readers take no lock (writers do, among themselves): a reader copies the message at the head,
+    // then claims it with a compare-and-swap of the head. The bytes under a head that has not moved
+    // are committed and no writer touches them; if another reader claimed them first (and a writer
+    // may have reused them), the swap fails and this reader looks again.
+    for (;;) {
       const head = Atomics.load(words, HEAD);
-      if (head !== Atomics.load(words, TAIL)) {
-        this.#copyOut(head, this.#lengthBytes);
-        const length = this.#length.getUint32(0, true);
-        if (accept && length > 0 && !accept(this.#data[(head + LENGTH_BYTES) & this.#mask] as number)) {
-          return false;
-        }
-        message = new Uint8Array(length);
-        this.#copyOut(head + LENGTH_BYTES, message);
-        // The commit point: until this store the message stays for the next reader.
-        Atomics.store(words, HEAD, (head + LENGTH_BYTES + length) | 0);
+      const available = (Atomics.load(words, TAIL) - head) >>> 0;
+      if (available === 0) return undefined;
+      this.#copyOut(head, this.#lengthBytes);
+      const length = this.#length.getUint32(0, true);
+      if (length > available - LENGTH_BYTES) {
+        if (Atomics.load(words, HEAD) === head) throw new Error('corrupt ring: a message runs past the tail');
+        continue;
       }
-    } finally {
-      this.#lock.releaseSync();
+      if (accept && length > 0 && !accept(this.#data[(head + LENGTH_BYTES) & this.#mask] as number)) {
+        if (Atomics.load(words, HEAD) === head) return false;
+        continue;
+      }
+      const message = new Uint8Array(length);
+      this.#copyOut(head + LENGTH_BYTES, message);
+      // The commit point: until this swap the message stays for the next reader.
+      if (Atomics.compareExchange(words, HEAD, head, (head + LENGTH_BYTES + length) | 0) !== head) continue;
+      // Writers waiting for room are woken once half the ring is free, not at every read: a writer
+      // woken per message would write one message per wake-up (a thread hop each, across processes).
+      if (this.usedBytes() <= this.capacity / 2) this.writable.notify();
+      return message;
     }
-    // Writers waiting for room are woken once half the ring is free, not at every read: a writer
-    // woken per message would write one message per wake-up (a thread hop each, across processes).
-    if (message && this.usedBytes() <= this.capacity / 2) this.writable.notify();
-    return message;
   }
 
   /**
