@@ -39,6 +39,14 @@ const SLEEPING_PRODUCERS = 7;
 export const RING_FREE_WORD = 8;
 const LENGTH_BYTES = 4;
 
+/**
+ * Where a read copies a message of `length` bytes whose first byte is `firstByte` (-1 for an empty
+ * message): a buffer of exactly `length` bytes, or false to leave the message in the ring.
+ */
+export type ReadTarget<T extends Uint8Array = Uint8Array> = (firstByte: number, length: number) => T | false;
+
+const ownCopy: ReadTarget = (_firstByte, length) => new Uint8Array(length);
+
 /** The region size for a ring of at least `capacity` data bytes (rounded up to a power of two). */
 export function ringRegionBytes(capacity: number): number {
   return RING_HEADER_BYTES + ringCapacity(capacity);
@@ -64,8 +72,6 @@ export class ByteRing {
   /** Announced after every read: writers wait on it. */
   readonly writable: WordSignal;
   readonly #mask: number;
-  readonly #length = new DataView(new ArrayBuffer(LENGTH_BYTES));
-  readonly #lengthBytes = new Uint8Array(this.#length.buffer);
 
   /**
    * The ring at the start of `region`, which must be a memory region of `ringRegionBytes(capacity)`
@@ -114,8 +120,7 @@ export class ByteRing {
       const tail = Atomics.load(words, TAIL);
       const need = LENGTH_BYTES + message.byteLength;
       if (this.capacity - ((tail - head) >>> 0) >= need) {
-        this.#length.setUint32(0, message.byteLength, true);
-        this.#copyIn(tail, this.#lengthBytes);
+        this.#setLengthAt(tail, message.byteLength);
         this.#copyIn(tail + LENGTH_BYTES, message);
         // The commit point: until this store the message is invisible.
         Atomics.store(words, TAIL, (tail + need) | 0);
@@ -128,14 +133,14 @@ export class ByteRing {
     return written;
   }
 
-  /** Takes the oldest message if there is one now. */
+  /** Takes the oldest message if there is one now, as bytes of its own. */
   tryRead(): Uint8Array | undefined;
   /**
-   * Takes the oldest message if there is one now and `accept` takes its first byte (a channel's tag
-   * for the kind of message); false, the message left in place, when it does not.
+   * Takes the oldest message if there is one now, into the buffer `target` gives for it; false, the
+   * message left in place, when `target` refuses it (a channel's tag for a kind of message).
    */
-  tryRead(accept: (firstByte: number) => boolean): Uint8Array | undefined | false;
-  tryRead(accept?: (firstByte: number) => boolean): Uint8Array | undefined | false {
+  tryRead<T extends Uint8Array>(target: ReadTarget<T>): T | undefined | false;
+  tryRead(target: ReadTarget = ownCopy): Uint8Array | undefined | false {
     const words = this.#words;
     // Readers take no lock (writers do, among themselves): a reader copies the message at the head,
     // then claims it with a compare-and-swap of the head. The bytes under a head that has not moved
@@ -145,17 +150,17 @@ export class ByteRing {
       const head = Atomics.load(words, HEAD);
       const available = (Atomics.load(words, TAIL) - head) >>> 0;
       if (available === 0) return undefined;
-      this.#copyOut(head, this.#lengthBytes);
-      const length = this.#length.getUint32(0, true);
+      const length = this.#lengthAt(head);
       if (length > available - LENGTH_BYTES) {
         if (Atomics.load(words, HEAD) === head) throw new Error('corrupt ring: a message runs past the tail');
         continue;
       }
-      if (accept && length > 0 && !accept(this.#data[(head + LENGTH_BYTES) & this.#mask] as number)) {
+      const firstByte = length > 0 ? (this.#data[(head + LENGTH_BYTES) & this.#mask] as number) : -1;
+      const message = target(firstByte, length);
+      if (message === false) {
         if (Atomics.load(words, HEAD) === head) return false;
         continue;
       }
-      const message = new Uint8Array(length);
       this.#copyOut(head + LENGTH_BYTES, message);
       // The commit point: until this swap the message stays for the next reader.
       if (Atomics.compareExchange(words, HEAD, head, (head + LENGTH_BYTES + length) | 0) !== head) continue;
@@ -196,6 +201,29 @@ export class ByteRing {
   /** Whether a message is waiting now (another reader may take it first). */
   hasMessage(): boolean {
     return Atomics.load(this.#words, HEAD) !== Atomics.load(this.#words, TAIL);
+  }
+
+  /** Writes a length prefix at `position` (little-endian, possibly wrapping). */
+  #setLengthAt(position: number, length: number): void {
+    const data = this.#data;
+    const mask = this.#mask;
+    data[position & mask] = length;
+    data[(position + 1) & mask] = length >>> 8;
+    data[(position + 2) & mask] = length >>> 16;
+    data[(position + 3) & mask] = length >>> 24;
+  }
+
+  /** The length prefix at `position` (see `#setLengthAt`). */
+  #lengthAt(position: number): number {
+    const data = this.#data;
+    const mask = this.#mask;
+    return (
+      ((data[position & mask] as number) |
+        ((data[(position + 1) & mask] as number) << 8) |
+        ((data[(position + 2) & mask] as number) << 16) |
+        ((data[(position + 3) & mask] as number) << 24)) >>>
+      0
+    );
   }
 
   #copyIn(position: number, bytes: Uint8Array): void {

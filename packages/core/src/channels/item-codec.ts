@@ -28,9 +28,7 @@ const BYTES = 5;
 const BYTES_PARCEL = 6;
 
 /** What `encodeItem` gives: the bytes to put in the ring, or a value to send as a parcel. */
-export type EncodedItem =
-  | { readonly bytes: Uint8Array }
-  | { readonly parcel: unknown; readonly bytes?: true };
+export type EncodedItem = { readonly bytes: Buffer } | { readonly parcel: unknown; readonly bytes?: true };
 
 /** What `decodeItem` gives: the item, or the id of the parcel to fetch. */
 export type DecodedItem = { readonly value: unknown } | { readonly parcelId: string };
@@ -41,11 +39,11 @@ export type DecodedItem = { readonly value: unknown } | { readonly parcelId: str
  */
 export function encodeItem(item: unknown, what: string, maxBytes: number): EncodedItem {
   const value = takeTransfer(item).value;
-  let bytes: Uint8Array | undefined;
+  let bytes: Buffer | undefined;
   if (typeof value === 'number') {
     bytes = Buffer.allocUnsafe(9);
     bytes[0] = NUMBER;
-    (bytes as Buffer).writeDoubleLE(value, 1);
+    bytes.writeDoubleLE(value, 1);
   } else {
     bytes = encodePlain(value, PLAIN, maxBytes);
   }
@@ -88,9 +86,26 @@ export function parcelMarker(id: string, bytes = false): Uint8Array {
   return marker;
 }
 
+/** Reused by `readTarget` from one message to the next. */
+let scratch = Buffer.allocUnsafeSlow(4096);
+
+/**
+ * Where to read a message of `length` bytes with this tag off a ring (a ByteRing's ReadTarget), to
+ * decode it at once: numbers, plain values and parcel markers decode to values that keep nothing of
+ * their bytes, so they are read into one buffer reused from message to message, which spares an
+ * allocation per item; bytes and V8's serializations, whose values may share their memory (a Buffer,
+ * a typed array), into a buffer of their own.
+ */
+export function readTarget(tag: number, length: number): Buffer {
+  if (tag !== NUMBER && tag !== PLAIN && tag !== PARCEL && tag !== BYTES_PARCEL) {
+    return Buffer.allocUnsafeSlow(length);
+  }
+  if (scratch.length < length) scratch = Buffer.allocUnsafeSlow(Math.max(length, scratch.length * 2));
+  return scratch.subarray(0, length);
+}
+
 /** An item's bytes, read back. */
-export function decodeItem(bytes: Uint8Array): DecodedItem {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function decodeItem(buffer: Buffer): DecodedItem {
   switch (buffer[0]) {
     case NUMBER:
       return { value: buffer.readDoubleLE(1) };
