@@ -27,11 +27,17 @@ const PARCEL = 4;
 const BYTES = 5;
 const BYTES_PARCEL = 6;
 
-/** What `encodeItem` gives: the bytes to put in the ring, or a value to send as a parcel. */
+/**
+ * What `encodeItem` gives: the bytes to put in the ring, or a value to send as a parcel. The bytes may
+ * be a view of a buffer that the next encoding reuses: see `keptItem`.
+ */
 export type EncodedItem = { readonly bytes: Buffer } | { readonly parcel: unknown; readonly bytes?: true };
 
 /** What `decodeItem` gives: the item, or the id of the parcel to fetch. */
 export type DecodedItem = { readonly value: unknown } | { readonly parcelId: string };
+
+/** A number's message, reused from one to the next (see EncodedItem). */
+const numberBytes = Buffer.alloc(9, NUMBER);
 
 /**
  * `item` as bytes of at most `maxBytes`, or as a parcel when it cannot be.
@@ -39,14 +45,11 @@ export type DecodedItem = { readonly value: unknown } | { readonly parcelId: str
  */
 export function encodeItem(item: unknown, what: string, maxBytes: number): EncodedItem {
   const value = takeTransfer(item).value;
-  let bytes: Buffer | undefined;
   if (typeof value === 'number') {
-    bytes = Buffer.allocUnsafe(9);
-    bytes[0] = NUMBER;
-    bytes.writeDoubleLE(value, 1);
-  } else {
-    bytes = encodePlain(value, PLAIN, maxBytes);
+    numberBytes.writeDoubleLE(value, 1);
+    return { bytes: numberBytes };
   }
+  let bytes = encodePlain(value, PLAIN, maxBytes);
   if (!bytes) {
     const reduced = reduceValue(value);
     let serialized: Buffer;
@@ -62,6 +65,11 @@ export function encodeItem(item: unknown, what: string, maxBytes: number): Encod
     bytes.set(serialized, 1);
   }
   return bytes.byteLength > maxBytes ? { parcel: value } : { bytes };
+}
+
+/** `encoded` with bytes of its own, to keep past the next encoding (a message held for later). */
+export function keptItem(encoded: EncodedItem): EncodedItem {
+  return 'parcel' in encoded ? encoded : { bytes: Buffer.from(encoded.bytes) };
 }
 
 /** `bytes` as a message of their own (a Pipe's `sendBytes`), or as a parcel when they would not fit. */

@@ -130,15 +130,20 @@ class Writer {
   }
 }
 
-/** Reused between calls: what is returned is always a copy of the part written. */
+/** Reused between calls: see `encodePlain`. */
 let scratch: Buffer = Buffer.allocUnsafe(4096);
 
 /**
  * `value` encoded after a first byte `tag`, in at most `maxBytes`; undefined when it is not a plain
- * value (or would not fit), so that V8 serializes it.
+ * value (or would not fit), so that V8 serializes it. The bytes are a view of a buffer that the next
+ * call reuses: whoever keeps them longer copies them.
  */
 export function encodePlain(value: unknown, tag: number, maxBytes: number): Buffer | undefined {
-  if (typeof value === 'string') return encodeString(value, tag);
+  // An instance, a Date, a Map... at the top: not plain, known before a writer is made and thrown out.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return undefined;
+  }
   const writer = new Writer(scratch, 1, maxBytes);
   try {
     writer.value(value, 0);
@@ -148,22 +153,8 @@ export function encodePlain(value: unknown, tag: number, maxBytes: number): Buff
   } finally {
     scratch = writer.buffer;
   }
-  const bytes = Buffer.allocUnsafe(writer.offset);
-  writer.buffer.copy(bytes, 1, 1, writer.offset);
-  bytes[0] = tag;
-  return bytes;
-}
-
-/** A string alone, the most common item after numbers: written in place, without the scratch buffer. */
-function encodeString(value: string, tag: number): Buffer {
-  const ascii = Buffer.byteLength(value, 'utf8') === value.length;
-  const size = ascii ? value.length : value.length * 2;
-  const bytes = Buffer.allocUnsafe(6 + size);
-  bytes[0] = tag;
-  bytes[1] = ascii ? ASCII : UTF16;
-  bytes.writeUInt32LE(value.length, 2);
-  bytes.write(value, 6, size, ascii ? 'latin1' : 'utf16le');
-  return bytes;
+  scratch[0] = tag;
+  return scratch.subarray(0, writer.offset);
 }
 
 /** The value that `encodePlain` wrote into `buffer` after its first byte. */

@@ -13,7 +13,7 @@
  * Receiving: this process's waiting receives are served in order by one loop, so a process sleeps on
  * the ring once however many of its receives wait.
  */
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import { Deque } from '../broker/deque.js';
 import { newId } from '../broker/handle.js';
 import { invoke } from '../broker/invoke.js';
@@ -219,7 +219,8 @@ export class RingChannel {
       pending.shift();
     }
     if (pending.length === 0 && outgoing instanceof Uint8Array && this.ring.tryWrite(outgoing)) return;
-    pending.push(outgoing);
+    // An encoding's bytes may be a view that the next encoding reuses (see item-codec.ts).
+    pending.push(outgoing instanceof Uint8Array ? Buffer.from(outgoing) : outgoing);
     if (!feeding.has(this)) void this.#feed();
   }
 

@@ -15,7 +15,7 @@
 import { Empty, Full, MprocRangeError, QueueClosedError } from '../errors.js';
 import { openRegion, type RegionDescriptor, type SharedRegion } from '../shared/shared-memory.js';
 import { RING_FREE_WORD } from './byte-ring.js';
-import { encodeItem } from './item-codec.js';
+import { encodeItem, keptItem } from './item-codec.js';
 import { allocateRing, type ChannelOwner, type ReceiveRules, RingChannel } from './ring-channel.js';
 import { WordSignal } from './word-signal.js';
 
@@ -95,9 +95,10 @@ export class RingQueue {
       if (owner.closed) throw closedError();
       return this.#reserve() ? true : undefined;
     };
+    const kept = keptItem(encoded);
     return this.#room.wait(reserve, timeout).then((reserved) => {
       if (!reserved) throw new Full('the queue is full');
-      return this.#send(encoded);
+      return this.#send(kept);
     });
   }
 
