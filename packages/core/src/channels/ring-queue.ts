@@ -171,7 +171,10 @@ export class RingQueue {
 
   #send(encoded: ReturnType<typeof encodeItem>): Promise<void> {
     Atomics.add(this.#words, UNFINISHED, 1);
-    return this.#channel.send(encoded).catch((error: unknown) => {
+    const sent = this.#channel.send(encoded);
+    // Only a parcel's store can fail; bytes are written or held (and no promise is made per put).
+    if (!('parcel' in encoded)) return sent;
+    return sent.catch((error: unknown) => {
       // The item was not put after all: give its slot back.
       Atomics.sub(this.#words, COUNT, 1);
       Atomics.sub(this.#words, UNFINISHED, 1);
