@@ -98,7 +98,10 @@ class Writer {
 
   /** An object key: as `string`, from `keyBytes`. */
   key(key: string): void {
-    if (key.length > MAX_KEY_LENGTH) return this.string(key);
+    if (key.length > MAX_KEY_LENGTH) {
+      this.string(key);
+      return;
+    }
     let bytes = keyBytes.get(key);
     if (bytes === undefined) {
       const writer = new Writer(Buffer.allocUnsafe(5 + key.length * 2), 0, Number.POSITIVE_INFINITY);
