@@ -54,6 +54,15 @@ describe('item codec: plain values', () => {
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
+  it('writes keys the same the first time and from its cache of keys, long and non-ASCII ones included', () => {
+    const record = { ['k'.repeat(100)]: 1, 'é\uD800': 2, plain: 3 };
+    for (let round = 0; round < 2; round++) {
+      const { value, tag } = roundTrip(record);
+      expect(value).toStrictEqual(record);
+      expect(tag).toBe(PLAIN_TAG);
+    }
+  });
+
   it('leaves to V8 what plain encoding cannot keep: shared references, holes, extra properties, other types', () => {
     const shared = { n: 1 };
     const holey = [1, 2, 3];

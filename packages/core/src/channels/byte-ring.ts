@@ -3,8 +3,8 @@
  * worker that maps the region: the ground for Queues and Pipes that do not pass through the main
  * process. Layout (32-bit words, then the data):
  *
- *   0..1  the lock: a WordMutex (so a holder that dies is taken over, see sync/word-mutex.ts)
- *   2     head: bytes consumed since the start, wrapping at 2^32 (written under the lock)
+ *   0..1  the writers' lock: a WordMutex (so a holder that dies is taken over, see sync/word-mutex.ts)
+ *   2     head: bytes consumed since the start, wrapping at 2^32 (moved by compare-and-swap)
  *   3     tail: bytes produced since the start, wrapping at 2^32 (written under the lock)
  *   4     "not empty": bumped after every write; consumers sleep on it
  *   5     "not full": bumped after a read that leaves the ring at most half full; producers sleep on it
@@ -14,11 +14,12 @@
  *   64..  the data, `capacity` bytes, a power of two so that head and tail may wrap at 2^32
  *
  * A message is its length (4 bytes, little-endian) then its bytes, both possibly wrapping around the
- * end of the data. A write copies the bytes past the tail first and publishes them with a single
- * store of the tail; a read copies a message out and consumes it with a single store of the head.
- * So a worker that dies at any point, lock held or not, leaves the ring consistent: a write that had
- * not stored its tail is not there (the message is lost, as a message not yet sent), and a read
- * that had not stored its head leaves the message for the next reader (nobody received it).
+ * end of the data. A write copies the bytes past the tail under the lock and publishes them with a
+ * single store of the tail; a read, without the lock, copies a message out and consumes it with a
+ * single compare-and-swap of the head (so readers and writers never wait for each other). So a worker
+ * that dies at any point, lock held or not, leaves the ring consistent: a write that had not stored
+ * its tail is not there (the message is lost, as a message not yet sent), and a read that had not
+ * moved the head leaves the message for the next reader (nobody received it).
  *
  * Waits are a WordSignal's (word-signal.ts): bounded adaptive polling, then sleeps in slices.
  */
@@ -37,6 +38,14 @@ const SLEEPING_PRODUCERS = 7;
 /** First header word left to the channel built on the ring. */
 export const RING_FREE_WORD = 8;
 const LENGTH_BYTES = 4;
+
+/**
+ * Where a read copies a message of `length` bytes whose first byte is `firstByte` (-1 for an empty
+ * message): a buffer of exactly `length` bytes, or false to leave the message in the ring.
+ */
+export type ReadTarget<T extends Uint8Array = Uint8Array> = (firstByte: number, length: number) => T | false;
+
+const ownCopy: ReadTarget = (_firstByte, length) => new Uint8Array(length);
 
 /** The region size for a ring of at least `capacity` data bytes (rounded up to a power of two). */
 export function ringRegionBytes(capacity: number): number {
@@ -63,8 +72,6 @@ export class ByteRing {
   /** Announced after every read: writers wait on it. */
   readonly writable: WordSignal;
   readonly #mask: number;
-  readonly #length = new DataView(new ArrayBuffer(LENGTH_BYTES));
-  readonly #lengthBytes = new Uint8Array(this.#length.buffer);
 
   /**
    * The ring at the start of `region`, which must be a memory region of `ringRegionBytes(capacity)`
@@ -113,8 +120,7 @@ export class ByteRing {
       const tail = Atomics.load(words, TAIL);
       const need = LENGTH_BYTES + message.byteLength;
       if (this.capacity - ((tail - head) >>> 0) >= need) {
-        this.#length.setUint32(0, message.byteLength, true);
-        this.#copyIn(tail, this.#lengthBytes);
+        this.#setLengthAt(tail, message.byteLength);
         this.#copyIn(tail + LENGTH_BYTES, message);
         // The commit point: until this store the message is invisible.
         Atomics.store(words, TAIL, (tail + need) | 0);
@@ -127,39 +133,42 @@ export class ByteRing {
     return written;
   }
 
-  /** Takes the oldest message if there is one now. */
+  /** Takes the oldest message if there is one now, as bytes of its own. */
   tryRead(): Uint8Array | undefined;
   /**
-   * Takes the oldest message if there is one now and `accept` takes its first byte (a channel's tag
-   * for the kind of message); false, the message left in place, when it does not.
+   * Takes the oldest message if there is one now, into the buffer `target` gives for it; false, the
+   * message left in place, when `target` refuses it (a channel's tag for a kind of message).
    */
-  tryRead(accept: (firstByte: number) => boolean): Uint8Array | undefined | false;
-  tryRead(accept?: (firstByte: number) => boolean): Uint8Array | undefined | false {
+  tryRead<T extends Uint8Array>(target: ReadTarget<T>): T | undefined | false;
+  tryRead(target: ReadTarget = ownCopy): Uint8Array | undefined | false {
     const words = this.#words;
-    // Unlocked peek: an empty ring is the common case of a waiting reader, and needs no lock.
-    if (Atomics.load(words, HEAD) === Atomics.load(words, TAIL)) return undefined;
-    this.#lock.acquireSync(true, undefined);
-    let message: Uint8Array | undefined | false;
-    try {
+    // Readers take no lock (writers do, among themselves): a reader copies the message at the head,
+    // then claims it with a compare-and-swap of the head. The bytes under a head that has not moved
+    // are committed and no writer touches them; if another reader claimed them first (and a writer
+    // may have reused them), the swap fails and this reader looks again.
+    for (;;) {
       const head = Atomics.load(words, HEAD);
-      if (head !== Atomics.load(words, TAIL)) {
-        this.#copyOut(head, this.#lengthBytes);
-        const length = this.#length.getUint32(0, true);
-        if (accept && length > 0 && !accept(this.#data[(head + LENGTH_BYTES) & this.#mask] as number)) {
-          return false;
-        }
-        message = new Uint8Array(length);
-        this.#copyOut(head + LENGTH_BYTES, message);
-        // The commit point: until this store the message stays for the next reader.
-        Atomics.store(words, HEAD, (head + LENGTH_BYTES + length) | 0);
+      const available = (Atomics.load(words, TAIL) - head) >>> 0;
+      if (available === 0) return undefined;
+      const length = this.#lengthAt(head);
+      if (length > available - LENGTH_BYTES) {
+        if (Atomics.load(words, HEAD) === head) throw new Error('corrupt ring: a message runs past the tail');
+        continue;
       }
-    } finally {
-      this.#lock.releaseSync();
+      const firstByte = length > 0 ? (this.#data[(head + LENGTH_BYTES) & this.#mask] as number) : -1;
+      const message = target(firstByte, length);
+      if (message === false) {
+        if (Atomics.load(words, HEAD) === head) return false;
+        continue;
+      }
+      this.#copyOut(head + LENGTH_BYTES, message);
+      // The commit point: until this swap the message stays for the next reader.
+      if (Atomics.compareExchange(words, HEAD, head, (head + LENGTH_BYTES + length) | 0) !== head) continue;
+      // Writers waiting for room are woken once half the ring is free, not at every read: a writer
+      // woken per message would write one message per wake-up (a thread hop each, across processes).
+      if (this.usedBytes() <= this.capacity / 2) this.writable.notify();
+      return message;
     }
-    // Writers waiting for room are woken once half the ring is free, not at every read: a writer
-    // woken per message would write one message per wake-up (a thread hop each, across processes).
-    if (message && this.usedBytes() <= this.capacity / 2) this.writable.notify();
-    return message;
   }
 
   /**
@@ -192,6 +201,29 @@ export class ByteRing {
   /** Whether a message is waiting now (another reader may take it first). */
   hasMessage(): boolean {
     return Atomics.load(this.#words, HEAD) !== Atomics.load(this.#words, TAIL);
+  }
+
+  /** Writes a length prefix at `position` (little-endian, possibly wrapping). */
+  #setLengthAt(position: number, length: number): void {
+    const data = this.#data;
+    const mask = this.#mask;
+    data[position & mask] = length;
+    data[(position + 1) & mask] = length >>> 8;
+    data[(position + 2) & mask] = length >>> 16;
+    data[(position + 3) & mask] = length >>> 24;
+  }
+
+  /** The length prefix at `position` (see `#setLengthAt`). */
+  #lengthAt(position: number): number {
+    const data = this.#data;
+    const mask = this.#mask;
+    return (
+      ((data[position & mask] as number) |
+        ((data[(position + 1) & mask] as number) << 8) |
+        ((data[(position + 2) & mask] as number) << 16) |
+        ((data[(position + 3) & mask] as number) << 24)) >>>
+      0
+    );
   }
 
   #copyIn(position: number, bytes: Uint8Array): void {

@@ -27,13 +27,17 @@ const PARCEL = 4;
 const BYTES = 5;
 const BYTES_PARCEL = 6;
 
-/** What `encodeItem` gives: the bytes to put in the ring, or a value to send as a parcel. */
-export type EncodedItem =
-  | { readonly bytes: Uint8Array }
-  | { readonly parcel: unknown; readonly bytes?: true };
+/**
+ * What `encodeItem` gives: the bytes to put in the ring, or a value to send as a parcel. The bytes may
+ * be a view of a buffer that the next encoding reuses: see `keptItem`.
+ */
+export type EncodedItem = { readonly bytes: Buffer } | { readonly parcel: unknown; readonly bytes?: true };
 
 /** What `decodeItem` gives: the item, or the id of the parcel to fetch. */
 export type DecodedItem = { readonly value: unknown } | { readonly parcelId: string };
+
+/** A number's message, reused from one to the next (see EncodedItem). */
+const numberBytes = Buffer.alloc(9, NUMBER);
 
 /**
  * `item` as bytes of at most `maxBytes`, or as a parcel when it cannot be.
@@ -41,14 +45,11 @@ export type DecodedItem = { readonly value: unknown } | { readonly parcelId: str
  */
 export function encodeItem(item: unknown, what: string, maxBytes: number): EncodedItem {
   const value = takeTransfer(item).value;
-  let bytes: Uint8Array | undefined;
   if (typeof value === 'number') {
-    bytes = Buffer.allocUnsafe(9);
-    bytes[0] = NUMBER;
-    (bytes as Buffer).writeDoubleLE(value, 1);
-  } else {
-    bytes = encodePlain(value, PLAIN, maxBytes);
+    numberBytes.writeDoubleLE(value, 1);
+    return { bytes: numberBytes };
   }
+  let bytes = encodePlain(value, PLAIN, maxBytes);
   if (!bytes) {
     const reduced = reduceValue(value);
     let serialized: Buffer;
@@ -64,6 +65,11 @@ export function encodeItem(item: unknown, what: string, maxBytes: number): Encod
     bytes.set(serialized, 1);
   }
   return bytes.byteLength > maxBytes ? { parcel: value } : { bytes };
+}
+
+/** `encoded` with bytes of its own, to keep past the next encoding (a message held for later). */
+export function keptItem(encoded: EncodedItem): EncodedItem {
+  return 'parcel' in encoded ? encoded : { bytes: Buffer.from(encoded.bytes) };
 }
 
 /** `bytes` as a message of their own (a Pipe's `sendBytes`), or as a parcel when they would not fit. */
@@ -88,9 +94,26 @@ export function parcelMarker(id: string, bytes = false): Uint8Array {
   return marker;
 }
 
+/** Reused by `readTarget` from one message to the next. */
+let scratch = Buffer.allocUnsafeSlow(4096);
+
+/**
+ * Where to read a message of `length` bytes with this tag off a ring (a ByteRing's ReadTarget), to
+ * decode it at once: numbers, plain values and parcel markers decode to values that keep nothing of
+ * their bytes, so they are read into one buffer reused from message to message, which spares an
+ * allocation per item; bytes and V8's serializations, whose values may share their memory (a Buffer,
+ * a typed array), into a buffer of their own.
+ */
+export function readTarget(tag: number, length: number): Buffer {
+  if (tag !== NUMBER && tag !== PLAIN && tag !== PARCEL && tag !== BYTES_PARCEL) {
+    return Buffer.allocUnsafeSlow(length);
+  }
+  if (scratch.length < length) scratch = Buffer.allocUnsafeSlow(Math.max(length, scratch.length * 2));
+  return scratch.subarray(0, length);
+}
+
 /** An item's bytes, read back. */
-export function decodeItem(bytes: Uint8Array): DecodedItem {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function decodeItem(buffer: Buffer): DecodedItem {
   switch (buffer[0]) {
     case NUMBER:
       return { value: buffer.readDoubleLE(1) };

@@ -13,6 +13,7 @@
  * Receiving: this process's waiting receives are served in order by one loop, so a process sleeps on
  * the ring once however many of its receives wait.
  */
+import { Buffer } from 'node:buffer';
 import { Deque } from '../broker/deque.js';
 import { newId } from '../broker/handle.js';
 import { invoke } from '../broker/invoke.js';
@@ -27,7 +28,7 @@ import {
   type SharedRegion,
 } from '../shared/shared-memory.js';
 import { ByteRing, ringRegionBytes } from './byte-ring.js';
-import { decodeItem, type EncodedItem, parcelMarker } from './item-codec.js';
+import { decodeItem, type EncodedItem, parcelMarker, readTarget } from './item-codec.js';
 import { SLICE_MS } from './word-signal.js';
 
 /**
@@ -150,7 +151,7 @@ export class RingChannel {
    */
   receive(timeout: number | undefined, owner: ChannelOwner, rules: ReceiveRules): Promise<unknown> {
     if (this.#receivers.size === 0) {
-      const message = rules.accept ? this.ring.tryRead(rules.accept) : this.ring.tryRead();
+      const message = this.#read(rules);
       if (message === false) return Promise.reject((rules.refused as () => Error)());
       if (message) return this.#received(message);
       const ended = this.#ended(rules);
@@ -218,7 +219,8 @@ export class RingChannel {
       pending.shift();
     }
     if (pending.length === 0 && outgoing instanceof Uint8Array && this.ring.tryWrite(outgoing)) return;
-    pending.push(outgoing);
+    // An encoding's bytes may be a view that the next encoding reuses (see item-codec.ts).
+    pending.push(outgoing instanceof Uint8Array ? Buffer.from(outgoing) : outgoing);
     if (!feeding.has(this)) void this.#feed();
   }
 
@@ -284,12 +286,23 @@ export class RingChannel {
   /** Hands the messages in the ring now to the waiting receives, in order. */
   #serveNow(): void {
     for (const receiver of this.#receivers) {
-      const { accept, refused } = receiver.rules;
-      const message = accept ? this.ring.tryRead(accept) : this.ring.tryRead();
+      const message = this.#read(receiver.rules);
       if (message === undefined) return;
-      if (message === false) this.#settle(receiver, undefined, (refused as () => Error)());
+      if (message === false) this.#settle(receiver, undefined, (receiver.rules.refused as () => Error)());
       else this.#settle(receiver, this.#received(message), undefined);
     }
+  }
+
+  /**
+   * Takes the next message for `rules` off the ring, to be decoded at once (see `readTarget`); false
+   * when `rules` refuse it.
+   */
+  #read(rules: ReceiveRules): Buffer | undefined | false {
+    const accept = rules.accept;
+    const target = accept
+      ? (tag: number, length: number) => accept(tag) && readTarget(tag, length)
+      : readTarget;
+    return this.ring.tryRead(target);
   }
 
   #settle(receiver: Receiver, value: Promise<unknown> | undefined, error: Error | undefined): void {
@@ -309,7 +322,7 @@ export class RingChannel {
   }
 
   /** A message read from the ring, decoded; a parcel is fetched. */
-  #received(message: Uint8Array): Promise<unknown> {
+  #received(message: Buffer): Promise<unknown> {
     this.#onReceived?.();
     try {
       const decoded = decodeItem(message);

@@ -15,7 +15,7 @@
 import { Empty, Full, MprocRangeError, QueueClosedError } from '../errors.js';
 import { openRegion, type RegionDescriptor, type SharedRegion } from '../shared/shared-memory.js';
 import { RING_FREE_WORD } from './byte-ring.js';
-import { encodeItem } from './item-codec.js';
+import { encodeItem, keptItem } from './item-codec.js';
 import { allocateRing, type ChannelOwner, type ReceiveRules, RingChannel } from './ring-channel.js';
 import { WordSignal } from './word-signal.js';
 
@@ -95,9 +95,10 @@ export class RingQueue {
       if (owner.closed) throw closedError();
       return this.#reserve() ? true : undefined;
     };
+    const kept = keptItem(encoded);
     return this.#room.wait(reserve, timeout).then((reserved) => {
       if (!reserved) throw new Full('the queue is full');
-      return this.#send(encoded);
+      return this.#send(kept);
     });
   }
 
@@ -170,7 +171,10 @@ export class RingQueue {
 
   #send(encoded: ReturnType<typeof encodeItem>): Promise<void> {
     Atomics.add(this.#words, UNFINISHED, 1);
-    return this.#channel.send(encoded).catch((error: unknown) => {
+    const sent = this.#channel.send(encoded);
+    // Only a parcel's store can fail; bytes are written or held (and no promise is made per put).
+    if (!('parcel' in encoded)) return sent;
+    return sent.catch((error: unknown) => {
       // The item was not put after all: give its slot back.
       Atomics.sub(this.#words, COUNT, 1);
       Atomics.sub(this.#words, UNFINISHED, 1);

@@ -82,11 +82,14 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
    *   SerializationError naming the path of a value that cannot be sent; TypeError/RangeError for
    *   invalid options.
    */
-  async put(obj: T, options?: BlockOptions): Promise<void> {
-    this.#assertOpen('put');
-    const { timeout } = waitLimit(options, 'Queue.put()');
-    // Not awaited before the call: a put with room is written before put() returns.
-    return this.#transport.put(obj, timeout);
+  put(obj: T, options?: BlockOptions): Promise<void> {
+    // Not async: a put with room is written before put() returns, and the promise is the transport's.
+    try {
+      this.#assertOpen('put');
+      return this.#transport.put(obj, waitLimit(options, 'Queue.put()').timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -103,10 +106,14 @@ export class Queue<T = unknown> extends BrokerHandle implements AsyncIterable<T>
    * @throws (as rejections) Empty when no item came in time; QueueClosedError after `close()`, also
    *   for a `get` still waiting then; TypeError/RangeError for invalid options.
    */
-  async get(options?: BlockOptions): Promise<T> {
-    this.#assertOpen('get');
-    const { timeout } = waitLimit(options, 'Queue.get()');
-    return (await this.#transport.get(timeout)) as T;
+  get(options?: BlockOptions): Promise<T> {
+    // Not async: the transport's promise is the answer, with no second promise to settle per item.
+    try {
+      this.#assertOpen('get');
+      return this.#transport.get(waitLimit(options, 'Queue.get()').timeout) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

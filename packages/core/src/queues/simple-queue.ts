@@ -33,18 +33,27 @@ export class SimpleQueue<T = unknown> extends BrokerHandle {
    * @throws (as rejections) QueueClosedError after `close()`; SerializationError naming the path of a
    *   value that cannot be sent.
    */
-  async put(obj: T): Promise<void> {
-    this.#assertOpen('put');
-    return this.#transport.put(obj, undefined);
+  put(obj: T): Promise<void> {
+    // Not async, as Queue's: the transport's promise is the answer.
+    try {
+      this.#assertOpen('put');
+      return this.#transport.put(obj, undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
    * Removes and returns the first item, waiting for one while the queue is empty.
    * @throws (as a rejection) QueueClosedError after `close()`, also for a `get` still waiting then.
    */
-  async get(): Promise<T> {
-    this.#assertOpen('get');
-    return (await this.#transport.get(undefined)) as T;
+  get(): Promise<T> {
+    try {
+      this.#assertOpen('get');
+      return this.#transport.get(undefined) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Whether the queue is empty now. */

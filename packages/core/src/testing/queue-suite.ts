@@ -189,6 +189,18 @@ function queueCases(method: StartMethod, capabilities: BackendCapabilities, onRi
       expect(await queue.get()).toBe('second');
     });
 
+    it('puts waiting together for room each deliver their own item', async () => {
+      const queue = context.Queue<unknown>(1);
+      const items: unknown[] = ['first', 'second', 3, { n: 4 }, ['five']];
+      await queue.put(items[0]);
+      const blocked = items.slice(1).map((item) => queue.put(item));
+      const got: unknown[] = [];
+      for (const _ of items) got.push(await queue.get({ timeout: BOUND }));
+      await within(Promise.all(blocked), BOUND, 'the blocked puts');
+      const key = (item: unknown) => JSON.stringify(item);
+      expect(got.map(key).sort()).toEqual(items.map(key).sort());
+    });
+
     it('close(): get and put reject with QueueClosedError, also a get already waiting', async () => {
       const queue = context.Queue();
       const waiting = queue.get();
