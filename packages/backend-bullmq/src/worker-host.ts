@@ -20,12 +20,13 @@ import { fromTaskPath } from './task-path.js';
 type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
 
 /**
- * A job whose host died goes back to the queue once its lock expires, and runs once more elsewhere
- * (BullMQ's maxStalledCount 1). Five seconds each: measured here, a killed host's job completed on
- * another about 10 s later, against about 60 s with BullMQ's defaults.
+ * A job whose host died goes back to the queue once its lock has expired (it is renewed every half
+ * lock) and a stall check of a live host has seen it twice (BullMQ's maxStalledCount 1: it runs once
+ * more, elsewhere). With a 5 s lock and a check every 2.5 s a killed host's job runs again within
+ * about 10 s; BullMQ's defaults (30 s each) take about 60 s, and 5 s checks up to 15 s (measured).
  */
 const LOCK_DURATION_MS = 5_000;
-const STALLED_INTERVAL_MS = 5_000;
+const STALLED_INTERVAL_MS = 2_500;
 const HEARTBEAT_MS = 5_000;
 const HEARTBEAT_TTL_S = 15;
 

@@ -160,7 +160,7 @@ describe.skipIf(!hasRedisServer)(
       for await (const change of started) if (change.filename === 'ran-on' && ranOn().length > 0) break;
       const [first] = ranOn();
       hosts.find((host) => host.child.pid === first)?.child.kill('SIGKILL');
-      // About 10 s with the host's lock and stall check of 5 s each; how long is a bench figure.
+      // About 8–10 s with the hosts' 5 s lock and 2.5 s stall check; how long is a bench figure.
       const pid = await result.get(40_000);
       const survivor = hosts.find((host) => host.child.pid !== first)?.child.pid;
       expect(pid).toBe(survivor);
