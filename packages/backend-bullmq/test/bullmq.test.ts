@@ -24,233 +24,175 @@ const AUTHKEY = 'test-authkey';
 
 if (!hasRedisServer && process.env.CI) throw new Error('CI must have redis-server (.ci/run installs it)');
 
-describe.skipIf(!hasRedisServer)(
-  `bullmq backend against a real redis-server${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
-  () => {
-    let redis: RedisServer;
-    let dir: string;
-    const hosts: HostProcess[] = [];
+/** A describe of its own redis-server (and worker hosts), skipped by name without redis-server. */
+function describeWithRedis(title: string, body: () => void): void {
+  const reason = hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)';
+  describe.skipIf(!hasRedisServer)(`bullmq backend: ${title}${reason}`, body);
+}
 
-    beforeAll(async () => {
-      redis = await startRedis();
-      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
-      const keyFile = authkeyFile(dir, AUTHKEY);
-      for (let i = 0; i < 2; i++) {
-        hosts.push(
-          await startHost([
-            '--root',
-            FIXTURES,
-            '--redis',
-            redis.url(),
-            '--authkey-file',
-            keyFile,
-            '--procs',
-            '2',
-          ]),
-        );
-      }
-    });
+interface Cluster {
+  readonly redis: RedisServer;
+  /** A temporary directory for the authkey file and the tasks' records. */
+  readonly dir: string;
+  readonly hosts: HostProcess[];
+  /** Host arguments with the authkey file and the fixtures' root. */
+  hostArgs(procs: number, password?: string): string[];
+}
 
-    afterAll(async () => {
-      await Promise.all(hosts.map((host) => host.stop()));
-      await redis?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+/** Starts a redis-server and `hosts` worker hosts before the describe's tests, stops them after. */
+function useCluster(options: { hosts: number; procs?: number; password?: string }): Cluster {
+  const cluster = { hosts: [] as HostProcess[] } as { -readonly [K in keyof Cluster]: Cluster[K] };
+  cluster.hostArgs = (procs, password) => [
+    '--root',
+    FIXTURES,
+    '--redis',
+    cluster.redis.url(password),
+    '--authkey-file',
+    authkeyFile(cluster.dir, AUTHKEY),
+    '--procs',
+    String(procs),
+  ];
+  beforeAll(async () => {
+    cluster.redis = await startRedis({ password: options.password });
+    cluster.dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
+    for (let i = 0; i < options.hosts; i++) {
+      cluster.hosts.push(await startHost(cluster.hostArgs(options.procs ?? 1, options.password)));
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(cluster.hosts.map((host) => host.stop()));
+    await cluster.redis?.stop();
+    if (cluster.dir) rmSync(cluster.dir, { recursive: true, force: true });
+  });
+  return cluster;
+}
 
-    const context = (authkey = AUTHKEY) =>
-      getContext(bullmqBackend({ redis: redis.url(), authkey, root: FIXTURES }));
+describeWithRedis('two worker hosts against a real redis-server', () => {
+  const cluster = useCluster({ hosts: 2, procs: 2 });
+  const context = (authkey = AUTHKEY) =>
+    getContext(bullmqBackend({ redis: cluster.redis.url(), authkey, root: FIXTURES }));
 
-    it('map runs chunks on the worker hosts and keeps input order', async () => {
-      await using pool = context().Pool({ processes: 4, modules: [TASKS] });
-      const items = Array.from({ length: 1_000 }, (_, i) => i);
-      expect(await pool.map(tasks.square, items, 10)).toEqual(items.map((n) => n * n));
-    });
+  it('map runs chunks on the worker hosts and keeps input order', async () => {
+    await using pool = context().Pool({ processes: 4, modules: [TASKS] });
+    const items = Array.from({ length: 1_000 }, (_, i) => i);
+    expect(await pool.map(tasks.square, items, 10)).toEqual(items.map((n) => n * n));
+  });
 
-    it('processes is the cap on jobs in flight, spread over every host', async () => {
-      await using pool = context().Pool({ processes: 8, modules: [TASKS] });
-      // A host of two threads holds four jobs at most, so eight jobs of 200 ms at once need both.
-      const pids = await pool.map(tasks.pidAfter, Array(8).fill(200), 1);
-      expect(new Set(pids)).toEqual(new Set(hosts.map((host) => host.child.pid)));
-    });
+  it('processes is the cap on jobs in flight, spread over every host', async () => {
+    await using pool = context().Pool({ processes: 8, modules: [TASKS] });
+    // A host of two threads holds four jobs at most, so eight jobs of 200 ms at once need both.
+    const pids = await pool.map(tasks.pidAfter, Array(8).fill(200), 1);
+    expect(new Set(pids)).toEqual(new Set(cluster.hosts.map((host) => host.child.pid)));
+  });
 
-    it('10,000 concurrent applyAsync calls all settle, each with its own result', async () => {
-      await using pool = context().Pool({ processes: 64, modules: [TASKS] });
-      const results = Array.from({ length: 10_000 }, (_, i) => pool.applyAsync(tasks.square, [i]));
-      const values = await Promise.all(results.map((result) => result.get()));
-      expect(values).toEqual(values.map((_, i) => i * i));
-    }, 60_000);
+  it('10,000 concurrent applyAsync calls all settle, each with its own result', async () => {
+    await using pool = context().Pool({ processes: 64, modules: [TASKS] });
+    const results = Array.from({ length: 10_000 }, (_, i) => pool.applyAsync(tasks.square, [i]));
+    const values = await Promise.all(results.map((result) => result.get()));
+    expect(values).toEqual(values.map((_, i) => i * i));
+  }, 60_000);
 
-    it("a task's error arrives as the error it threw; the pool goes on", async () => {
-      await using pool = context().Pool({ processes: 1, modules: [TASKS] });
-      const error = await pool.apply(tasks.fail, ['no such item']).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(RangeError);
-      expect((error as Error).message).toBe('no such item');
-      expect(await pool.apply(tasks.square, [7])).toBe(49);
-    });
+  it("a task's error arrives as the error it threw; the pool goes on", async () => {
+    await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+    const error = await pool.apply(tasks.fail, ['no such item']).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe('no such item');
+    expect(await pool.apply(tasks.square, [7])).toBe(49);
+  });
 
-    it('a task that ends its worker fails with WorkerExitedError; the pool goes on', async () => {
-      await using pool = context().Pool({ processes: 1, modules: [TASKS] });
-      await expect(pool.apply(tasks.exitWorker, [])).rejects.toBeInstanceOf(WorkerExitedError);
-      expect(await pool.apply(tasks.square, [8])).toBe(64);
-    });
+  it('a task that ends its worker fails with WorkerExitedError; the pool goes on', async () => {
+    await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+    await expect(pool.apply(tasks.exitWorker, [])).rejects.toBeInstanceOf(WorkerExitedError);
+    expect(await pool.apply(tasks.square, [8])).toBe(64);
+  });
 
-    it('the executor submits and maps on the hosts', async () => {
-      await using executor = context().ProcessPoolExecutor({ maxWorkers: 2, modules: [TASKS] });
-      expect(await executor.submit(tasks.square, 9).result()).toBe(81);
-      const mapped: number[] = [];
-      for await (const value of executor.map(tasks.square, [1, 2, 3])) mapped.push(value);
-      expect(mapped).toEqual([1, 4, 9]);
-    });
+  it('the executor submits and maps on the hosts', async () => {
+    await using executor = context().ProcessPoolExecutor({ maxWorkers: 2, modules: [TASKS] });
+    expect(await executor.submit(tasks.square, 9).result()).toBe(81);
+    const mapped: number[] = [];
+    for await (const value of executor.map(tasks.square, [1, 2, 3])) mapped.push(value);
+    expect(mapped).toEqual([1, 4, 9]);
+  });
 
-    it('a function sent as source text is refused, naming what to do', async () => {
-      await using pool = context().Pool({ processes: 1, modules: [TASKS] });
-      const error = await pool.apply((n: number) => n + 1, [1]).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(TypeError);
-      expect((error as Error).message).toMatch(/source text.*refuses.*export it/);
-    });
+  it('a function sent as source text is refused, naming what to do', async () => {
+    await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+    const error = await pool.apply((n: number) => n + 1, [1]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/source text.*refuses.*export it/);
+  });
 
-    it('hosts refuse jobs sealed with another authkey, before resolving any module', async () => {
-      await using pool = context('not-the-hosts-authkey').Pool({ processes: 1, modules: [TASKS] });
-      const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(WorkerExitedError);
-      expect(String((error as Error).cause)).toMatch(/HMAC does not match/);
-    });
-  },
-);
+  it('hosts refuse jobs sealed with another authkey, before resolving any module', async () => {
+    await using pool = context('not-the-hosts-authkey').Pool({ processes: 1, modules: [TASKS] });
+    const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkerExitedError);
+    expect(String((error as Error).cause)).toMatch(/HMAC does not match/);
+  });
+});
 
-describe.skipIf(!hasRedisServer)(
-  `bullmq backend: a worker host that dies${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
-  () => {
-    let redis: RedisServer;
-    let dir: string;
-    const hosts: HostProcess[] = [];
+/** Resolves once `file` in `dir` has a line; returns the pids written to it so far. */
+async function firstRecord(dir: string, file: string, changes: AsyncIterable<{ filename: string | null }>) {
+  const ranOn = () => readFileSync(join(dir, file), 'utf8').trim().split('\n').filter(Boolean).map(Number);
+  for await (const change of changes) if (change.filename === file && ranOn().length > 0) break;
+  return ranOn;
+}
 
-    beforeAll(async () => {
-      redis = await startRedis();
-      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
-      const keyFile = authkeyFile(dir, AUTHKEY);
-      for (let i = 0; i < 2; i++)
-        hosts.push(
-          await startHost([
-            '--root',
-            FIXTURES,
-            '--redis',
-            redis.url(),
-            '--authkey-file',
-            keyFile,
-            '--procs',
-            '1',
-          ]),
-        );
-    });
+describeWithRedis('a worker host that dies', () => {
+  const cluster = useCluster({ hosts: 2 });
 
-    afterAll(async () => {
-      await Promise.all(hosts.map((host) => host.stop()));
-      await redis?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+  it('its task runs again on another host once its lock expires, and the pool keeps one result', async () => {
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    const changes = watch(cluster.dir);
+    const result = pool.applyAsync(tasks.recordThenSleep, [join(cluster.dir, 'ran-on'), 1_000]);
+    const ranOn = await firstRecord(cluster.dir, 'ran-on', changes);
+    const [first] = ranOn();
+    cluster.hosts.find((host) => host.child.pid === first)?.child.kill('SIGKILL');
+    // About 8–10 s with the hosts' 5 s lock and 2.5 s stall check; how long is a bench figure.
+    const pid = await result.get(40_000);
+    const survivor = cluster.hosts.find((host) => host.child.pid !== first)?.child.pid;
+    expect(pid).toBe(survivor);
+    // At least once: it ran on both hosts; the pool has the one result of the survivor.
+    expect(ranOn()).toEqual([first, survivor]);
+  }, 60_000);
+});
 
-    it('its task runs again on another host once its lock expires, and the pool keeps one result', async () => {
-      const ctx = getContext(bullmqBackend({ redis: redis.url(), authkey: AUTHKEY, root: FIXTURES }));
-      await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
-      const record = join(dir, 'ran-on');
-      const started = watch(dir);
-      const result = pool.applyAsync(tasks.recordThenSleep, [record, 1_000]);
-      const ranOn = () => readFileSync(record, 'utf8').trim().split('\n').filter(Boolean).map(Number);
-      for await (const change of started) if (change.filename === 'ran-on' && ranOn().length > 0) break;
-      const [first] = ranOn();
-      hosts.find((host) => host.child.pid === first)?.child.kill('SIGKILL');
-      // About 8–10 s with the hosts' 5 s lock and 2.5 s stall check; how long is a bench figure.
-      const pid = await result.get(40_000);
-      const survivor = hosts.find((host) => host.child.pid !== first)?.child.pid;
-      expect(pid).toBe(survivor);
-      // At least once: it ran on both hosts; the pool has the one result of the survivor.
-      expect(ranOn()).toEqual([first, survivor]);
-    }, 60_000);
-  },
-);
+describeWithRedis('a worker host asked to stop', () => {
+  const cluster = useCluster({ hosts: 1 });
 
-describe.skipIf(!hasRedisServer)(
-  `bullmq backend: a worker host asked to stop${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
-  () => {
-    let redis: RedisServer;
-    let dir: string;
+  it('finishes the job it holds on SIGTERM, then exits 0', async () => {
+    const [host] = cluster.hosts as [HostProcess];
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    const changes = watch(cluster.dir);
+    const result = pool.applyAsync(tasks.recordThenSleep, [join(cluster.dir, 'ran-on'), 500]);
+    await firstRecord(cluster.dir, 'ran-on', changes);
+    const exited = once(host.child, 'exit');
+    host.child.kill('SIGTERM');
+    expect(await result.get(10_000)).toBe(host.child.pid);
+    expect(await exited).toEqual([0, null]);
+  });
+});
 
-    beforeAll(async () => {
-      redis = await startRedis();
-      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
-    });
+describeWithRedis('Redis with a password', () => {
+  const cluster = useCluster({ hosts: 0, password: 'right-password' });
 
-    afterAll(async () => {
-      await redis?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+  it('a pool given a wrong password fails in seconds, naming the reason', async () => {
+    const ctx = getContext(
+      bullmqBackend({ redis: cluster.redis.url('wrong'), authkey: AUTHKEY, root: FIXTURES }),
+    );
+    await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
+    expect(String((error as Error).message) + String((error as Error).cause)).toMatch(
+      /WRONGPASS|invalid password/i,
+    );
+  });
 
-    it('finishes the job it holds on SIGTERM, then exits 0', async () => {
-      const host = await startHost([
-        '--root',
-        FIXTURES,
-        '--redis',
-        redis.url(),
-        '--authkey-file',
-        authkeyFile(dir, AUTHKEY),
-        '--procs',
-        '1',
-      ]);
-      const ctx = getContext(bullmqBackend({ redis: redis.url(), authkey: AUTHKEY, root: FIXTURES }));
-      await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
-      const record = join(dir, 'ran-on');
-      const changes = watch(dir);
-      const result = pool.applyAsync(tasks.recordThenSleep, [record, 500]);
-      for await (const change of changes)
-        if (change.filename === 'ran-on' && readFileSync(record, 'utf8')) break;
-      const exited = once(host.child, 'exit');
-      host.child.kill('SIGTERM');
-      expect(await result.get(10_000)).toBe(host.child.pid);
-      expect(await exited).toEqual([0, null]);
-    });
-  },
-);
-
-describe.skipIf(!hasRedisServer)(
-  `bullmq backend: Redis with a password${hasRedisServer ? '' : ' (skipped: no redis-server on the PATH)'}`,
-  () => {
-    let redis: RedisServer;
-    let dir: string;
-
-    beforeAll(async () => {
-      redis = await startRedis({ password: 'right-password' });
-      dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
-    });
-
-    afterAll(async () => {
-      await redis?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
-
-    it('a pool given a wrong password fails in seconds, naming the reason', async () => {
-      const ctx = getContext(bullmqBackend({ redis: redis.url('wrong'), authkey: AUTHKEY, root: FIXTURES }));
-      await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
-      const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
-      expect(String((error as Error).message) + String((error as Error).cause)).toMatch(
-        /WRONGPASS|invalid password/i,
-      );
-    });
-
-    it('a worker host given a wrong password exits with the reason', async () => {
-      const result = await runHost([
-        '--root',
-        FIXTURES,
-        '--redis',
-        redis.url('wrong'),
-        '--authkey-file',
-        authkeyFile(dir, AUTHKEY),
-      ]);
-      expect(result.code).toBe(1);
-      expect(result.output).toMatch(/WRONGPASS|invalid password/i);
-    });
-  },
-);
+  it('a worker host given a wrong password exits with the reason', async () => {
+    const result = await runHost(cluster.hostArgs(1, 'wrong'));
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/WRONGPASS|invalid password/i);
+  });
+});
 
 describe('bullmq backend: options', () => {
   it("a context's processes, queues, pipes, managers, locks and shared values are refused, by name", () => {
