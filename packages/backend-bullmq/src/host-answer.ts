@@ -1,8 +1,10 @@
-/** What a worker host returns for a job: core's answer to the run, or how its process ended. */
+/**
+ * What a worker host returns for a job of runs: core's answers to them in order, and, when its worker
+ * died during the job, how it ended (the runs after the last answer never finished).
+ */
 import type { ChildMessage, WorkerExit } from '@mproc/core';
 
-export type HostAnswer = ChildMessage | { readonly exit: WorkerExit };
-
-export function isExit(answer: HostAnswer): answer is { readonly exit: WorkerExit } {
-  return 'exit' in answer;
+export interface HostAnswer {
+  readonly answers: readonly ChildMessage[];
+  readonly exit?: WorkerExit;
 }

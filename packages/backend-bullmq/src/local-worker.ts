@@ -9,6 +9,7 @@ import {
   currentProcess,
   isProtocolMessage,
   type ParentMessage,
+  type WorkerExit,
   type WorkerHandle,
 } from '@mproc/core';
 import type { HostAnswer } from './host-answer.js';
@@ -29,7 +30,10 @@ export class LocalWorker {
   readonly ready: Promise<void>;
   /** Host function ids whose definition this worker has seen. */
   readonly known = new Set<number>();
-  #running: ((answer: HostAnswer) => void) | undefined;
+  /** The job being run: how many answers it needs, those that came. */
+  #running:
+    | { readonly expected: number; readonly answers: ChildMessage[]; resolve(answer: HostAnswer): void }
+    | undefined;
   #ended = false;
 
   constructor(index: number, onEnd: (worker: LocalWorker) => void) {
@@ -50,7 +54,7 @@ export class LocalWorker {
       this.#handle.onExit((exit) => {
         this.#ended = true;
         reject(new Error(`a worker thread ended before it started (exit code ${exit.exitCode})`));
-        this.#settle({ exit });
+        this.#settle(exit);
         onEnd(this);
       });
     });
@@ -78,12 +82,15 @@ export class LocalWorker {
     return this.#ended;
   }
 
-  /** Runs one task; resolves with its answer, or with the exit of this worker if it died of it. */
-  async run(run: RunMessage): Promise<HostAnswer> {
+  /**
+   * Runs `runs` in order (one message, as core sends a worker a batch); resolves with their answers,
+   * or, if this worker died meanwhile, with the answers before and its exit.
+   */
+  async run(runs: readonly RunMessage[]): Promise<HostAnswer> {
     await this.ready;
     return new Promise((resolve) => {
-      this.#running = resolve;
-      this.#handle.send(run, []);
+      this.#running = { expected: runs.length, answers: [], resolve };
+      this.#handle.send(runs.length === 1 ? (runs[0] as RunMessage) : { type: 'mproc:batch', runs }, []);
     });
   }
 
@@ -91,9 +98,14 @@ export class LocalWorker {
     this.#handle.terminate();
   }
 
-  #settle(answer: HostAnswer): void {
+  #settle(answer: ChildMessage | WorkerExit): void {
     const running = this.#running;
+    if (!running) return;
+    if ('type' in answer) running.answers.push(answer);
+    if ('type' in answer && running.answers.length < running.expected) return;
     this.#running = undefined;
-    running?.(answer);
+    running.resolve(
+      'type' in answer ? { answers: running.answers } : { answers: running.answers, exit: answer },
+    );
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { ChildMessage, FunctionDefinition, ParentMessage, WorkerExit, WorkerHandle } from '@mproc/core';
 import type { Dispatcher } from './dispatcher.js';
-import { type HostAnswer, isExit } from './host-answer.js';
+import type { HostAnswer } from './host-answer.js';
 import { seal, unseal } from './sealed.js';
 import { toTaskPath } from './task-path.js';
 
@@ -73,10 +73,10 @@ export class JobSeat implements WorkerHandle {
         this.#start(message.initializer !== null);
         return;
       case 'mproc:run':
-        this.#run(message);
+        this.#run([message]);
         return;
       case 'mproc:batch':
-        for (const run of message.runs) this.#run(run);
+        this.#run(message.runs);
         return;
       case 'mproc:stop':
         this.#stopping = true;
@@ -125,37 +125,53 @@ export class JobSeat implements WorkerHandle {
     );
   }
 
-  #run(run: RunMessage): void {
-    this.#order.push(run.taskId);
-    if (run.fn.definition) this.#definitions.set(run.fn.id, this.#taskDefinition(run.fn.definition));
-    const definition = this.#definitions.get(run.fn.id) as Promise<FunctionDefinition>;
+  /**
+   * One job for the runs core sent together (it sends a worker several short runs in one message),
+   * so many small tasks cost one trip through Redis, not one each. A run that cannot travel fails
+   * alone; the others go.
+   */
+  #run(runs: readonly RunMessage[]): void {
+    for (const run of runs) {
+      this.#order.push(run.taskId);
+      if (run.fn.definition) this.#definitions.set(run.fn.id, this.#taskDefinition(run.fn.definition));
+    }
+    const travelling = runs.map(async (run) => {
+      const refused = this.#refusal(run);
+      if (refused) throw refused;
+      const module = await (this.#definitions.get(run.fn.id) as Promise<FunctionDefinition>);
+      return { ...run, fn: { id: run.fn.id, definition: module } };
+    });
     // Answers wait for the seat to be ready: core takes none from a worker that is still starting.
-    Promise.all([this.#dispatcher as Promise<Dispatcher>, definition])
-      .then(([dispatcher, module]) => {
-        const refused = this.#refusal(run);
-        if (refused) throw refused;
-        return dispatcher.submit(
-          seal({ ...run, fn: { id: run.fn.id, definition: module } }, this.#owner.authkey),
-        );
+    Promise.all([this.#dispatcher as Promise<Dispatcher>, Promise.allSettled(travelling)])
+      .then(([dispatcher, outcomes]) => {
+        const ready: RunMessage[] = [];
+        outcomes.forEach((outcome, index) => {
+          if (outcome.status === 'fulfilled') ready.push(outcome.value);
+          else this.#refuse(runs[index] as RunMessage, outcome.reason);
+        });
+        return ready.length === 0 ? undefined : dispatcher.submit(seal(ready, this.#owner.authkey));
       })
       .then(
         (result) => {
-          const answer = unseal(result, this.#owner.authkey) as HostAnswer;
-          if (isExit(answer)) this.#exit(answer.exit);
-          else this.#answer(run.taskId, answer);
+          if (result === undefined) return;
+          const { answers, exit } = unseal(result, this.#owner.authkey) as HostAnswer;
+          for (const answer of answers) this.#answer((answer as { taskId: number }).taskId, answer);
+          if (exit) this.#exit(exit);
         },
-        (error: Error) => {
-          if (!(error instanceof Refused)) this.#exit({ exitCode: null, signal: null, error });
-          // A Process expects no answer, only its end.
-          else if (run.exitAfter) this.#exit({ exitCode: 1, signal: null, error: error.reason });
-          else
-            this.#answer(run.taskId, {
-              type: 'mproc:error',
-              taskId: run.taskId,
-              error: serializedError(error.reason),
-            });
-        },
+        (error: Error) => this.#exit({ exitCode: null, signal: null, error }),
       );
+  }
+
+  /** A run that cannot travel: its task fails with the reason (a Process ends with it). */
+  #refuse(run: RunMessage, error: unknown): void {
+    if (!(error instanceof Refused)) throw error;
+    if (run.exitAfter) this.#exit({ exitCode: 1, signal: null, error: error.reason });
+    else
+      this.#answer(run.taskId, {
+        type: 'mproc:error',
+        taskId: run.taskId,
+        error: serializedError(error.reason),
+      });
   }
 
   /** Why a run cannot travel to a host, or undefined when it can. */

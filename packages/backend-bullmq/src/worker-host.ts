@@ -54,8 +54,11 @@ export class WorkerHost {
   readonly #workers: LocalWorker[] = [];
   readonly #idle: LocalWorker[] = [];
   readonly #waiting: Array<(worker: LocalWorker) => void> = [];
-  /** Host function ids by task path and name: ids of different producers' pools never mix here. */
-  readonly #functionIds = new Map<string, number>();
+  /**
+   * Host function ids and file URLs by task path and name: ids of different producers' pools never
+   * mix here, and a path is resolved once.
+   */
+  readonly #tasks = new Map<string, { readonly id: number; readonly url: string }>();
   #queueWorker: Worker | undefined;
   #client: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -105,31 +108,40 @@ export class WorkerHost {
   }
 
   async #process(job: Job): Promise<unknown> {
-    const { authkey, root } = this.#options;
-    const run = unseal(job.data, authkey) as RunMessage; // throws, failing the job, unless it is ours
-    const definition = run.fn?.definition;
-    if (run.type !== 'mproc:run' || definition?.kind !== 'module') {
+    const runs = unseal(job.data, this.#options.authkey) as RunMessage[]; // throws, failing the job, unless ours
+    if (
+      !Array.isArray(runs) ||
+      !runs.every((run) => run?.type === 'mproc:run' && run.fn?.definition?.kind === 'module')
+    ) {
       throw new TypeError(
-        'not a task of a module: this host runs only tasks named by module path and export',
+        'not runs of module tasks: this host runs only tasks named by module path and export',
       );
     }
-    const url = fromTaskPath(definition.url, root);
-    const key = `${definition.url}#${definition.name}`;
-    const id = this.#functionIds.get(key) ?? this.#functionIds.size + 1;
-    this.#functionIds.set(key, id);
     const worker = await this.#takeWorker();
     let answer: HostAnswer;
     try {
-      const known = worker.known.has(id);
-      worker.known.add(id);
-      answer = await worker.run({
-        ...run,
-        fn: { id, definition: known ? undefined : { ...definition, url } },
-      });
+      answer = await worker.run(runs.map((run) => this.#local(run, worker)));
     } finally {
       if (!worker.ended) this.#giveBack(worker);
     }
-    return seal(answer, authkey);
+    return seal(answer, this.#options.authkey);
+  }
+
+  /** `run` with this host's id and file URL of its function; the definition only where `worker` lacks it. */
+  #local(run: RunMessage, worker: LocalWorker): RunMessage {
+    const { url: taskPath, name } = run.fn.definition as { url: string; name: string };
+    const key = `${taskPath}#${name}`;
+    let task = this.#tasks.get(key);
+    if (!task) {
+      task = { id: this.#tasks.size + 1, url: fromTaskPath(taskPath, this.#options.root) };
+      this.#tasks.set(key, task);
+    }
+    const known = worker.known.has(task.id);
+    worker.known.add(task.id);
+    return {
+      ...run,
+      fn: { id: task.id, definition: known ? undefined : { kind: 'module', url: task.url, name } },
+    };
   }
 
   #addWorker(index: number): void {
