@@ -1,4 +1,5 @@
 /** The producer's backend object: options checked once, one dispatcher shared by every seat. */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { BACKEND_API_VERSION, type Backend, type WorkerHandle } from '@mproc/core';
 import { Dispatcher, type QueueAddress } from './dispatcher.js';
 import { checkRedisUrl } from './redis-connection.js';
@@ -19,10 +20,14 @@ export interface BullmqOptions {
   readonly allowInsecure?: boolean;
 }
 
-/** @throws TypeError naming a missing or wrong option. */
-function checkAuthkey(authkey: unknown, what: string): Uint8Array {
-  if (typeof authkey === 'string' && authkey.length > 0) return Buffer.from(authkey);
-  if (authkey instanceof Uint8Array && authkey.length > 0) return authkey;
+/**
+ * The authkey as an HMAC key, prepared once rather than per job.
+ * @throws TypeError naming a missing or wrong option.
+ */
+function checkAuthkey(authkey: unknown, what: string): KeyObject {
+  if ((typeof authkey === 'string' || authkey instanceof Uint8Array) && authkey.length > 0) {
+    return createSecretKey(typeof authkey === 'string' ? Buffer.from(authkey) : authkey);
+  }
   throw new TypeError(
     `${what}: authkey must be a non-empty string or Uint8Array (the secret shared with the worker hosts)`,
   );
@@ -45,7 +50,7 @@ class BullmqBackend implements Backend, SeatOwner {
   readonly name = 'bullmq';
   readonly capabilities = CAPABILITIES;
   readonly root: string;
-  readonly authkey: Uint8Array;
+  readonly authkey: KeyObject;
   readonly #address: QueueAddress;
   #dispatcher: Promise<Dispatcher> | undefined;
   #seats = 0;

@@ -13,17 +13,13 @@ import {
   type WorkerHandle,
 } from '@mproc/core';
 import type { HostAnswer } from './host-answer.js';
+import { serializedError } from './serialized-error.js';
 
 type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
 
-const REFUSED_CALL = {
-  tier: 'error',
-  className: 'TypeError',
-  name: 'TypeError',
-  message: "Queues, pipes and managers are not available to tasks on the 'bullmq' start method",
-  stack: undefined,
-  props: {},
-} as const;
+const REFUSED_CALL = serializedError(
+  new TypeError("Queues, pipes and managers are not available to tasks on the 'bullmq' start method"),
+);
 
 export class LocalWorker {
   readonly #handle: WorkerHandle;

@@ -3,7 +3,7 @@
  * under the pool's authkey. The receiver checks the HMAC before it deserializes anything, so a job
  * that anyone with access to Redis made or changed is refused before any module is resolved.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 
 /** The JSON that BullMQ stores: the bytes in base64 and their HMAC in hex. */
@@ -17,17 +17,17 @@ export class SealBrokenError extends Error {
   override readonly name = 'SealBrokenError';
 }
 
-function hmacOf(bytes: Uint8Array, authkey: Uint8Array): Buffer {
+function hmacOf(bytes: Uint8Array, authkey: KeyObject): Buffer {
   return createHmac('sha256', authkey).update(bytes).digest();
 }
 
-export function seal(value: unknown, authkey: Uint8Array): Sealed {
+export function seal(value: unknown, authkey: KeyObject): Sealed {
   const bytes = serialize(value);
   return { bytes: bytes.toString('base64'), hmac: hmacOf(bytes, authkey).toString('hex') };
 }
 
 /** @throws SealBrokenError when `sealed` was not made by `seal()` with this authkey. */
-export function unseal(sealed: unknown, authkey: Uint8Array): unknown {
+export function unseal(sealed: unknown, authkey: KeyObject): unknown {
   const { bytes, hmac } = (sealed ?? {}) as Partial<Sealed>;
   if (typeof bytes !== 'string' || typeof hmac !== 'string') {
     throw new SealBrokenError('not an mproc message (no bytes and HMAC)');

@@ -4,10 +4,12 @@
  * back in the order the runs were given (core expects a worker's answers in order, and jobs finish
  * on different hosts in any order). `processes` seats make the pool's cap on jobs in flight.
  */
+import type { KeyObject } from 'node:crypto';
 import type { ChildMessage, FunctionDefinition, ParentMessage, WorkerExit, WorkerHandle } from '@mproc/core';
 import type { Dispatcher } from './dispatcher.js';
 import type { HostAnswer } from './host-answer.js';
 import { seal, unseal } from './sealed.js';
+import { serializedError } from './serialized-error.js';
 import { toTaskPath } from './task-path.js';
 
 type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
@@ -15,7 +17,7 @@ type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
 /** What a seat needs of its backend. */
 export interface SeatOwner {
   readonly root: string;
-  readonly authkey: Uint8Array;
+  readonly authkey: KeyObject;
   /** The shared dispatcher, opened by the first seat. */
   openDispatcher(): Promise<Dispatcher>;
   /** Called once per seat when it ends; the last one closes the dispatcher (resolves once closed). */
@@ -29,18 +31,6 @@ class Refused extends Error {
     super(reason.message);
     this.reason = reason;
   }
-}
-
-/** An error as core's error codec carries it, for failures the seat itself reports. */
-function serializedError(error: Error) {
-  return {
-    tier: 'error',
-    className: error.name,
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    props: {},
-  } as const;
 }
 
 export class JobSeat implements WorkerHandle {

@@ -3,6 +3,7 @@
  * `mproc-worker`: a worker host for the 'bullmq' start method. Runs until SIGINT or SIGTERM, then
  * finishes the jobs it holds and exits.
  */
+import { createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -57,7 +58,7 @@ function parse() {
     prefix: values.prefix,
     root: resolve(values.root),
     procs,
-    authkey: Buffer.from(authkey),
+    authkey: createSecretKey(Buffer.from(authkey)),
   };
 }
 

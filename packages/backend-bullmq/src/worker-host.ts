@@ -3,7 +3,7 @@
  * its task under `root` and runs it on one of `procs` local worker threads, then returns the sealed
  * answer. It announces itself in Redis (capacity, Node major, code hash) with a short TTL.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ const HEARTBEAT_TTL_S = 15;
 export interface WorkerHostOptions extends QueueAddress {
   readonly root: string;
   readonly procs: number;
-  readonly authkey: Uint8Array;
+  readonly authkey: KeyObject;
 }
 
 /** A hash of the root's package.json, so producers and operators can tell hosts' code apart. */
@@ -63,6 +63,8 @@ export class WorkerHost {
   #client: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
+  /** What every heartbeat writes: facts of this host that do not change while it runs. */
+  #announcement: string | undefined;
 
   private constructor(options: WorkerHostOptions) {
     this.#options = options;
@@ -172,13 +174,13 @@ export class WorkerHost {
   }
 
   async #beat(): Promise<void> {
-    const info = {
+    this.#announcement ??= JSON.stringify({
       host: hostname(),
       pid: process.pid,
       procs: this.#options.procs,
       node: process.versions.node.split('.')[0],
       code: codeHash(this.#options.root),
-    };
-    await this.#client?.set(this.#heartbeatKey(), JSON.stringify(info), 'EX', HEARTBEAT_TTL_S);
+    });
+    await this.#client?.set(this.#heartbeatKey(), this.#announcement, 'EX', HEARTBEAT_TTL_S);
   }
 }
