@@ -1,7 +1,8 @@
 /** The producer's backend object: options checked once, one dispatcher shared by every seat. */
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { BACKEND_API_VERSION, type Backend, type WorkerHandle } from '@mproc/core';
-import { Dispatcher, type QueueAddress } from './dispatcher.js';
+import { BACKEND_API_VERSION, type Backend, type WorkerHandle, type WorkerStartOptions } from '@mproc/core';
+import { Dispatcher } from './dispatcher.js';
+import type { QueueAddress } from './queue-address.js';
 import { checkRedisUrl } from './redis-connection.js';
 import { JobSeat, type SeatOwner } from './seat.js';
 
@@ -18,6 +19,14 @@ export interface BullmqOptions {
   readonly root?: string;
   /** Accept a non-loopback Redis without a password or without TLS. */
   readonly allowInsecure?: boolean;
+  /**
+   * Send a function that no module of the pool exports (a lambda, a closure-free local function) as
+   * its source text, as the local start methods do; default false: such a task fails with a
+   * TypeError. Hosts run source text only when started with `--allow-source-tasks`. With both, any
+   * holder of the authkey runs code of its choosing on the hosts, as with Python's managers and
+   * pickle: for tests and trusted development clusters.
+   */
+  readonly allowSourceTasks?: boolean;
 }
 
 /**
@@ -51,6 +60,7 @@ class BullmqBackend implements Backend, SeatOwner {
   readonly capabilities = CAPABILITIES;
   readonly root: string;
   readonly authkey: KeyObject;
+  readonly allowSourceTasks: boolean;
   readonly #address: QueueAddress;
   #dispatcher: Promise<Dispatcher> | undefined;
   #seats = 0;
@@ -61,6 +71,7 @@ class BullmqBackend implements Backend, SeatOwner {
       throw new TypeError(`${what}: options must be an object`);
     this.authkey = checkAuthkey(options.authkey, what);
     this.root = options.root ?? process.cwd();
+    this.allowSourceTasks = options.allowSourceTasks === true;
     this.#address = {
       url: checkRedisUrl(options.redis, options.allowInsecure === true, what),
       queue: options.queue ?? 'mproc',
@@ -68,8 +79,8 @@ class BullmqBackend implements Backend, SeatOwner {
     };
   }
 
-  startWorker(): WorkerHandle {
-    return new JobSeat(this, ++this.#nextIdent);
+  startWorker(options: WorkerStartOptions): WorkerHandle {
+    return new JobSeat(this, ++this.#nextIdent, options);
   }
 
   openDispatcher(): Promise<Dispatcher> {

@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { type Envelope, unwrap, wrap } from './envelope.js';
+import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
+import type { Sealed } from './sealed.js';
 
 /** Jobs waiting longer than this are looked up in the job store, a batch per tick. */
 const RECONCILE_AFTER_MS = 1_000;
@@ -16,34 +19,37 @@ const RECONCILE_BATCH = 100;
 const KEEP_FINISHED_S = 3_600;
 
 interface Waiter {
-  readonly resolve: (sealedResult: unknown) => void;
+  readonly resolve: (answer: Sealed) => void;
   readonly reject: (error: Error) => void;
   readonly addedAt: number;
-}
-
-export interface QueueAddress {
-  readonly url: URL;
-  readonly queue: string;
-  readonly prefix: string;
 }
 
 export class Dispatcher {
   readonly #queue: Queue;
   readonly #events: QueueEvents;
   readonly #connections: Redis[];
+  readonly #address: QueueAddress;
+  /** The queue's connection, for commands of our own. */
+  readonly #client: Redis;
+  /** Cancellations still on their way to Redis: closing waits for them. */
+  readonly #cancelling = new Set<Promise<void>>();
   readonly #waiting = new Map<string, Waiter>();
   readonly #timer: NodeJS.Timeout;
   /** Job ids of this producer: unique across producers, never a ':' (BullMQ's rule). */
   readonly #runId = randomUUID();
   #sequence = 0;
-  /** Jobs to add at the end of this turn. */
-  #adding: Array<{ name: string; data: unknown; opts: { jobId: string } }> = [];
+  /** Jobs in flight whose data is stored under a key of its own, deleted once they are answered. */
+  readonly #storedData = new Set<string>();
+  /** Jobs to add at the end of this turn, their data once stored where it must be. */
+  #adding: Array<{ readonly jobId: string; readonly data: Promise<Envelope> }> = [];
   #reconciling = false;
 
-  private constructor(queue: Queue, events: QueueEvents, connections: Redis[]) {
+  private constructor(address: QueueAddress, queue: Queue, events: QueueEvents, connections: Redis[]) {
+    this.#address = address;
     this.#queue = queue;
     this.#events = events;
     this.#connections = connections;
+    this.#client = connections[0] as Redis;
     events.on('completed', ({ jobId, returnvalue }) => this.#settle(jobId, { ok: true, value: returnvalue }));
     events.on('failed', ({ jobId, failedReason }) =>
       this.#settle(jobId, { ok: false, reason: failedReason }),
@@ -53,7 +59,8 @@ export class Dispatcher {
   }
 
   /** @throws Error naming the server's reason when Redis cannot be reached or refuses us. */
-  static async open({ url, queue, prefix }: QueueAddress): Promise<Dispatcher> {
+  static async open(address: QueueAddress): Promise<Dispatcher> {
+    const { url, queue, prefix } = address;
     const client = await connectRedis(url);
     let eventsClient: Redis;
     try {
@@ -83,31 +90,63 @@ export class Dispatcher {
       lastEventId: last?.[0] ?? '0',
     });
     await events.waitUntilReady();
-    return new Dispatcher(jobs, events, [client, eventsClient]);
+    return new Dispatcher(address, jobs, events, [client, eventsClient]);
   }
 
   /**
-   * Adds one job; resolves with its processor's return value, rejects with BullMQ's failure. Jobs
-   * submitted in one turn of the event loop (a map's chunks) go to Redis in one `addBulk`.
+   * Adds one job; its result resolves with its processor's return value, rejects with BullMQ's
+   * failure. Jobs submitted in one turn of the event loop (a map's chunks) go to Redis in one
+   * `addBulk`.
    */
-  submit(data: unknown): Promise<unknown> {
+  submit(data: Sealed): { readonly jobId: string; readonly result: Promise<Sealed> } {
     const jobId = `${this.#runId}-${++this.#sequence}`;
-    if (this.#adding.length === 0) queueMicrotask(() => this.#addAll());
-    this.#adding.push({ name: 'task', data, opts: { jobId } });
-    return new Promise((resolve, reject) => {
+    if (this.#adding.length === 0) queueMicrotask(() => void this.#addAll());
+    this.#adding.push({ jobId, data: wrap(this.#client, storedKeys(this.#address, jobId).data, data) });
+    const result = new Promise<Sealed>((resolve, reject) => {
       this.#waiting.set(jobId, { resolve, reject, addedAt: performance.now() });
     });
+    return { jobId, result };
   }
 
-  #addAll(): void {
-    const jobs = this.#adding.splice(0);
-    this.#queue.addBulk(jobs).catch((error: Error) => {
-      for (const { opts } of jobs) this.#settle(opts.jobId, { ok: false, reason: error.message });
+  /**
+   * Withdraws jobs whose answers nobody waits for any more (their seat was killed: a task timed out,
+   * was aborted, or the pool was terminated): a waiting job is removed from the queue, and hosts
+   * that hold one stop its thread (CANCEL_CHANNEL). Never rejects: a job it misses runs to its end
+   * and its answer is dropped.
+   */
+  cancel(jobIds: readonly string[]): Promise<void> {
+    for (const jobId of jobIds) this.#settle(jobId, { ok: false, reason: 'cancelled' });
+    if (jobIds.length === 0) return Promise.resolve();
+    const stored = jobIds.flatMap((jobId) => Object.values(storedKeys(this.#address, jobId)));
+    const cancelling = Promise.allSettled([
+      this.#client.publish(cancelChannel(this.#address), jobIds.join(' ')),
+      ...jobIds.map((jobId) => this.#queue.remove(jobId)),
+      this.#client.del(stored),
+    ]).then(() => {
+      this.#cancelling.delete(cancelling);
     });
+    this.#cancelling.add(cancelling);
+    return cancelling;
+  }
+
+  async #addAll(): Promise<void> {
+    const jobs = this.#adding.splice(0);
+    try {
+      const data = await Promise.all(jobs.map((job) => job.data));
+      jobs.forEach(({ jobId }, index) => {
+        if (data[index]?.key !== undefined) this.#storedData.add(jobId);
+      });
+      await this.#queue.addBulk(
+        jobs.map(({ jobId }, index) => ({ name: 'task', data: data[index], opts: { jobId } })),
+      );
+    } catch (error) {
+      for (const { jobId } of jobs) this.#settle(jobId, { ok: false, reason: (error as Error).message });
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    await Promise.all(this.#cancelling);
     for (const [jobId] of this.#waiting) this.#settle(jobId, { ok: false, reason: 'the pool was closed' });
     // Disconnecting first: a graceful close would wait out the events reader's blocking read.
     for (const connection of this.#connections) connection.disconnect();
@@ -118,8 +157,24 @@ export class Dispatcher {
     const waiter = this.#waiting.get(jobId);
     if (!waiter) return; // another producer's job, or settled already (event and lookup both came)
     this.#waiting.delete(jobId);
-    if (outcome.ok) waiter.resolve(outcome.value);
-    else waiter.reject(new Error(`the job failed on the worker host: ${outcome.reason}`));
+    const dataStored = this.#storedData.delete(jobId);
+    if (!outcome.ok) {
+      waiter.reject(new Error(`the job failed on the worker host: ${outcome.reason}`));
+      if (dataStored) this.#forget(jobId);
+      return;
+    }
+    const answerStored = (outcome.value as Partial<Envelope> | null)?.key !== undefined;
+    unwrap(this.#client, outcome.value).then(waiter.resolve, waiter.reject);
+    if (answerStored || dataStored) this.#forget(jobId);
+  }
+
+  /**
+   * Deletes a settled job's stored data and answer (after the answer's read, which this command
+   * follows on the same connection); what it misses expires.
+   */
+  #forget(jobId: string): void {
+    const { data, answer } = storedKeys(this.#address, jobId);
+    this.#client.del(data, answer).catch(() => {});
   }
 
   /** Looks up the oldest jobs that waited past RECONCILE_AFTER_MS; one lookup at a time. */

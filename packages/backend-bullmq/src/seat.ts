@@ -5,7 +5,15 @@
  * on different hosts in any order). `processes` seats make the pool's cap on jobs in flight.
  */
 import type { KeyObject } from 'node:crypto';
-import type { ChildMessage, FunctionDefinition, ParentMessage, WorkerExit, WorkerHandle } from '@mproc/core';
+import { serialize } from 'node:v8';
+import type {
+  ChildMessage,
+  FunctionDefinition,
+  ParentMessage,
+  WorkerExit,
+  WorkerHandle,
+  WorkerStartOptions,
+} from '@mproc/core';
 import type { Dispatcher } from './dispatcher.js';
 import type { HostAnswer } from './host-answer.js';
 import { seal, unseal } from './sealed.js';
@@ -18,6 +26,8 @@ type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
 export interface SeatOwner {
   readonly root: string;
   readonly authkey: KeyObject;
+  /** Send functions that no module exports as their source text (hosts must allow it too). */
+  readonly allowSourceTasks: boolean;
   /** The shared dispatcher, opened by the first seat. */
   openDispatcher(): Promise<Dispatcher>;
   /** Called once per seat when it ends; the last one closes the dispatcher (resolves once closed). */
@@ -31,6 +41,23 @@ class Refused extends Error {
     super(reason.message);
     this.reason = reason;
   }
+}
+
+/**
+ * Fails at once, as a local worker's send does, when a run's payload cannot be serialized: core then
+ * fails that call with a SerializationError naming the value's place, and nothing is sent. (The job
+ * itself is sealed later, once its functions' module paths are known.)
+ */
+function checkSendable(runs: readonly RunMessage[]): void {
+  for (const run of runs) serialize(run.payload);
+}
+
+/** The first worker option of the pool that hosts cannot apply: their threads serve every pool. */
+function unsupportedOption(options: WorkerStartOptions): string | undefined {
+  if (options.env !== undefined) return 'env';
+  if (options.execArgv !== undefined && options.execArgv.length > 0) return 'execArgv';
+  if (options.resourceLimits !== undefined) return 'resourceLimits';
+  return undefined;
 }
 
 export class JobSeat implements WorkerHandle {
@@ -49,10 +76,16 @@ export class JobSeat implements WorkerHandle {
   /** Task ids in the order given, and the answers that came before their turn. */
   readonly #order: number[] = [];
   readonly #early = new Map<number, ChildMessage>();
+  /** Ids of this seat's jobs in flight: withdrawn when the seat ends before their answers. */
+  readonly #jobs = new Set<string>();
 
-  constructor(owner: SeatOwner, ident: number) {
+  /** Why the pool's options cannot be honoured on worker hosts, if they cannot. */
+  readonly #unsupported: string | undefined;
+
+  constructor(owner: SeatOwner, ident: number, options: WorkerStartOptions) {
     this.#owner = owner;
     this.ident = ident;
+    this.#unsupported = unsupportedOption(options);
   }
 
   send(message: ParentMessage): void {
@@ -63,9 +96,11 @@ export class JobSeat implements WorkerHandle {
         this.#start(message.initializer !== null);
         return;
       case 'mproc:run':
+        checkSendable([message]);
         this.#run([message]);
         return;
       case 'mproc:batch':
+        checkSendable(message.runs);
         this.#run(message.runs);
         return;
       case 'mproc:stop':
@@ -85,7 +120,7 @@ export class JobSeat implements WorkerHandle {
     this.#onExit = listener;
   }
 
-  /** Jobs already taken by a host run on; their answers are dropped. */
+  /** Its jobs in flight are withdrawn: hosts stop the threads that run them (see `#exit`). */
   terminate(): void {
     this.#exit({ exitCode: null, signal: 'SIGTERM' });
   }
@@ -100,9 +135,10 @@ export class JobSeat implements WorkerHandle {
   unref(): void {}
 
   #start(hasInitializer: boolean): void {
-    if (hasInitializer) {
+    const unsupported = hasInitializer ? 'initializer' : this.#unsupported;
+    if (unsupported) {
       const error = new TypeError(
-        "Pool initializer: not supported on the 'bullmq' start method yet (worker hosts share their processes between pools)",
+        `Pool option ${unsupported}: not supported on the 'bullmq' start method yet (worker hosts share their threads between pools)`,
       );
       queueMicrotask(() => this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }));
       return;
@@ -139,7 +175,10 @@ export class JobSeat implements WorkerHandle {
           if (outcome.status === 'fulfilled') ready.push(outcome.value);
           else this.#refuse(runs[index] as RunMessage, outcome.reason);
         });
-        return ready.length === 0 ? undefined : dispatcher.submit(seal(ready, this.#owner.authkey));
+        if (ready.length === 0 || this.#exited) return undefined; // a seat that ended sends nothing more
+        const { jobId, result } = dispatcher.submit(seal(ready, this.#owner.authkey));
+        this.#jobs.add(jobId);
+        return result.finally(() => this.#jobs.delete(jobId));
       })
       .then(
         (result) => {
@@ -168,11 +207,9 @@ export class JobSeat implements WorkerHandle {
   #refusal(run: RunMessage): Refused | undefined {
     if (run.exitAfter)
       return new Refused(new TypeError("Process: not supported on the 'bullmq' start method"));
-    if (run.revive || run.staged) {
+    if (run.staged) {
       return new Refused(
-        new TypeError(
-          "Queues, locks, shared values and managers cannot travel to worker hosts on the 'bullmq' start method",
-        ),
+        new TypeError("buffers in shared memory cannot travel to worker hosts on the 'bullmq' start method"),
       );
     }
     return undefined;
@@ -181,13 +218,15 @@ export class JobSeat implements WorkerHandle {
   /**
    * The module path and export name hosts resolve. Core sends a function of `task()` by module URL,
    * and one exported by a module of the `modules` option or by the main script by name and source
-   * text: that one is looked up here, as a local worker would, in those modules.
+   * text: that one is looked up here, as a local worker would, in those modules. Any other function
+   * travels as source text only where the backend's `allowSourceTasks` says so.
    * @throws Refused when the function cannot travel by module.
    */
   async #taskDefinition(definition: FunctionDefinition): Promise<FunctionDefinition> {
     let url = definition.kind === 'module' ? definition.url : undefined;
     if (definition.kind === 'source' && definition.name)
       url = await this.#exportingModule(definition.name, definition.source);
+    if (!url && this.#owner.allowSourceTasks) return definition;
     if (!url) {
       throw new Refused(
         new TypeError(
@@ -234,9 +273,20 @@ export class JobSeat implements WorkerHandle {
   #exit(exit: WorkerExit): void {
     if (this.#exited) return;
     this.#exited = true;
+    // Core gives up the tasks of a worker that ended (a timeout or an abort kills it), so nothing
+    // may go on running them on a host: a hung task would hold a host's thread for good.
+    const inFlight = [...this.#jobs];
+    this.#jobs.clear();
     // The last seat's exit waits for the Redis connections to close: once a pool has terminated,
     // nothing of it is left open.
-    const ended = this.#dispatcher ? this.#owner.seatEnded() : Promise.resolve();
+    const ended = this.#dispatcher
+      ? this.#dispatcher
+          .then(
+            (dispatcher) => dispatcher.cancel(inFlight),
+            () => {},
+          )
+          .then(() => this.#owner.seatEnded())
+      : Promise.resolve();
     ended.then(() => this.#onExit(exit));
   }
 }

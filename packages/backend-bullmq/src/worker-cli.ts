@@ -20,6 +20,8 @@ const USAGE = `Usage: mproc-worker --redis URL --authkey-file FILE [options]
   --root DIR           tasks are module paths relative to it (default: the working directory)
   --procs N            worker threads, tasks run at once (default: the number of CPUs)
   --allow-insecure     accept a remote Redis without a password or without TLS
+  --allow-source-tasks run functions sent as source text (producers' allowSourceTasks): any
+                       holder of the authkey then runs code of its choosing here
 `;
 
 function fail(message: string): never {
@@ -37,6 +39,7 @@ function parse() {
       root: { type: 'string', default: '.' },
       procs: { type: 'string' },
       'allow-insecure': { type: 'boolean', default: false },
+      'allow-source-tasks': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -59,6 +62,7 @@ function parse() {
     root: resolve(values.root),
     procs,
     authkey: createSecretKey(Buffer.from(authkey)),
+    allowSourceTasks: values['allow-source-tasks'],
   };
 }
 

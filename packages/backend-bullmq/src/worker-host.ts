@@ -7,12 +7,13 @@ import { createHash, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ParentMessage } from '@mproc/core';
+import type { FunctionDefinition, ParentMessage } from '@mproc/core';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { QueueAddress } from './dispatcher.js';
+import { unwrap, wrap } from './envelope.js';
 import type { HostAnswer } from './host-answer.js';
 import { LocalWorker } from './local-worker.js';
+import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import { seal, unseal } from './sealed.js';
 import { fromTaskPath } from './task-path.js';
@@ -29,11 +30,15 @@ const LOCK_DURATION_MS = 5_000;
 const STALLED_INTERVAL_MS = 2_500;
 const HEARTBEAT_MS = 5_000;
 const HEARTBEAT_TTL_S = 15;
+/** Cancelled job ids remembered, for jobs that reach this host after their cancellation. */
+const CANCELLED_KEPT = 10_000;
 
 export interface WorkerHostOptions extends QueueAddress {
   readonly root: string;
   readonly procs: number;
   readonly authkey: KeyObject;
+  /** Run functions sent as source text too (`--allow-source-tasks`), not only module exports. */
+  readonly allowSourceTasks?: boolean;
 }
 
 /** A hash of the root's package.json, so producers and operators can tell hosts' code apart. */
@@ -55,12 +60,18 @@ export class WorkerHost {
   readonly #idle: LocalWorker[] = [];
   readonly #waiting: Array<(worker: LocalWorker) => void> = [];
   /**
-   * Host function ids and file URLs by task path and name: ids of different producers' pools never
-   * mix here, and a path is resolved once.
+   * Host function ids and definitions by task path and name (or source): ids of different producers'
+   * pools never mix here, and a path is resolved once.
    */
-  readonly #tasks = new Map<string, { readonly id: number; readonly url: string }>();
+  readonly #tasks = new Map<string, { readonly id: number; readonly definition: FunctionDefinition }>();
+  /** The thread running each job, by job id. */
+  readonly #running = new Map<string, LocalWorker>();
+  /** Ids of jobs given up by their producers, newest last (the oldest are forgotten). */
+  readonly #cancelled = new Set<string>();
   #queueWorker: Worker | undefined;
   #client: Redis | undefined;
+  /** Subscribed to the cancel channel (a subscribed connection runs no other command). */
+  #subscriber: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closing = false;
   /** What every heartbeat writes: facts of this host that do not change while it runs. */
@@ -76,6 +87,9 @@ export class WorkerHost {
     const host = new WorkerHost(options);
     try {
       host.#client = await connectRedis(options.url);
+      host.#subscriber = await connectRedis(options.url);
+      host.#subscriber.on('message', (_channel: string, ids: string) => host.#cancel(ids.split(' ')));
+      await host.#subscriber.subscribe(cancelChannel(options));
       host.#queueWorker = new Worker(options.queue, (job) => host.#process(job), {
         connection: host.#client,
         prefix: options.prefix,
@@ -103,6 +117,7 @@ export class WorkerHost {
     clearInterval(this.#heartbeat);
     await this.#queueWorker?.close();
     for (const worker of this.#workers) worker.stop();
+    this.#subscriber?.disconnect();
     if (this.#client) {
       await this.#client.del(this.#heartbeatKey()).catch(() => {});
       this.#client.disconnect();
@@ -110,40 +125,67 @@ export class WorkerHost {
   }
 
   async #process(job: Job): Promise<unknown> {
-    const runs = unseal(job.data, this.#options.authkey) as RunMessage[]; // throws, failing the job, unless ours
+    // Throws, failing the job, unless it is ours.
+    const runs = unseal(await unwrap(this.#client as Redis, job.data), this.#options.authkey) as RunMessage[];
+    const allowed = this.#options.allowSourceTasks ? ['module', 'source'] : ['module'];
     if (
       !Array.isArray(runs) ||
-      !runs.every((run) => run?.type === 'mproc:run' && run.fn?.definition?.kind === 'module')
+      !runs.every((run) => run?.type === 'mproc:run' && allowed.includes(run.fn?.definition?.kind as string))
     ) {
       throw new TypeError(
-        'not runs of module tasks: this host runs only tasks named by module path and export',
+        this.#options.allowSourceTasks
+          ? 'not runs of tasks'
+          : 'not runs of module tasks: this host runs only tasks named by module path and export (start it with --allow-source-tasks to run functions sent as source text)',
       );
     }
     const worker = await this.#takeWorker();
+    if (this.#cancelled.has(job.id as string)) {
+      this.#giveBack(worker);
+      return null; // its producer gave it up while it waited here
+    }
     let answer: HostAnswer;
+    this.#running.set(job.id as string, worker);
     try {
       answer = await worker.run(runs.map((run) => this.#local(run, worker)));
     } finally {
+      this.#running.delete(job.id as string);
       if (!worker.ended) this.#giveBack(worker);
     }
-    return seal(answer, this.#options.authkey);
+    const key = storedKeys(this.#options, job.id as string).answer;
+    return wrap(this.#client as Redis, key, seal(answer, this.#options.authkey));
   }
 
-  /** `run` with this host's id and file URL of its function; the definition only where `worker` lacks it. */
+  /** Stops the threads running jobs their producers gave up (a timeout, an abort, a terminate). */
+  #cancel(jobIds: readonly string[]): void {
+    for (const jobId of jobIds) {
+      this.#cancelled.add(jobId);
+      this.#running.get(jobId)?.stop(); // its replacement starts when it has ended
+    }
+    for (const jobId of this.#cancelled) {
+      if (this.#cancelled.size <= CANCELLED_KEPT) break;
+      this.#cancelled.delete(jobId);
+    }
+  }
+
+  /**
+   * `run` with this host's id for its function and, where `worker` lacks it, the definition: a
+   * module task by its file URL under this host's root, a source task as sent.
+   */
   #local(run: RunMessage, worker: LocalWorker): RunMessage {
-    const { url: taskPath, name } = run.fn.definition as { url: string; name: string };
-    const key = `${taskPath}#${name}`;
+    const sent = run.fn.definition as FunctionDefinition;
+    const key = sent.kind === 'module' ? `${sent.url}#${sent.name}` : `source:${sent.name}:${sent.source}`;
     let task = this.#tasks.get(key);
     if (!task) {
-      task = { id: this.#tasks.size + 1, url: fromTaskPath(taskPath, this.#options.root) };
+      const definition: FunctionDefinition =
+        sent.kind === 'module'
+          ? { kind: 'module', url: fromTaskPath(sent.url, this.#options.root), name: sent.name }
+          : sent;
+      task = { id: this.#tasks.size + 1, definition };
       this.#tasks.set(key, task);
     }
     const known = worker.known.has(task.id);
     worker.known.add(task.id);
-    return {
-      ...run,
-      fn: { id: task.id, definition: known ? undefined : { kind: 'module', url: task.url, name } },
-    };
+    return { ...run, fn: { id: task.id, definition: known ? undefined : task.definition } };
   }
 
   #addWorker(index: number): void {

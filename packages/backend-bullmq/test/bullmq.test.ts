@@ -14,7 +14,8 @@ import {
   startHost,
   startRedis,
 } from '@mproc/backend-bullmq/testing';
-import { getContext, WorkerExitedError } from '@mproc/core';
+import { getContext, TaskTimeoutError, WorkerExitedError } from '@mproc/core';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tasks from './fixtures/tasks.mjs';
 
@@ -121,6 +122,40 @@ describeWithRedis('two worker hosts against a real redis-server', () => {
     expect((error as Error).message).toMatch(/source text.*refuses.*export it/);
   });
 
+  it('hosts not started with --allow-source-tasks refuse a task sent as source text', async () => {
+    const ctx = getContext(
+      bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES, allowSourceTasks: true }),
+    );
+    await using pool = ctx.Pool({ processes: 1 });
+    const error = await pool.apply((n: number) => n + 1, [1]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkerExitedError);
+    expect(String((error as Error).cause)).toMatch(/only tasks named by module path.*--allow-source-tasks/);
+  });
+
+  it('a task that timed out has its host thread stopped: the threads serve the next tasks', async () => {
+    await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+    // More hung tasks than the hosts have threads (2 × 2): each must be stopped for the next to run.
+    for (let i = 0; i < 5; i++) {
+      const error = await pool
+        .apply(tasks.spinForever, [], { timeout: 300 })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TaskTimeoutError);
+    }
+    expect(await pool.map(tasks.square, [1, 2, 3, 4], 1)).toEqual([1, 4, 9, 16]);
+  });
+
+  it('a value over 256 KiB crosses both ways stored aside, and nothing of it is left in Redis', async () => {
+    await using pool = context().Pool({ processes: 1, modules: [TASKS] });
+    const text = 'x'.repeat(1024 * 1024);
+    expect(await pool.apply(tasks.echo, [text])).toBe(text);
+    const client = new Redis(cluster.redis.url());
+    try {
+      expect(await client.keys('mproc:mproc:stored:*')).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('hosts refuse jobs sealed with another authkey, before resolving any module', async () => {
     await using pool = context('not-the-hosts-authkey').Pool({ processes: 1, modules: [TASKS] });
     const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
@@ -195,32 +230,6 @@ describeWithRedis('Redis with a password', () => {
 });
 
 describe('bullmq backend: options', () => {
-  it("a context's processes, queues, pipes, managers, locks and shared values are refused, by name", () => {
-    const ctx = getContext(bullmqBackend({ redis: 'redis://127.0.0.1:6379', authkey: 'k' }));
-    const factories: Array<[string, () => unknown]> = [
-      ['ctx.Process', () => ctx.Process({ target: () => {} })],
-      ['ctx.Queue', () => ctx.Queue()],
-      ['ctx.SimpleQueue', () => ctx.SimpleQueue()],
-      ['ctx.JoinableQueue', () => ctx.JoinableQueue()],
-      ['ctx.Pipe', () => ctx.Pipe()],
-      ['ctx.Manager', () => ctx.Manager()],
-      ['ctx.Lock', () => ctx.Lock()],
-      ['ctx.RLock', () => ctx.RLock()],
-      ['ctx.Semaphore', () => ctx.Semaphore()],
-      ['ctx.BoundedSemaphore', () => ctx.BoundedSemaphore()],
-      ['ctx.Event', () => ctx.Event()],
-      ['ctx.Condition', () => ctx.Condition()],
-      ['ctx.Barrier', () => ctx.Barrier(2)],
-      ['ctx.Value', () => ctx.Value('i', 0)],
-      ['ctx.Array', () => ctx.Array('i', 2)],
-    ];
-    for (const [name, make] of factories) {
-      expect(make, name).toThrow(
-        new RegExp(`^${name.replace('.', '\\.')}: not available on the 'bullmq' start method`),
-      );
-    }
-  });
-
   it('refuses a remote Redis without a password, or without TLS, unless allowed', () => {
     expect(() => bullmqBackend({ redis: 'redis://10.0.0.5:6379', authkey: 'k' })).toThrow(
       /without a password/,

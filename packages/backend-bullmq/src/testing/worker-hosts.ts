@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 // Built next to this module (dist/testing.js).
 const CLI = fileURLToPath(new URL('./worker-cli.js', import.meta.url));
 
+/** How long `stop()` lets a host finish its jobs before it kills it. */
+const STOP_BOUND_MS = 10_000;
+
 export interface HostProcess {
   readonly child: ChildProcess;
   stop(): Promise<void>;
@@ -39,8 +42,13 @@ export async function startHost(args: string[]): Promise<HostProcess> {
     child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      // A host finishes the jobs it holds first; one still running a task after the bound is killed,
+      // so that no test leaves a host behind.
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_BOUND_MS);
+      await exited;
+      clearTimeout(killer);
     },
   };
 }

@@ -235,11 +235,11 @@ export class Scheduler implements SlotEvents {
 
   initFailed(slot: WorkerSlot, error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
-    this.#breakWith(
-      new this.#options.brokenError(`the pool's initializer failed in worker ${slot.workerId}: ${reason}`, {
-        cause: error,
-      }),
-    );
+    // A backend may refuse a worker before any initializer runs (a remote one that cannot reach its server).
+    const what = this.#options.initializer
+      ? `the pool's initializer failed in worker ${slot.workerId}`
+      : `worker ${slot.workerId} could not start`;
+    this.#breakWith(new this.#options.brokenError(`${what}: ${reason}`, { cause: error }));
   }
 
   finished(slot: WorkerSlot, job: Job, outcome: Outcome<unknown>): void {

@@ -12,13 +12,15 @@ import { poolSuite } from './pool-suite.js';
 import { processSuite } from './process-suite.js';
 import { queueSuite } from './queue-suite.js';
 import { reliabilitySuite } from './reliability-suite.js';
+import { remoteSuite } from './remote-suite.js';
 import { sharedSuite } from './shared-suite.js';
 import { unsendableSuite } from './unsendable-suite.js';
 
 /**
  * Registers the whole conformance suite for `backend` (which it registers with `registerBackend`).
  * The backend's declared capabilities, not its name, gate the cases that SPEC section 7 lets differ,
- * so a third party's backend gets the expectations it declares.
+ * so a third party's backend gets the expectations it declares. A remote backend runs the Pool and
+ * executor parts, and the refusal of everything else.
  */
 export function describeConformance(backend: Backend): void {
   registerBackend(backend);
@@ -28,6 +30,13 @@ export function describeConformance(backend: Backend): void {
     poolSuite(method, capabilities);
     executorSuite(method, capabilities);
     poolFeaturesSuite(method, capabilities);
+    if (capabilities.remote) {
+      // Workers on other machines: only Pool and the executor exist there (SPEC 7).
+      remoteSuite(method);
+      unsendableSuite(method);
+      reliabilitySuite(method, capabilities);
+      return;
+    }
     processSuite(method, capabilities);
     queueSuite(method, capabilities);
     pipeSuite(method, capabilities);

@@ -25,6 +25,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withPool } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
+import { itLocally, REMOTE } from './remote-suite.js';
 import { sleepThen } from './tasks.js';
 
 const failWith = (message: string): never => {
@@ -558,24 +559,29 @@ export function poolFeaturesSuite(method: StartMethod, capabilities: BackendCapa
   });
 
   describe('pool features: the end of the main code', () => {
-    it('a task still running keeps the process alive until it is done; then the process exits', async () => {
-      const parent = await spawnParentScript(`
+    itLocally(capabilities, REMOTE.hosts)(
+      'a task still running keeps the process alive until it is done; then the process exits',
+      async () => {
+        const parent = await spawnParentScript(`
         import { getContext } from '@mproc/core';
         const pool = getContext(${JSON.stringify(method)}).Pool({ processes: 1 });
         pool.apply(async () => { await new Promise((resolve) => setTimeout(resolve, 300)); return 'done late'; })
           .then((value) => console.log(value));
       `);
-      try {
-        const { stdout } = await within(parent.output(), BOUND, 'the parent script');
-        expect(stdout).toBe('done late\n');
-        expect(await parent.exited).toEqual([0, null]);
-      } finally {
-        parent.kill('SIGKILL');
-      }
-    });
+        try {
+          const { stdout } = await within(parent.output(), BOUND, 'the parent script');
+          expect(stdout).toBe('done late\n');
+          expect(await parent.exited).toEqual([0, null]);
+        } finally {
+          parent.kill('SIGKILL');
+        }
+      },
+    );
 
-    it('process.exit() while a task runs forever: its worker is stopped, not left behind', async () => {
-      const parent = await spawnParentScript(`
+    itLocally(capabilities, REMOTE.hosts)(
+      'process.exit() while a task runs forever: its worker is stopped, not left behind',
+      async () => {
+        const parent = await spawnParentScript(`
         import { getContext } from '@mproc/core';
         const context = getContext(${JSON.stringify(method)});
         const pool = context.Pool({ processes: 1 });
@@ -585,13 +591,14 @@ export function poolFeaturesSuite(method: StartMethod, capabilities: BackendCapa
         console.log(JSON.stringify(pool.workers));
         process.exit(0);
       `);
-      try {
-        const pids = JSON.parse(await within(parent.firstLine(), BOUND, 'the first line')) as number[];
-        expect(await within(parent.exited, BOUND, 'the parent to exit')).toEqual([0, null]);
-        if (capabilities.separateProcess) await waitUntilGone(pids, 2_000);
-      } finally {
-        parent.kill('SIGKILL');
-      }
-    });
+        try {
+          const pids = JSON.parse(await within(parent.firstLine(), BOUND, 'the first line')) as number[];
+          expect(await within(parent.exited, BOUND, 'the parent to exit')).toEqual([0, null]);
+          if (capabilities.separateProcess) await waitUntilGone(pids, 2_000);
+        } finally {
+          parent.kill('SIGKILL');
+        }
+      },
+    );
   });
 }

@@ -21,6 +21,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf, within, withPool } from './bounded.js';
 import { spawnParentScript, waitUntilGone } from './parent-process.js';
+import { itLocally, REMOTE } from './remote-suite.js';
 import { sleepThen, slowWorkerId, workerId } from './tasks.js';
 
 /**
@@ -137,27 +138,30 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(await pool.apply((v: unknown) => v, [value])).toEqual(value);
       }));
 
-    it('a large typed array crosses as a copy both ways; the sender keeps its own', () =>
-      withPool(context, { processes: 1 }, async (pool) => {
-        const bytes = new Uint8Array(1 << 20).map((_, index) => index % 251);
-        const kept = await pool.apply(
-          (sent: Uint8Array) => {
-            const back = sent.map((byte) => byte + 1);
-            (globalThis as { __mprocKept?: Uint8Array }).__mprocKept = back;
-            return back;
-          },
-          [bytes],
-        );
-        expect(bytes[1000]).toBe(1000 % 251);
-        expect(kept).toBeInstanceOf(Uint8Array);
-        // A byte compare: deep equality walks a 1 MiB array element by element (seconds on a busy machine).
-        expect(Buffer.from(kept).equals(Buffer.from(bytes.map((byte) => byte + 1)))).toBe(true);
-        // The worker's own array is intact after its result was sent.
-        const inWorker = await pool.apply(
-          () => (globalThis as { __mprocKept?: Uint8Array }).__mprocKept?.[1000],
-        );
-        expect(inWorker).toBe((1000 % 251) + 1);
-      }));
+    itLocally(capabilities, REMOTE.seat)(
+      'a large typed array crosses as a copy both ways; the sender keeps its own',
+      () =>
+        withPool(context, { processes: 1 }, async (pool) => {
+          const bytes = new Uint8Array(1 << 20).map((_, index) => index % 251);
+          const kept = await pool.apply(
+            (sent: Uint8Array) => {
+              const back = sent.map((byte) => byte + 1);
+              (globalThis as { __mprocKept?: Uint8Array }).__mprocKept = back;
+              return back;
+            },
+            [bytes],
+          );
+          expect(bytes[1000]).toBe(1000 % 251);
+          expect(kept).toBeInstanceOf(Uint8Array);
+          // A byte compare: deep equality walks a 1 MiB array element by element (seconds on a busy machine).
+          expect(Buffer.from(kept).equals(Buffer.from(bytes.map((byte) => byte + 1)))).toBe(true);
+          // The worker's own array is intact after its result was sent.
+          const inWorker = await pool.apply(
+            () => (globalThis as { __mprocKept?: Uint8Array }).__mprocKept?.[1000],
+          );
+          expect(inWorker).toBe((1000 % 251) + 1);
+        }),
+    );
 
     it("a function sent as source text may call esbuild's __name helper, as tsx's output does", () =>
       withPool(context, { processes: 1 }, async (pool) => {
@@ -193,14 +197,15 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(unordered[unordered.length - 1]).toBe(300);
       }));
 
-    it('chunksize decides how items are spread over workers', () =>
+    itLocally(capabilities, REMOTE.seat)('chunksize decides how items are spread over workers', () =>
       withPool(context, { processes: 2 }, async (pool) => {
         await untilEveryWorkerAnswers(pool);
         const oneChunk = await pool.map(workerId, new Array(8).fill(0), 8);
         expect(new Set(oneChunk).size).toBe(1);
         const singles = await pool.map(slowWorkerId, new Array(8).fill(0), 1);
         expect(new Set(singles).size).toBe(2);
-      }));
+      }),
+    );
   });
 
   describe('AsyncResult', () => {
@@ -363,52 +368,58 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
   });
 
   describe('worker lifecycle', () => {
-    it('the initializer runs once in each worker before its tasks, with initArgs', () =>
-      withPool(
-        context,
-        {
-          processes: 2,
-          initializer: (base: number) => {
-            const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
-            state.__mprocTestBase = base;
-            state.__mprocTestInits = (state.__mprocTestInits ?? 0) + 1;
+    itLocally(capabilities, REMOTE.options)(
+      'the initializer runs once in each worker before its tasks, with initArgs',
+      () =>
+        withPool(
+          context,
+          {
+            processes: 2,
+            initializer: (base: number) => {
+              const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
+              state.__mprocTestBase = base;
+              state.__mprocTestInits = (state.__mprocTestInits ?? 0) + 1;
+            },
+            initArgs: [40],
           },
-          initArgs: [40],
-        },
-        async (pool) => {
-          const read = (x: number) => {
-            const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
-            return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestInits];
-          };
-          expect(await pool.map(read, [1, 2, 3, 4], 1)).toEqual([
-            [41, 1],
-            [42, 1],
-            [43, 1],
-            [44, 1],
-          ]);
-        },
-      ));
+          async (pool) => {
+            const read = (x: number) => {
+              const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
+              return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestInits];
+            };
+            expect(await pool.map(read, [1, 2, 3, 4], 1)).toEqual([
+              [41, 1],
+              [42, 1],
+              [43, 1],
+              [44, 1],
+            ]);
+          },
+        ),
+    );
 
-    it('a failing initializer breaks the pool with its cause instead of respawning', () =>
-      withPool(
-        context,
-        {
-          processes: 2,
-          initializer: () => {
-            throw new Error('no database');
+    itLocally(capabilities, REMOTE.options)(
+      'a failing initializer breaks the pool with its cause instead of respawning',
+      () =>
+        withPool(
+          context,
+          {
+            processes: 2,
+            initializer: () => {
+              throw new Error('no database');
+            },
           },
-        },
-        async (pool) => {
-          const error = await pool
-            .apply(() => 1)
-            .then(unexpected, (caught: unknown) => caught as BrokenPoolError);
-          expect(error).toBeInstanceOf(BrokenPoolError);
-          expect((error.cause as Error).message).toBe('no database');
-          await expectRefused(pool, BrokenPoolError);
-          await pool.terminate();
-          expect(pool.workers).toEqual([]);
-        },
-      ));
+          async (pool) => {
+            const error = await pool
+              .apply(() => 1)
+              .then(unexpected, (caught: unknown) => caught as BrokenPoolError);
+            expect(error).toBeInstanceOf(BrokenPoolError);
+            expect((error.cause as Error).message).toBe('no database');
+            await expectRefused(pool, BrokenPoolError);
+            await pool.terminate();
+            expect(pool.workers).toEqual([]);
+          },
+        ),
+    );
 
     it('workers that die while starting break the pool instead of respawning forever', () =>
       withPool(context, { processes: 1, execArgv: ['--no-such-node-flag'] }, async (pool) => {
@@ -416,7 +427,7 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(error).toBeInstanceOf(BrokenPoolError);
       }));
 
-    it('maxTasksPerChild replaces each worker after that many tasks', () =>
+    itLocally(capabilities, REMOTE.seat)('maxTasksPerChild replaces each worker after that many tasks', () =>
       withPool(context, { processes: 1, maxTasksPerChild: 2 }, async (pool) => {
         const ids: string[] = [];
         for (let index = 0; index < 6; index++) ids.push(await pool.apply(workerId));
@@ -424,9 +435,10 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(ids[0]).toBe(ids[1]);
         expect(ids[2]).toBe(ids[3]);
         expect(ids[1]).not.toBe(ids[2]);
-      }));
+      }),
+    );
 
-    it('a task sent while the initializer fails never runs', () =>
+    itLocally(capabilities, REMOTE.options)('a task sent while the initializer fails never runs', () =>
       withPool(
         context,
         {
@@ -446,7 +458,8 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
           await pool.terminate();
           expect(ran.value).toBe(0);
         },
-      ));
+      ),
+    );
 
     it('a worker that calls process.exit(3) rejects its task with WorkerExitedError and is replaced', () =>
       withPool(context, { processes: 1 }, async (pool) => {
@@ -761,13 +774,14 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(() => pool.apply(() => 1, 'x' as never)).toThrow(/args/);
       }));
 
-    it('env replaces the environment of the workers', () =>
+    itLocally(capabilities, REMOTE.options)('env replaces the environment of the workers', () =>
       withPool(context, { processes: 1, env: { MPROC_TEST_ONLY: 'yes' } }, async (pool) => {
         expect(await pool.apply(() => [process.env.MPROC_TEST_ONLY, process.env.PATH])).toEqual([
           'yes',
           undefined,
         ]);
-      }));
+      }),
+    );
   });
 
   describe('parent death', () => {
@@ -788,8 +802,10 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
       },
     };
     for (const [state, { block, extra }] of Object.entries(states)) {
-      it(`workers ${state} are gone within 2 s of the parent's SIGKILL`, async () => {
-        const parent = await spawnParentScript(`
+      itLocally(capabilities, REMOTE.hosts)(
+        `workers ${state} are gone within 2 s of the parent's SIGKILL`,
+        async () => {
+          const parent = await spawnParentScript(`
           import { getContext } from '@mproc/core';
           const context = getContext(${JSON.stringify(method)});
           const pool = context.Pool({ processes: 2 });
@@ -803,18 +819,19 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
           }
           console.log(JSON.stringify({ pids: ${isProcess ? 'pool.workers' : '[]'} }));
         `);
-        try {
-          const { pids } = JSON.parse(await within(parent.firstLine(), BOUND, 'the first line')) as {
-            pids: number[];
-          };
-          expect(pids.length).toBe(isProcess ? 2 : 0);
-          parent.kill('SIGKILL');
-          await parent.exited;
-          await waitUntilGone([parent.pid, ...pids], 2_000);
-        } finally {
-          parent.kill('SIGKILL');
-        }
-      });
+          try {
+            const { pids } = JSON.parse(await within(parent.firstLine(), BOUND, 'the first line')) as {
+              pids: number[];
+            };
+            expect(pids.length).toBe(isProcess ? 2 : 0);
+            parent.kill('SIGKILL');
+            await parent.exited;
+            await waitUntilGone([parent.pid, ...pids], 2_000);
+          } finally {
+            parent.kill('SIGKILL');
+          }
+        },
+      );
     }
   });
 }

@@ -19,6 +19,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf } from './bounded.js';
 import { waitUntilGone } from './parent-process.js';
+import { REMOTE } from './remote-suite.js';
 
 /** What each stage of a call does wrong; sent by source text, so each task is self-contained. */
 interface Failure {
@@ -163,6 +164,7 @@ const FAILURES: readonly Failure[] = [
     args: [],
     killsWorker: true,
     poolError: WorkerExitedError,
+    notApplicable: (capabilities) => (capabilities.remote ? REMOTE.options : undefined),
   },
   {
     name: 'encoding the result: a result that cannot be cloned (a function)',
@@ -258,8 +260,15 @@ async function expectGone(pids: readonly number[], isProcess: boolean): Promise<
   if (isProcess) await waitUntilGone(pids, BOUND);
 }
 
-async function gridCase(context: Context, isProcess: boolean, failure: Failure, api: Api): Promise<void> {
-  const options = { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
+async function gridCase(
+  context: Context,
+  capabilities: BackendCapabilities,
+  failure: Failure,
+  api: Api,
+): Promise<void> {
+  const isProcess = capabilities.separateProcess;
+  // A remote start method refuses heap limits; its grid leaves out the case that needs them.
+  const options = capabilities.remote ? {} : { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
   const pid = () => process.pid;
   if (api.executor) {
     const executor = context.ProcessPoolExecutor({ maxWorkers: 1, ...options });
@@ -301,7 +310,6 @@ async function gridCase(context: Context, isProcess: boolean, failure: Failure, 
 /** Registers the grid for `method` (parent death is in pool-suite.ts). */
 export function reliabilitySuite(method: StartMethod, capabilities: BackendCapabilities): void {
   const context = getContext(method);
-  const isProcess = capabilities.separateProcess;
 
   describe('reliability: option resourceLimits', () => {
     it('an invalid resourceLimits throws a TypeError or RangeError naming it', () => {
@@ -328,7 +336,8 @@ export function reliabilitySuite(method: StartMethod, capabilities: BackendCapab
           it.skip(`${api.name} × ${failure.name}: not applicable, ${reason}`, () => undefined);
           continue;
         }
-        it(`${api.name} × ${failure.name} → ${expected}`, () => gridCase(context, isProcess, failure, api));
+        it(`${api.name} × ${failure.name} → ${expected}`, () =>
+          gridCase(context, capabilities, failure, api));
       }
     }
   });
