@@ -18,7 +18,7 @@ import { JoinableQueue } from './queues/joinable-queue.js';
 import { Queue } from './queues/queue.js';
 import { SimpleQueue } from './queues/simple-queue.js';
 import { type ArrayOptions, SharedArray } from './shared/shared-array.js';
-import type { BigIntTypecode, NumberTypecode, Typecode } from './shared/typecodes.js';
+import type { Typecode, TypecodeValue } from './shared/typecodes.js';
 import { Value, type ValueOptions } from './shared/value.js';
 import { getStartMethod, type StartMethod } from './start-method.js';
 import { Barrier } from './sync/barrier.js';
@@ -203,19 +203,13 @@ export class Context {
    * A number in memory shared by this context's workers, read and written synchronously. See `Value`.
    * @throws TypeError for an unknown typecode, an initial value of the wrong type or invalid options.
    */
-  Value(
-    typecode: BigIntTypecode,
-    initial?: bigint | number,
-    options?: Omit<ValueOptions, 'context'>,
-  ): Value<bigint>;
-  Value(typecode: NumberTypecode, initial?: number, options?: Omit<ValueOptions, 'context'>): Value<number>;
-  Value(
-    typecode: Typecode,
-    initial?: number | bigint,
+  Value<C extends Typecode>(
+    typecode: C,
+    initial?: TypecodeValue<C> | number,
     options: Omit<ValueOptions, 'context'> = {},
-  ): Value<number | bigint> {
+  ): Value<TypecodeValue<C>> {
     this.#localOnly('ctx.Value');
-    return new Value<number | bigint>(typecode, initial, this.#bound(options, 'context', 'ctx.Value'));
+    return new Value(typecode, initial, this.#bound(options, 'context', 'ctx.Value'));
   }
 
   /**
@@ -223,27 +217,13 @@ export class Context {
    * @throws TypeError for an unknown typecode, a value of the wrong type or invalid options.
    * @throws RangeError for a size that is not a non-negative integer.
    */
-  Array(
-    typecode: BigIntTypecode,
-    sizeOrValues: number | Iterable<bigint | number>,
-    options?: Omit<ArrayOptions, 'context'>,
-  ): SharedArray<bigint>;
-  Array(
-    typecode: NumberTypecode,
-    sizeOrValues: number | Iterable<number>,
-    options?: Omit<ArrayOptions, 'context'>,
-  ): SharedArray<number>;
-  Array(
-    typecode: Typecode,
-    sizeOrValues: number | Iterable<number | bigint>,
+  Array<C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C> | number>,
     options: Omit<ArrayOptions, 'context'> = {},
-  ): SharedArray<number | bigint> {
+  ): SharedArray<TypecodeValue<C>> {
     this.#localOnly('ctx.Array');
-    return new SharedArray<number | bigint>(
-      typecode,
-      sizeOrValues,
-      this.#bound(options, 'context', 'ctx.Array'),
-    );
+    return new SharedArray(typecode, sizeOrValues, this.#bound(options, 'context', 'ctx.Array'));
   }
 
   /**

@@ -92,10 +92,21 @@ export { SimpleQueue } from './queues/simple-queue.js';
 export { AsyncResult, type ResultCallbacks } from './results/async-result.js';
 export { task } from './serialize/task-registry.js';
 export { transfer } from './serialize/transfer.js';
-export { type ArrayOptions, SharedArray as Array, SharedArray } from './shared/shared-array.js';
+export {
+  type ArrayOptions,
+  SharedArray as Array,
+  SharedArray,
+  type SharedArrayConstructor,
+} from './shared/shared-array.js';
 export type { SyncLock } from './shared/synchronized.js';
-export type { BigIntTypecode, NumberTypecode, Typecode, TypecodeValue } from './shared/typecodes.js';
-export { Value, type ValueOptions } from './shared/value.js';
+export type {
+  BigIntTypecode,
+  NumberTypecode,
+  Typecode,
+  TypecodeFor,
+  TypecodeValue,
+} from './shared/typecodes.js';
+export { Value, type ValueConstructor, type ValueOptions } from './shared/value.js';
 export {
   getAllStartMethods,
   getStartMethod,

@@ -12,7 +12,14 @@ import {
   type SynchronizedOptions,
   type SyncLock,
 } from './synchronized.js';
-import { type Typecode, type TypecodeInfo, toElement, typecodeInfo } from './typecodes.js';
+import {
+  type Typecode,
+  type TypecodeFor,
+  type TypecodeInfo,
+  type TypecodeValue,
+  toElement,
+  typecodeInfo,
+} from './typecodes.js';
 
 /** Options of `Array`: its lock (`lock`) and the context whose workers share it (`context`). */
 export type ArrayOptions = SynchronizedOptions;
@@ -73,30 +80,16 @@ function checkedLength(
 let adopting: State | undefined;
 
 /**
- * Python's `multiprocessing.Array`, a fixed-length run of typed numbers in memory shared by every
- * worker of its context. Exported as `Array` (Python's name, also `ctx.Array`) and as `SharedArray`,
- * which does not shadow the global `Array` on import. `array[i]`, `array.length`, iteration and
- * `array.slice()` are synchronous. Indexing follows Python: a negative index counts from the end, and
- * an index out of range throws a RangeError (Python's IndexError) instead of reading `undefined`.
- *
- * @example
- * ```ts
- * const samples = ctx.Array('d', [0.5, 1.5, 2.5]); // 'd': float64
- * await pool.map((a) => { a[0] = a[1] + a[2]; }, [samples]);
- * console.log(samples.slice()); // [ 4, 1.5, 2.5 ]
- * ```
+ * The class behind `SharedArray`. It is exported as a constant of type `SharedArrayConstructor`,
+ * not as itself: a class's constructor infers `T` from the values, so `new SharedArray('d', [0.5])`
+ * was typed with the literal `0.5` and `new SharedArray('q', 3)` as number; the constructor type
+ * picks `T` from the typecode.
  */
-export class SharedArray<T extends number | bigint = number> {
+class SharedArrayClass<T extends number | bigint = number> {
   [index: number]: T;
 
-  /**
-   * A shared array of `typecode` elements (`b B h H i I l L q Q f d`): `sizeOrValues` zeros, or the
-   * given values, guarded by a new RLock unless `options.lock` says otherwise. `ctx.Array(...)` is
-   * the same on `ctx`'s workers.
-   * @throws TypeError for an unknown typecode, a value of the wrong type or invalid options.
-   * @throws RangeError for a size that is not a non-negative integer.
-   */
-  constructor(typecode: Typecode, sizeOrValues: number | Iterable<T | number>, options?: ArrayOptions) {
+  /** See `SharedArrayConstructor`. */
+  constructor(typecode: Typecode, sizeOrValues: number | Iterable<number | bigint>, options?: ArrayOptions) {
     activateReducers();
     let state: State;
     if (adopting) {
@@ -115,7 +108,10 @@ export class SharedArray<T extends number | bigint = number> {
       });
       state = { info, layout, cells };
     }
-    const proxy = new Proxy<SharedArray<T>>(this, handler as unknown as ProxyHandler<SharedArray<T>>);
+    const proxy = new Proxy<SharedArrayClass<T>>(
+      this,
+      handler as unknown as ProxyHandler<SharedArrayClass<T>>,
+    );
     states.set(this, state);
     states.set(proxy, state);
     // biome-ignore lint/correctness/noConstructorReturn: indexing (`array[i]`) needs the Proxy.
@@ -126,7 +122,7 @@ export class SharedArray<T extends number | bigint = number> {
   static adopt(typecode: Typecode, length: number, layout: Layout): SharedArray<number | bigint> {
     const info = typecodeInfo(typecode);
     adopting = { info, layout, cells: cellsOf(layout.region, layout.byteOffset, info, length) };
-    return new SharedArray<number | bigint>(typecode, 0);
+    return new SharedArrayClass<number | bigint>(typecode, 0);
   }
 
   /** The number of elements, fixed at creation. */
@@ -214,7 +210,7 @@ export class SharedArray<T extends number | bigint = number> {
   }
 }
 
-const handler: ProxyHandler<SharedArray<number | bigint>> = {
+const handler: ProxyHandler<SharedArrayClass<number | bigint>> = {
   get(target, key, receiver) {
     const state = states.get(target) as State;
     const index = indexOf(key, state.cells.length);
@@ -237,10 +233,65 @@ const handler: ProxyHandler<SharedArray<number | bigint>> = {
   },
 };
 
+/** A shared array made by `new SharedArray(...)` or `ctx.Array(...)`: see `SharedArray`. */
+export interface SharedArray<T extends number | bigint = number> extends SharedArrayClass<T> {}
+
+/**
+ * The type of the `SharedArray` (`Array`) constructor. The typecode decides the element type, as for
+ * `ctx.Array`: `new SharedArray('d', [0.5, 1.5])` is a `SharedArray<number>`, `new SharedArray('q', 3)`
+ * a `SharedArray<bigint>`. (The first signature serves number typecodes and an explicit
+ * `new SharedArray<number>(...)`; the typecodes it takes depend on `T`, so a `q`/`Q` without one goes
+ * to the second.)
+ */
+export interface SharedArrayConstructor {
+  /**
+   * A shared array of `typecode` elements (`b B h H i I l L q Q f d`): `sizeOrValues` zeros, or the
+   * given values, guarded by a new RLock unless `options.lock` says otherwise. `ctx.Array(...)` is
+   * the same on `ctx`'s workers. `T` is the element type, a BigInt for `q`/`Q` and a number for the
+   * others: `new SharedArray('d', [0.5, 1.5])` is a `SharedArray<number>`.
+   * @throws TypeError for an unknown typecode, a value of the wrong type or invalid options.
+   * @throws RangeError for a size that is not a non-negative integer.
+   */
+  new <T extends number | bigint = number>(
+    typecode: TypecodeFor<T>,
+    sizeOrValues: number | Iterable<NoInfer<T> | number>,
+    options?: ArrayOptions,
+  ): SharedArray<T>;
+  /**
+   * As above, the element type read from the typecode: `new SharedArray('q', 3)` is a
+   * `SharedArray<bigint>`.
+   */
+  new <C extends Typecode>(
+    typecode: C,
+    sizeOrValues: number | Iterable<TypecodeValue<C> | number>,
+    options?: ArrayOptions,
+  ): SharedArray<TypecodeValue<C>>;
+  /** What `instanceof SharedArray` narrows to. */
+  readonly prototype: SharedArray<number | bigint>;
+}
+
+/**
+ * Python's `multiprocessing.Array`, a fixed-length run of typed numbers in memory shared by every
+ * worker of its context. Exported as `Array` (Python's name, also `ctx.Array`) and as `SharedArray`,
+ * which does not shadow the global `Array` on import. `array[i]`, `array.length`, iteration and
+ * `array.slice()` are synchronous. Indexing follows Python: a negative index counts from the end, and
+ * an index out of range throws a RangeError (Python's IndexError) instead of reading `undefined`.
+ *
+ * @example
+ * ```ts
+ * const samples = ctx.Array('d', [0.5, 1.5, 2.5]); // 'd': float64
+ * await pool.map((a) => { a[0] = a[1] + a[2]; }, [samples]);
+ * console.log(samples.slice()); // [ 4, 1.5, 2.5 ]
+ * ```
+ *
+ * @class
+ */
+export const SharedArray: SharedArrayConstructor = SharedArrayClass;
+
 /** Sends an Array to a worker as its typecode, length and where its memory and lock are. */
 export const arrayReducer: Reducer<SharedArray<number | bigint>> = {
   tag: 'mproc.Array',
-  type: SharedArray,
+  type: SharedArrayClass,
   reduce: (array) => {
     const { info, layout, cells } = stateOf(array);
     return {
@@ -251,6 +302,6 @@ export const arrayReducer: Reducer<SharedArray<number | bigint>> = {
   },
   revive: (data) => {
     const { typecode, length, layout } = data as ArrayDescriptor;
-    return SharedArray.adopt(typecode, length, openLayout(layout));
+    return SharedArrayClass.adopt(typecode, length, openLayout(layout));
   },
 };

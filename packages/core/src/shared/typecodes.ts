@@ -14,6 +14,14 @@ export type Typecode = NumberTypecode | BigIntTypecode;
 /** The JavaScript type a typecode's elements read as: BigInt for `q`/`Q`, else number. */
 export type TypecodeValue<C extends Typecode> = C extends BigIntTypecode ? bigint : number;
 
+/**
+ * The typecodes whose elements read as `V` (`TypecodeValue` the other way): `q`/`Q` for bigint, the
+ * others for number, all of them for `number | bigint`.
+ */
+export type TypecodeFor<V extends number | bigint> = {
+  [C in Typecode]: TypecodeValue<C> extends V ? C : never;
+}[Typecode];
+
 export type SharedTypedArray =
   | Int8Array
   | Uint8Array
