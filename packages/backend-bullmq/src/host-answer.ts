@@ -1,10 +1,42 @@
 /**
- * What a worker host returns for a job of runs: core's answers to them in order, and, when its worker
- * died during the job, how it ended (the runs after the last answer never finished).
+ * What travels for one job: the runs core sent a seat in one message, with the worker profile of
+ * their pool; and what the worker host returns: core's answers to them in order, and, when its
+ * thread died during the job, how it ended (the runs after the last answer never finished), or the
+ * error of the pool's initializer when it failed on the host.
  */
-import type { ChildMessage, WorkerExit } from '@mproc/core';
+import type {
+  ChildMessage,
+  FunctionDefinition,
+  ParentMessage,
+  WorkerExit,
+  WorkerResourceLimits,
+} from '@mproc/core';
+
+export type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
+
+/**
+ * What shapes the threads that run a pool's tasks on a host (unset: a plain thread). Hosts keep
+ * threads per profile, so two pools share a thread only when they would have made the same one.
+ */
+export interface WorkerProfile {
+  readonly initializer?: {
+    readonly definition: FunctionDefinition;
+    readonly initArgs: readonly unknown[];
+    /** True when initArgs hold reduced objects to rebuild. */
+    readonly revive: boolean;
+  };
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly resourceLimits?: WorkerResourceLimits;
+}
+
+export interface HostJob {
+  readonly runs: readonly RunMessage[];
+  readonly profile?: WorkerProfile;
+}
 
 export interface HostAnswer {
   readonly answers: readonly ChildMessage[];
   readonly exit?: WorkerExit;
+  /** The initializer's error, as core's codec carries it. */
+  readonly initFailed?: unknown;
 }

@@ -7,23 +7,34 @@ import { backend as threads } from '@mproc/backend-threads';
 import {
   type ChildMessage,
   currentProcess,
+  type FunctionRef,
   isProtocolMessage,
-  type ParentMessage,
   type WorkerExit,
   type WorkerHandle,
+  type WorkerResourceLimits,
 } from '@mproc/core';
-import type { HostAnswer } from './host-answer.js';
+import type { HostAnswer, RunMessage } from './host-answer.js';
 import { serializedError } from './serialized-error.js';
-
-type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
 
 const REFUSED_CALL = serializedError(
   new TypeError("Queues, pipes and managers are not available to tasks on the 'bullmq' start method"),
 );
 
+/** How to start a thread: a pool's worker profile with this host's ids and file URLs. */
+export interface LocalProfile {
+  /** The profile's key: threads of equal keys are interchangeable. */
+  readonly key: string;
+  readonly initializer: FunctionRef | null;
+  readonly initArgs: readonly unknown[];
+  readonly revive: boolean;
+  readonly env: Readonly<Record<string, string | undefined>> | undefined;
+  readonly resourceLimits: WorkerResourceLimits | undefined;
+}
+
 export class LocalWorker {
   readonly #handle: WorkerHandle;
   readonly ready: Promise<void>;
+  readonly key: string;
   /** Host function ids whose definition this worker has seen. */
   readonly known = new Set<number>();
   /** The job being run: how many answers it needs, those that came. */
@@ -31,16 +42,26 @@ export class LocalWorker {
     | { readonly expected: number; readonly answers: ChildMessage[]; resolve(answer: HostAnswer): void }
     | undefined;
   #ended = false;
+  /** How it failed to start: its initializer's error, or its exit. */
+  #startFailure: Pick<HostAnswer, 'exit' | 'initFailed'> | undefined;
 
-  constructor(index: number, onEnd: (worker: LocalWorker) => void) {
-    this.#handle = threads.startWorker({ env: undefined, execArgv: [], executable: undefined });
+  constructor(index: number, profile: LocalProfile, onEnd: (worker: LocalWorker) => void) {
+    this.key = profile.key;
+    this.#handle = threads.startWorker({
+      env: profile.env,
+      execArgv: [],
+      executable: undefined,
+      resourceLimits: profile.resourceLimits,
+    });
     this.ready = new Promise((resolve, reject) => {
       this.#handle.onMessage((message) => {
         if (!isProtocolMessage(message)) return;
         const answer = message as ChildMessage;
         if (answer.type === 'mproc:ready') resolve();
-        else if (answer.type === 'mproc:init-failed') reject(new Error('a worker thread failed to start'));
-        else if (answer.type === 'mproc:call') {
+        else if (answer.type === 'mproc:init-failed') {
+          this.#startFailure ??= { initFailed: answer.error };
+          reject(new Error('the pool initializer failed'));
+        } else if (answer.type === 'mproc:call') {
           this.#handle.send(
             { type: 'mproc:reply', callId: answer.callId, ok: false, error: REFUSED_CALL },
             [],
@@ -49,13 +70,14 @@ export class LocalWorker {
       });
       this.#handle.onExit((exit) => {
         this.#ended = true;
+        this.#startFailure ??= { exit };
         reject(new Error(`a worker thread ended before it started (exit code ${exit.exitCode})`));
         this.#settle(exit);
         onEnd(this);
       });
     });
     this.ready.catch(() => {}); // the host learns of it by the run that waits for it
-    const info = currentProcess();
+    if (profile.initializer) this.known.add(profile.initializer.id);
     this.#handle.send(
       {
         type: 'mproc:init',
@@ -63,10 +85,10 @@ export class LocalWorker {
         name: `HostWorker-${index}`,
         ident: this.#handle.ident,
         daemon: true,
-        parent: info,
-        initializer: null,
-        initArgs: [],
-        revive: false,
+        parent: currentProcess(),
+        initializer: profile.initializer,
+        initArgs: profile.initArgs,
+        revive: profile.revive,
         modules: [],
         mainModule: null,
       },
@@ -78,12 +100,22 @@ export class LocalWorker {
     return this.#ended;
   }
 
+  /** True once it can never run a task: it ended, or its initializer failed. */
+  get unusable(): boolean {
+    return this.#ended || this.#startFailure !== undefined;
+  }
+
   /**
    * Runs `runs` in order (one message, as core sends a worker a batch); resolves with their answers,
-   * or, if this worker died meanwhile, with the answers before and its exit.
+   * or, if this worker died meanwhile, with the answers before and its exit, or, if it never
+   * started, with why.
    */
   async run(runs: readonly RunMessage[]): Promise<HostAnswer> {
-    await this.ready;
+    try {
+      await this.ready;
+    } catch {
+      return { answers: [], ...this.#startFailure };
+    }
     return new Promise((resolve) => {
       this.#running = { expected: runs.length, answers: [], resolve };
       this.#handle.send(runs.length === 1 ? (runs[0] as RunMessage) : { type: 'mproc:batch', runs }, []);

@@ -15,12 +15,12 @@ import type {
   WorkerStartOptions,
 } from '@mproc/core';
 import type { Dispatcher } from './dispatcher.js';
-import type { HostAnswer } from './host-answer.js';
+import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
 import { seal, unseal } from './sealed.js';
 import { serializedError } from './serialized-error.js';
 import { toTaskPath } from './task-path.js';
 
-type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
+type InitMessage = Extract<ParentMessage, { type: 'mproc:init' }>;
 
 /** What a seat needs of its backend. */
 export interface SeatOwner {
@@ -52,12 +52,9 @@ function checkSendable(runs: readonly RunMessage[]): void {
   for (const run of runs) serialize(run.payload);
 }
 
-/** The first worker option of the pool that hosts cannot apply: their threads serve every pool. */
+/** The worker option of the pool that hosts cannot apply, if it has one. */
 function unsupportedOption(options: WorkerStartOptions): string | undefined {
-  if (options.env !== undefined) return 'env';
-  if (options.execArgv !== undefined && options.execArgv.length > 0) return 'execArgv';
-  if (options.resourceLimits !== undefined) return 'resourceLimits';
-  return undefined;
+  return options.execArgv !== undefined && options.execArgv.length > 0 ? 'execArgv' : undefined;
 }
 
 export class JobSeat implements WorkerHandle {
@@ -76,15 +73,20 @@ export class JobSeat implements WorkerHandle {
   /** Task ids in the order given, and the answers that came before their turn. */
   readonly #order: number[] = [];
   readonly #early = new Map<number, ChildMessage>();
+  /** Set when a host's thread died in one of this seat's jobs: the run before which it ends. */
+  #dying: { readonly lastBefore: number | undefined; readonly exit: WorkerExit } | undefined;
   /** Ids of this seat's jobs in flight: withdrawn when the seat ends before their answers. */
   readonly #jobs = new Set<string>();
 
+  readonly #options: WorkerStartOptions;
   /** Why the pool's options cannot be honoured on worker hosts, if they cannot. */
   readonly #unsupported: string | undefined;
+  #profile: Promise<WorkerProfile | undefined> = Promise.resolve(undefined);
 
   constructor(owner: SeatOwner, ident: number, options: WorkerStartOptions) {
     this.#owner = owner;
     this.ident = ident;
+    this.#options = options;
     this.#unsupported = unsupportedOption(options);
   }
 
@@ -92,8 +94,9 @@ export class JobSeat implements WorkerHandle {
     if (this.#exited) return;
     switch (message.type) {
       case 'mproc:init':
+        serialize(message.initArgs); // as checkSendable: core names what cannot be sent
         this.#modules = [...message.modules, ...(message.mainModule ? [message.mainModule] : [])];
-        this.#start(message.initializer !== null);
+        this.#start(message);
         return;
       case 'mproc:run':
         checkSendable([message]);
@@ -134,21 +137,38 @@ export class JobSeat implements WorkerHandle {
   ref(): void {}
   unref(): void {}
 
-  #start(hasInitializer: boolean): void {
-    const unsupported = hasInitializer ? 'initializer' : this.#unsupported;
-    if (unsupported) {
+  #start(init: InitMessage): void {
+    if (this.#unsupported) {
       const error = new TypeError(
-        `Pool option ${unsupported}: not supported on the 'bullmq' start method yet (worker hosts share their threads between pools)`,
+        `Pool option ${this.#unsupported}: not supported on the 'bullmq' start method (worker hosts run threads, which take no Node options)`,
       );
       queueMicrotask(() => this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }));
       return;
     }
+    this.#profile = this.#profileOf(init);
     this.#dispatcher = this.#owner.openDispatcher();
-    this.#dispatcher.then(
+    Promise.all([this.#dispatcher, this.#profile]).then(
       () => this.#exited || this.#onMessage({ type: 'mproc:ready' }),
       (error: Error) =>
-        this.#exited || this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }),
+        this.#exited ||
+        this.#onMessage({
+          type: 'mproc:init-failed',
+          error: serializedError(error instanceof Refused ? error.reason : error),
+        }),
     );
+  }
+
+  /** What shapes the hosts' threads for this pool, sent with every job; undefined for a plain pool. */
+  async #profileOf(init: InitMessage): Promise<WorkerProfile | undefined> {
+    const { env, resourceLimits } = this.#options;
+    const sent = init.initializer?.definition;
+    const initializer = sent && {
+      definition: await this.#taskDefinition(sent),
+      initArgs: init.initArgs,
+      revive: init.revive,
+    };
+    if (!initializer && env === undefined && resourceLimits === undefined) return undefined;
+    return { initializer, env, resourceLimits };
   }
 
   /**
@@ -168,24 +188,39 @@ export class JobSeat implements WorkerHandle {
       return { ...run, fn: { id: run.fn.id, definition: module } };
     });
     // Answers wait for the seat to be ready: core takes none from a worker that is still starting.
-    Promise.all([this.#dispatcher as Promise<Dispatcher>, Promise.allSettled(travelling)])
-      .then(([dispatcher, outcomes]) => {
+    Promise.all([this.#dispatcher as Promise<Dispatcher>, this.#profile, Promise.allSettled(travelling)])
+      .then(([dispatcher, profile, outcomes]) => {
         const ready: RunMessage[] = [];
         outcomes.forEach((outcome, index) => {
           if (outcome.status === 'fulfilled') ready.push(outcome.value);
           else this.#refuse(runs[index] as RunMessage, outcome.reason);
         });
         if (ready.length === 0 || this.#exited) return undefined; // a seat that ended sends nothing more
-        const { jobId, result } = dispatcher.submit(seal(ready, this.#owner.authkey));
+        const job: HostJob = { runs: ready, profile };
+        const { jobId, result } = dispatcher.submit(seal(job, this.#owner.authkey));
         this.#jobs.add(jobId);
-        return result.finally(() => this.#jobs.delete(jobId));
+        return result.then(
+          (answer) => {
+            this.#jobs.delete(jobId);
+            return { runs: ready, result: answer };
+          },
+          (error: unknown) => {
+            this.#jobs.delete(jobId);
+            throw error;
+          },
+        );
       })
       .then(
-        (result) => {
-          if (result === undefined) return;
-          const { answers, exit } = unseal(result, this.#owner.authkey) as HostAnswer;
+        (sent) => {
+          if (sent === undefined) return;
+          const { answers, exit, initFailed } = unseal(sent.result, this.#owner.authkey) as HostAnswer;
+          if (initFailed) {
+            this.#onMessage({ type: 'mproc:init-failed', error: initFailed });
+            return;
+          }
+          if (exit) this.#dieAfter(sent.runs, answers.length, exit);
           for (const answer of answers) this.#answer((answer as { taskId: number }).taskId, answer);
-          if (exit) this.#exit(exit);
+          this.#exitIfDying();
         },
         (error: Error) => this.#exit({ exitCode: null, signal: null, error }),
       );
@@ -263,7 +298,27 @@ export class JobSeat implements WorkerHandle {
       this.#early.delete(next);
       this.#onMessage(answer);
     }
+    this.#exitIfDying();
     this.#exitWhenIdle();
+  }
+
+  /**
+   * A host's thread died running `runs[answered]` (or after the last of `runs`): like a local worker,
+   * the seat ends once every run given before that one is answered. Other jobs of the seat run on
+   * other threads, and their answers may still be on their way.
+   */
+  #dieAfter(runs: readonly RunMessage[], answered: number, exit: WorkerExit): void {
+    const dead = runs[answered];
+    const stop = dead
+      ? this.#order.indexOf(dead.taskId)
+      : this.#order.indexOf((runs.at(-1) as RunMessage).taskId) + 1;
+    this.#dying = { lastBefore: stop > 0 ? this.#order[stop - 1] : undefined, exit };
+  }
+
+  #exitIfDying(): void {
+    const dying = this.#dying;
+    if (dying && (dying.lastBefore === undefined || !this.#order.includes(dying.lastBefore)))
+      this.#exit(dying.exit);
   }
 
   #exitWhenIdle(): void {

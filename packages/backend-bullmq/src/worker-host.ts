@@ -7,18 +7,18 @@ import { createHash, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { FunctionDefinition, ParentMessage } from '@mproc/core';
+import { serialize } from 'node:v8';
+import type { FunctionDefinition } from '@mproc/core';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { unwrap, wrap } from './envelope.js';
-import type { HostAnswer } from './host-answer.js';
-import { LocalWorker } from './local-worker.js';
+import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
+import { HostThreads, PLAIN } from './host-threads.js';
+import type { LocalProfile, LocalWorker } from './local-worker.js';
 import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import { seal, unseal } from './sealed.js';
 import { fromTaskPath } from './task-path.js';
-
-type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
 
 /**
  * A job whose host died goes back to the queue once its lock has expired (it is renewed every half
@@ -56,9 +56,7 @@ function codeHash(root: string): string | null {
 export class WorkerHost {
   readonly id = randomUUID();
   readonly #options: WorkerHostOptions;
-  readonly #workers: LocalWorker[] = [];
-  readonly #idle: LocalWorker[] = [];
-  readonly #waiting: Array<(worker: LocalWorker) => void> = [];
+  readonly #threads: HostThreads;
   /**
    * Host function ids and definitions by task path and name (or source): ids of different producers'
    * pools never mix here, and a path is resolved once.
@@ -73,13 +71,12 @@ export class WorkerHost {
   /** Subscribed to the cancel channel (a subscribed connection runs no other command). */
   #subscriber: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
-  #closing = false;
   /** What every heartbeat writes: facts of this host that do not change while it runs. */
   #announcement: string | undefined;
 
   private constructor(options: WorkerHostOptions) {
     this.#options = options;
-    for (let index = 1; index <= options.procs; index++) this.#addWorker(index);
+    this.#threads = new HostThreads(options.procs);
   }
 
   /** @throws Error naming the server's reason when Redis cannot be reached or refuses the host. */
@@ -113,10 +110,9 @@ export class WorkerHost {
 
   /** Finishes the jobs it holds, then stops its threads and leaves Redis. */
   async close(): Promise<void> {
-    this.#closing = true;
     clearInterval(this.#heartbeat);
     await this.#queueWorker?.close();
-    for (const worker of this.#workers) worker.stop();
+    this.#threads.close();
     this.#subscriber?.disconnect();
     if (this.#client) {
       await this.#client.del(this.#heartbeatKey()).catch(() => {});
@@ -126,11 +122,17 @@ export class WorkerHost {
 
   async #process(job: Job): Promise<unknown> {
     // Throws, failing the job, unless it is ours.
-    const runs = unseal(await unwrap(this.#client as Redis, job.data), this.#options.authkey) as RunMessage[];
+    const { runs, profile } = unseal(
+      await unwrap(this.#client as Redis, job.data),
+      this.#options.authkey,
+    ) as HostJob;
     const allowed = this.#options.allowSourceTasks ? ['module', 'source'] : ['module'];
+    const travels = (definition: FunctionDefinition | undefined) =>
+      allowed.includes(definition?.kind as string);
     if (
       !Array.isArray(runs) ||
-      !runs.every((run) => run?.type === 'mproc:run' && allowed.includes(run.fn?.definition?.kind as string))
+      !runs.every((run) => run?.type === 'mproc:run' && travels(run.fn?.definition)) ||
+      (profile?.initializer && !travels(profile.initializer.definition))
     ) {
       throw new TypeError(
         this.#options.allowSourceTasks
@@ -138,9 +140,9 @@ export class WorkerHost {
           : 'not runs of module tasks: this host runs only tasks named by module path and export (start it with --allow-source-tasks to run functions sent as source text)',
       );
     }
-    const worker = await this.#takeWorker();
+    const worker = await this.#threads.take(profile ? this.#localProfile(profile) : PLAIN);
     if (this.#cancelled.has(job.id as string)) {
-      this.#giveBack(worker);
+      this.#threads.giveBack(worker);
       return null; // its producer gave it up while it waited here
     }
     let answer: HostAnswer;
@@ -149,10 +151,23 @@ export class WorkerHost {
       answer = await worker.run(runs.map((run) => this.#local(run, worker)));
     } finally {
       this.#running.delete(job.id as string);
-      if (!worker.ended) this.#giveBack(worker);
+      if (!worker.ended) this.#threads.giveBack(worker);
     }
     const key = storedKeys(this.#options, job.id as string).answer;
     return wrap(this.#client as Redis, key, seal(answer, this.#options.authkey));
+  }
+
+  /** `profile` as this host starts threads for it, keyed by what it holds. */
+  #localProfile(profile: WorkerProfile): LocalProfile {
+    const initializer = profile.initializer;
+    return {
+      key: createHash('sha256').update(serialize(profile)).digest('hex'),
+      initializer: initializer ? this.#task(initializer.definition) : null,
+      initArgs: initializer?.initArgs ?? [],
+      revive: initializer?.revive ?? false,
+      env: profile.env,
+      resourceLimits: profile.resourceLimits,
+    };
   }
 
   /** Stops the threads running jobs their producers gave up (a timeout, an abort, a terminate). */
@@ -167,12 +182,16 @@ export class WorkerHost {
     }
   }
 
-  /**
-   * `run` with this host's id for its function and, where `worker` lacks it, the definition: a
-   * module task by its file URL under this host's root, a source task as sent.
-   */
+  /** `run` with this host's id for its function and, where `worker` lacks it, the definition. */
   #local(run: RunMessage, worker: LocalWorker): RunMessage {
-    const sent = run.fn.definition as FunctionDefinition;
+    const task = this.#task(run.fn.definition as FunctionDefinition);
+    const known = worker.known.has(task.id);
+    worker.known.add(task.id);
+    return { ...run, fn: { id: task.id, definition: known ? undefined : task.definition } };
+  }
+
+  /** This host's id and definition of a function as sent: a module task by its file URL under this host's root, a source task as sent. */
+  #task(sent: FunctionDefinition): { readonly id: number; readonly definition: FunctionDefinition } {
     const key = sent.kind === 'module' ? `${sent.url}#${sent.name}` : `source:${sent.name}:${sent.source}`;
     let task = this.#tasks.get(key);
     if (!task) {
@@ -183,32 +202,7 @@ export class WorkerHost {
       task = { id: this.#tasks.size + 1, definition };
       this.#tasks.set(key, task);
     }
-    const known = worker.known.has(task.id);
-    worker.known.add(task.id);
-    return { ...run, fn: { id: task.id, definition: known ? undefined : task.definition } };
-  }
-
-  #addWorker(index: number): void {
-    const worker = new LocalWorker(index, (ended) => {
-      this.#workers.splice(this.#workers.indexOf(ended), 1);
-      const idle = this.#idle.indexOf(ended);
-      if (idle >= 0) this.#idle.splice(idle, 1);
-      if (!this.#closing) this.#addWorker(index);
-    });
-    this.#workers.push(worker);
-    this.#giveBack(worker);
-  }
-
-  #takeWorker(): Promise<LocalWorker> {
-    const worker = this.#idle.shift();
-    if (worker) return Promise.resolve(worker);
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-
-  #giveBack(worker: LocalWorker): void {
-    const waiter = this.#waiting.shift();
-    if (waiter) waiter(worker);
-    else this.#idle.push(worker);
+    return task;
   }
 
   #heartbeatKey(): string {

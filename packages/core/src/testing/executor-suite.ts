@@ -411,32 +411,29 @@ export function executorSuite(method: StartMethod, capabilities: BackendCapabili
   });
 
   describe('ProcessPoolExecutor options', () => {
-    itLocally(capabilities, REMOTE.options)(
-      'initializer, initArgs and maxTasksPerChild work as in Pool',
-      () =>
-        withExecutor(
-          {
-            maxWorkers: 1,
-            maxTasksPerChild: 2,
-            initializer: (base: number) => {
-              (globalThis as { __mprocTestBase?: number }).__mprocTestBase = base;
-            },
-            initArgs: [40],
+    itLocally(capabilities, REMOTE.seat)('initializer, initArgs and maxTasksPerChild work as in Pool', () =>
+      withExecutor(
+        {
+          maxWorkers: 1,
+          maxTasksPerChild: 2,
+          initializer: (base: number) => {
+            (globalThis as { __mprocTestBase?: number }).__mprocTestBase = base;
           },
-          async (executor) => {
-            const read = (x: number) => {
-              const state = globalThis as { __mprocTestBase?: number; __mprocTestWorkerId?: string };
-              state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
-              return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestWorkerId];
-            };
-            const results: [number, string][] = [];
-            for (let x = 1; x <= 4; x++)
-              results.push((await executor.submit(read, x).result(BOUND)) as never);
-            expect(results.map(([value]) => value)).toEqual([41, 42, 43, 44]);
-            expect(results[0][1]).toBe(results[1][1]);
-            expect(results[1][1]).not.toBe(results[2][1]);
-          },
-        ),
+          initArgs: [40],
+        },
+        async (executor) => {
+          const read = (x: number) => {
+            const state = globalThis as { __mprocTestBase?: number; __mprocTestWorkerId?: string };
+            state.__mprocTestWorkerId ??= Math.random().toString(36).slice(2);
+            return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestWorkerId];
+          };
+          const results: [number, string][] = [];
+          for (let x = 1; x <= 4; x++) results.push((await executor.submit(read, x).result(BOUND)) as never);
+          expect(results.map(([value]) => value)).toEqual([41, 42, 43, 44]);
+          expect(results[0][1]).toBe(results[1][1]);
+          expect(results[1][1]).not.toBe(results[2][1]);
+        },
+      ),
     );
 
     it('an invalid option throws a TypeError or RangeError naming it', () => {

@@ -368,58 +368,52 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
   });
 
   describe('worker lifecycle', () => {
-    itLocally(capabilities, REMOTE.options)(
-      'the initializer runs once in each worker before its tasks, with initArgs',
-      () =>
-        withPool(
-          context,
-          {
-            processes: 2,
-            initializer: (base: number) => {
-              const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
-              state.__mprocTestBase = base;
-              state.__mprocTestInits = (state.__mprocTestInits ?? 0) + 1;
-            },
-            initArgs: [40],
+    it('the initializer runs once in each worker before its tasks, with initArgs', () =>
+      withPool(
+        context,
+        {
+          processes: 2,
+          initializer: (base: number) => {
+            const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
+            state.__mprocTestBase = base;
+            state.__mprocTestInits = (state.__mprocTestInits ?? 0) + 1;
           },
-          async (pool) => {
-            const read = (x: number) => {
-              const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
-              return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestInits];
-            };
-            expect(await pool.map(read, [1, 2, 3, 4], 1)).toEqual([
-              [41, 1],
-              [42, 1],
-              [43, 1],
-              [44, 1],
-            ]);
-          },
-        ),
-    );
+          initArgs: [40],
+        },
+        async (pool) => {
+          const read = (x: number) => {
+            const state = globalThis as { __mprocTestBase?: number; __mprocTestInits?: number };
+            return [(state.__mprocTestBase ?? 0) + x, state.__mprocTestInits];
+          };
+          expect(await pool.map(read, [1, 2, 3, 4], 1)).toEqual([
+            [41, 1],
+            [42, 1],
+            [43, 1],
+            [44, 1],
+          ]);
+        },
+      ));
 
-    itLocally(capabilities, REMOTE.options)(
-      'a failing initializer breaks the pool with its cause instead of respawning',
-      () =>
-        withPool(
-          context,
-          {
-            processes: 2,
-            initializer: () => {
-              throw new Error('no database');
-            },
+    it('a failing initializer breaks the pool with its cause instead of respawning', () =>
+      withPool(
+        context,
+        {
+          processes: 2,
+          initializer: () => {
+            throw new Error('no database');
           },
-          async (pool) => {
-            const error = await pool
-              .apply(() => 1)
-              .then(unexpected, (caught: unknown) => caught as BrokenPoolError);
-            expect(error).toBeInstanceOf(BrokenPoolError);
-            expect((error.cause as Error).message).toBe('no database');
-            await expectRefused(pool, BrokenPoolError);
-            await pool.terminate();
-            expect(pool.workers).toEqual([]);
-          },
-        ),
-    );
+        },
+        async (pool) => {
+          const error = await pool
+            .apply(() => 1)
+            .then(unexpected, (caught: unknown) => caught as BrokenPoolError);
+          expect(error).toBeInstanceOf(BrokenPoolError);
+          expect((error.cause as Error).message).toBe('no database');
+          await expectRefused(pool, BrokenPoolError);
+          await pool.terminate();
+          expect(pool.workers).toEqual([]);
+        },
+      ));
 
     it('workers that die while starting break the pool instead of respawning forever', () =>
       withPool(context, { processes: 1, execArgv: ['--no-such-node-flag'] }, async (pool) => {
@@ -438,7 +432,7 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
       }),
     );
 
-    itLocally(capabilities, REMOTE.options)('a task sent while the initializer fails never runs', () =>
+    itLocally(capabilities, REMOTE.shared)('a task sent while the initializer fails never runs', () =>
       withPool(
         context,
         {
@@ -774,14 +768,13 @@ export function poolSuite(method: StartMethod, capabilities: BackendCapabilities
         expect(() => pool.apply(() => 1, 'x' as never)).toThrow(/args/);
       }));
 
-    itLocally(capabilities, REMOTE.options)('env replaces the environment of the workers', () =>
+    it('env replaces the environment of the workers', () =>
       withPool(context, { processes: 1, env: { MPROC_TEST_ONLY: 'yes' } }, async (pool) => {
         expect(await pool.apply(() => [process.env.MPROC_TEST_ONLY, process.env.PATH])).toEqual([
           'yes',
           undefined,
         ]);
-      }),
-    );
+      }));
   });
 
   describe('parent death', () => {

@@ -19,7 +19,6 @@ import {
 import { describe, expect, it } from 'vitest';
 import { BOUND, rejectionOf } from './bounded.js';
 import { waitUntilGone } from './parent-process.js';
-import { REMOTE } from './remote-suite.js';
 
 /** What each stage of a call does wrong; sent by source text, so each task is self-contained. */
 interface Failure {
@@ -164,7 +163,6 @@ const FAILURES: readonly Failure[] = [
     args: [],
     killsWorker: true,
     poolError: WorkerExitedError,
-    notApplicable: (capabilities) => (capabilities.remote ? REMOTE.options : undefined),
   },
   {
     name: 'encoding the result: a result that cannot be cloned (a function)',
@@ -267,8 +265,7 @@ async function gridCase(
   api: Api,
 ): Promise<void> {
   const isProcess = capabilities.separateProcess;
-  // A remote start method refuses heap limits; its grid leaves out the case that needs them.
-  const options = capabilities.remote ? {} : { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
+  const options = { resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } };
   const pid = () => process.pid;
   if (api.executor) {
     const executor = context.ProcessPoolExecutor({ maxWorkers: 1, ...options });
