@@ -64,6 +64,8 @@ class BullmqBackend implements Backend, SeatOwner {
   readonly #address: QueueAddress;
   #dispatcher: Promise<Dispatcher> | undefined;
   #seats = 0;
+  /** Seats that keep the process alive: while there are any, so do the dispatcher's sockets. */
+  readonly #referenced = new Set<object>();
   #nextIdent = 0;
 
   constructor(options: BullmqOptions, what: string) {
@@ -83,11 +85,24 @@ class BullmqBackend implements Backend, SeatOwner {
     return new JobSeat(this, ++this.#nextIdent, options);
   }
 
+  reference(seat: object, referenced: boolean): void {
+    if (referenced) this.#referenced.add(seat);
+    else this.#referenced.delete(seat);
+    this.#dispatcher?.then(
+      (dispatcher) => dispatcher.setReferenced(this.#referenced.size > 0),
+      () => {},
+    );
+  }
+
   openDispatcher(): Promise<Dispatcher> {
     this.#seats++;
     if (!this.#dispatcher) {
       const opening = Dispatcher.open(this.#address);
       this.#dispatcher = opening;
+      opening.then(
+        (dispatcher) => dispatcher.setReferenced(this.#referenced.size > 0),
+        () => {},
+      );
       opening.catch(() => {
         if (this.#dispatcher === opening) this.#dispatcher = undefined; // the next seat tries again
       });

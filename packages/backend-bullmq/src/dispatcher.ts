@@ -2,12 +2,14 @@
  * The producer's side of the queue, shared by every seat of one backend: adds jobs and hands each
  * its sealed result. BullMQ's event stream is trimmed and best-effort (about one `completed` event
  * in ten was lost with 10,000 jobs in flight here), so a job that has waited a while is also looked
- * up in the job store: a result is never waited for on the events alone.
+ * up in the job store: a result is never waited for on the events alone. While the pool has no
+ * work, neither its connection nor the events reader (events-reader.ts) keeps the process alive.
  */
 import { randomUUID } from 'node:crypto';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Envelope, unwrap, wrap } from './envelope.js';
+import { EventsReader } from './events-reader.js';
 import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import type { Sealed } from './sealed.js';
@@ -26,13 +28,14 @@ interface Waiter {
 
 export class Dispatcher {
   readonly #queue: Queue;
-  readonly #events: QueueEvents;
-  readonly #connections: Redis[];
+  readonly #events: EventsReader;
   readonly #address: QueueAddress;
-  /** The queue's connection, for commands of our own. */
+  /** The queue's connection, also for commands of our own. */
   readonly #client: Redis;
   /** Cancellations still on their way to Redis: closing waits for them. */
   readonly #cancelling = new Set<Promise<void>>();
+  /** Whether the producer's pool has work: its connection keeps the process alive meanwhile. */
+  #referenced = true;
   readonly #waiting = new Map<string, Waiter>();
   readonly #timer: NodeJS.Timeout;
   /** Job ids of this producer: unique across producers, never a ':' (BullMQ's rule). */
@@ -44,16 +47,16 @@ export class Dispatcher {
   #adding: Array<{ readonly jobId: string; readonly data: Promise<Envelope> }> = [];
   #reconciling = false;
 
-  private constructor(address: QueueAddress, queue: Queue, events: QueueEvents, connections: Redis[]) {
+  private constructor(address: QueueAddress, queue: Queue, client: Redis) {
     this.#address = address;
     this.#queue = queue;
-    this.#events = events;
-    this.#connections = connections;
-    this.#client = connections[0] as Redis;
-    events.on('completed', ({ jobId, returnvalue }) => this.#settle(jobId, { ok: true, value: returnvalue }));
-    events.on('failed', ({ jobId, failedReason }) =>
-      this.#settle(jobId, { ok: false, reason: failedReason }),
-    );
+    this.#client = client;
+    // A reconnection makes a new socket, referenced by default.
+    client.on('connect', () => this.setReferenced(this.#referenced));
+    this.#events = new EventsReader(queue, client, {
+      completed: (jobId, returnvalue) => this.#settle(jobId, { ok: true, value: returnvalue }),
+      failed: (jobId, failedReason) => this.#settle(jobId, { ok: false, reason: failedReason }),
+    });
     this.#timer = setInterval(() => void this.#reconcile(), RECONCILE_AFTER_MS);
     this.#timer.unref();
   }
@@ -62,13 +65,6 @@ export class Dispatcher {
   static async open(address: QueueAddress): Promise<Dispatcher> {
     const { url, queue, prefix } = address;
     const client = await connectRedis(url);
-    let eventsClient: Redis;
-    try {
-      eventsClient = await connectRedis(url);
-    } catch (error) {
-      client.disconnect();
-      throw error;
-    }
     const jobs = new Queue(queue, {
       connection: client,
       prefix,
@@ -81,16 +77,7 @@ export class Dispatcher {
       },
     });
     await jobs.waitUntilReady();
-    // Reading from the stream's last entry, not from "$" (what arrives once the first blocking read
-    // is issued), so that no job added meanwhile can finish unseen.
-    const [last] = await client.xrevrange(jobs.keys.events as string, '+', '-', 'COUNT', 1);
-    const events = new QueueEvents(queue, {
-      connection: eventsClient,
-      prefix,
-      lastEventId: last?.[0] ?? '0',
-    });
-    await events.waitUntilReady();
-    return new Dispatcher(address, jobs, events, [client, eventsClient]);
+    return new Dispatcher(address, jobs, client);
   }
 
   /**
@@ -106,6 +93,21 @@ export class Dispatcher {
       this.#waiting.set(jobId, { resolve, reject, addedAt: performance.now() });
     });
     return { jobId, result };
+  }
+
+  /**
+   * Whether this dispatcher's connections keep the process alive: as a local pool's workers, only
+   * while the pool has work, so a script that leaves an idle pool open still ends.
+   */
+  setReferenced(referenced: boolean): void {
+    this.#referenced = referenced;
+    if (referenced) this.#client.stream?.ref();
+    else this.#client.stream?.unref();
+    this.#closeEventsWhenIdle();
+  }
+
+  #closeEventsWhenIdle(): void {
+    if (!this.#referenced && this.#waiting.size === 0) this.#events.closeWhenIdle();
   }
 
   /**
@@ -133,6 +135,7 @@ export class Dispatcher {
     const jobs = this.#adding.splice(0);
     try {
       const data = await Promise.all(jobs.map((job) => job.data));
+      await this.#events.open();
       jobs.forEach(({ jobId }, index) => {
         if (data[index]?.key !== undefined) this.#storedData.add(jobId);
       });
@@ -148,8 +151,7 @@ export class Dispatcher {
     clearInterval(this.#timer);
     await Promise.all(this.#cancelling);
     for (const [jobId] of this.#waiting) this.#settle(jobId, { ok: false, reason: 'the pool was closed' });
-    // Disconnecting first: a graceful close would wait out the events reader's blocking read.
-    for (const connection of this.#connections) connection.disconnect();
+    this.#client.disconnect();
     await Promise.allSettled([this.#events.close(), this.#queue.close()]);
   }
 
@@ -157,6 +159,7 @@ export class Dispatcher {
     const waiter = this.#waiting.get(jobId);
     if (!waiter) return; // another producer's job, or settled already (event and lookup both came)
     this.#waiting.delete(jobId);
+    if (this.#waiting.size === 0) this.#closeEventsWhenIdle();
     const dataStored = this.#storedData.delete(jobId);
     if (!outcome.ok) {
       waiter.reject(new Error(`the job failed on the worker host: ${outcome.reason}`));

@@ -32,6 +32,8 @@ export interface SeatOwner {
   openDispatcher(): Promise<Dispatcher>;
   /** Called once per seat when it ends; the last one closes the dispatcher (resolves once closed). */
   seatEnded(): Promise<void>;
+  /** Whether `seat` keeps the process alive, as core asks of a worker. */
+  reference(seat: object, referenced: boolean): void;
 }
 
 /** A run this backend cannot carry: its task fails with `reason`, the seat goes on. */
@@ -132,10 +134,15 @@ export class JobSeat implements WorkerHandle {
     this.#exit({ exitCode: null, signal: 'SIGKILL' });
   }
 
-  // A seat holds no handle of its own: the dispatcher's timer is unreferenced and its sockets close
-  // with the last seat.
-  ref(): void {}
-  unref(): void {}
+  // A seat holds no handle of its own: the shared dispatcher's sockets keep the process alive while
+  // any seat is referenced (core references its workers while the pool has work).
+  ref(): void {
+    this.#owner.reference(this, true);
+  }
+
+  unref(): void {
+    this.#owner.reference(this, false);
+  }
 
   #start(init: InitMessage): void {
     if (this.#unsupported) {
@@ -334,6 +341,7 @@ export class JobSeat implements WorkerHandle {
     this.#jobs.clear();
     // The last seat's exit waits for the Redis connections to close: once a pool has terminated,
     // nothing of it is left open.
+    this.#owner.reference(this, false);
     const ended = this.#dispatcher
       ? this.#dispatcher
           .then(

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { watch } from 'node:fs/promises';
@@ -154,6 +155,29 @@ describeWithRedis('two worker hosts against a real redis-server', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('a script that leaves its pool open ends once its last task is done, as with a local pool', async () => {
+    const backendOptions = { redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES };
+    const script = `
+      import { getContext } from '@mproc/core';
+      import { bullmqBackend } from '@mproc/backend-bullmq';
+      const tasks = await import(${JSON.stringify(TASKS.href)});
+      const ctx = getContext(bullmqBackend(${JSON.stringify(backendOptions)}));
+      const pool = ctx.Pool({ processes: 1, modules: [${JSON.stringify(TASKS.href)}] });
+      pool.applyAsync(tasks.sleepThen, [300, 'done late'], { callback: (value) => console.log(value) });
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Bounded: a script kept alive by the pool is killed, and the test fails on its output.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [code] = await once(child, 'exit');
+    clearTimeout(killer);
+    expect(output).toBe('done late\n');
+    expect(code).toBe(0);
   });
 
   it('hosts refuse jobs sealed with another authkey, before resolving any module', async () => {

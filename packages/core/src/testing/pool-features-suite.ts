@@ -559,7 +559,7 @@ export function poolFeaturesSuite(method: StartMethod, capabilities: BackendCapa
   });
 
   describe('pool features: the end of the main code', () => {
-    itLocally(capabilities, REMOTE.hosts)(
+    itLocally(capabilities, REMOTE.script)(
       'a task still running keeps the process alive until it is done; then the process exits',
       async () => {
         const parent = await spawnParentScript(`

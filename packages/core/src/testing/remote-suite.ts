@@ -11,6 +11,8 @@ import { rejectionOf } from './bounded.js';
 export const REMOTE = {
   seat: "a worker there is a seat, whose tasks run on any host's thread: what one task leaves in its globals the next may not see",
   shared: 'the case observes its task through a shared Value, which these start methods refuse',
+  script:
+    "the case's child script cannot be given the backend's connection options: a remote backend tests this itself",
   hosts:
     'worker hosts are servers of their own that outlive any producer: a producer that ends leaves its jobs to run out',
 } as const;
