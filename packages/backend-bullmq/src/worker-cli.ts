@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `mproc-worker`: a worker host for the 'bullmq' start method. Runs until SIGINT or SIGTERM, then
- * finishes the jobs it holds and exits.
+ * finishes the jobs it holds and exits; a second signal makes it exit at once.
  */
 import { createSecretKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -77,14 +77,21 @@ async function main(): Promise<void> {
   process.stdout.write(
     `mproc-worker ${host.id}: ${options.procs} threads on queue ${options.queue}, root ${options.root}\n`,
   );
+  let stopping = false;
+  // The first signal lets the jobs it holds finish; a second one (a task that never ends) does not.
   const stop = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(
+      'mproc-worker: stopping once the jobs it holds are done (signal again to exit now)\n',
+    );
     host.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((error: Error) => {

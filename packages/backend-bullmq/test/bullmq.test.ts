@@ -232,6 +232,30 @@ describeWithRedis('a worker host asked to stop', () => {
   });
 });
 
+describeWithRedis('a worker host whose task never ends', () => {
+  const cluster = useCluster({ hosts: 1 });
+
+  it('exits at once, with status 1, on a second SIGTERM', async () => {
+    const [host] = cluster.hosts as [HostProcess];
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    const changes = watch(cluster.dir);
+    pool.applyAsync(tasks.recordThenSpin, [join(cluster.dir, 'spinning-on')]);
+    await firstRecord(cluster.dir, 'spinning-on', changes);
+    const exited = once(host.child, 'exit');
+    const stopping = new Promise<void>((resolve) =>
+      host.child.stderr?.on(
+        'data',
+        (chunk: Buffer) => chunk.toString().includes('signal again') && resolve(),
+      ),
+    );
+    host.child.kill('SIGTERM');
+    await stopping;
+    host.child.kill('SIGTERM');
+    expect(await exited).toEqual([1, null]);
+  });
+});
+
 describeWithRedis('Redis with a password', () => {
   const cluster = useCluster({ hosts: 0, password: 'right-password' });
 
