@@ -19,6 +19,8 @@ export type RunMessage = Extract<ParentMessage, { type: 'mproc:run' }>;
  * threads per profile, so two pools share a thread only when they would have made the same one.
  */
 export interface WorkerProfile {
+  /** A hash of the rest, made once by the producer's seat: hosts key their threads by it. */
+  readonly key: string;
   readonly initializer?: {
     readonly definition: FunctionDefinition;
     readonly initArgs: readonly unknown[];

@@ -4,7 +4,7 @@
  * back in the order the runs were given (core expects a worker's answers in order, and jobs finish
  * on different hosts in any order). `processes` seats make the pool's cap on jobs in flight.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { serialize } from 'node:v8';
 import type {
   ChildMessage,
@@ -175,7 +175,8 @@ export class JobSeat implements WorkerHandle {
       revive: init.revive,
     };
     if (!initializer && env === undefined && resourceLimits === undefined) return undefined;
-    return { initializer, env, resourceLimits };
+    const shape = { initializer, env, resourceLimits };
+    return { key: createHash('sha256').update(serialize(shape)).digest('hex'), ...shape };
   }
 
   /**

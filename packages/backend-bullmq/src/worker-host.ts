@@ -7,7 +7,6 @@ import { createHash, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { serialize } from 'node:v8';
 import type { FunctionDefinition } from '@mproc/core';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -157,11 +156,11 @@ export class WorkerHost {
     return wrap(this.#client as Redis, key, seal(answer, this.#options.authkey));
   }
 
-  /** `profile` as this host starts threads for it, keyed by what it holds. */
+  /** `profile` as this host starts threads for it, under the key its producer made. */
   #localProfile(profile: WorkerProfile): LocalProfile {
     const initializer = profile.initializer;
     return {
-      key: createHash('sha256').update(serialize(profile)).digest('hex'),
+      key: profile.key,
       initializer: initializer ? this.#task(initializer.definition) : null,
       initArgs: initializer?.initArgs ?? [],
       revive: initializer?.revive ?? false,
