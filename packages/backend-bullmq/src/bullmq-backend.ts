@@ -27,6 +27,21 @@ export interface BullmqOptions {
    * pickle: for tests and trusted development clusters.
    */
   readonly allowSourceTasks?: boolean;
+  /**
+   * How long hosts go on with this producer's jobs once it stops renewing its lease (it died, or its
+   * event loop was blocked that long): then they stop its running tasks and drop its waiting jobs.
+   * Renewed every third of it; at least 1,000 ms; default 30,000.
+   */
+  readonly leaseMs?: number;
+}
+
+const DEFAULT_LEASE_MS = 30_000;
+
+/** @throws TypeError for a lease that is not a whole number of ms of at least 1,000. */
+function checkLease(leaseMs: unknown, what: string): number {
+  if (leaseMs === undefined) return DEFAULT_LEASE_MS;
+  if (Number.isSafeInteger(leaseMs) && (leaseMs as number) >= 1_000) return leaseMs as number;
+  throw new TypeError(`${what}: leaseMs must be a whole number of milliseconds, at least 1000`);
 }
 
 /**
@@ -62,6 +77,7 @@ class BullmqBackend implements Backend, SeatOwner {
   readonly authkey: KeyObject;
   readonly allowSourceTasks: boolean;
   readonly #address: QueueAddress;
+  readonly #leaseMs: number;
   #dispatcher: Promise<Dispatcher> | undefined;
   #seats = 0;
   /** Seats that keep the process alive: while there are any, so do the dispatcher's sockets. */
@@ -74,6 +90,7 @@ class BullmqBackend implements Backend, SeatOwner {
     this.authkey = checkAuthkey(options.authkey, what);
     this.root = options.root ?? process.cwd();
     this.allowSourceTasks = options.allowSourceTasks === true;
+    this.#leaseMs = checkLease(options.leaseMs, what);
     this.#address = {
       url: checkRedisUrl(options.redis, options.allowInsecure === true, what),
       queue: options.queue ?? 'mproc',
@@ -97,7 +114,7 @@ class BullmqBackend implements Backend, SeatOwner {
   openDispatcher(): Promise<Dispatcher> {
     this.#seats++;
     if (!this.#dispatcher) {
-      const opening = Dispatcher.open(this.#address);
+      const opening = Dispatcher.open(this.#address, this.#leaseMs);
       this.#dispatcher = opening;
       opening.then(
         (dispatcher) => dispatcher.setReferenced(this.#referenced.size > 0),

@@ -10,7 +10,7 @@ import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Envelope, unwrap, wrap } from './envelope.js';
 import { EventsReader } from './events-reader.js';
-import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
+import { cancelChannel, leaseKey, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import type { Sealed } from './sealed.js';
 
@@ -38,8 +38,10 @@ export class Dispatcher {
   #referenced = true;
   readonly #waiting = new Map<string, Waiter>();
   readonly #timer: NodeJS.Timeout;
-  /** Job ids of this producer: unique across producers, never a ':' (BullMQ's rule). */
-  readonly #runId = randomUUID();
+  /** Renews the lease (see `open`). */
+  readonly #leaseTimer: NodeJS.Timeout;
+  /** This producer's id, which starts its job ids: unique across producers, never a ':' (BullMQ's rule). */
+  readonly #runId: string;
   #sequence = 0;
   /** Jobs in flight whose data is stored under a key of its own, deleted once they are answered. */
   readonly #storedData = new Set<string>();
@@ -47,10 +49,11 @@ export class Dispatcher {
   #adding: Array<{ readonly jobId: string; readonly data: Promise<Envelope> }> = [];
   #reconciling = false;
 
-  private constructor(address: QueueAddress, queue: Queue, client: Redis) {
+  private constructor(address: QueueAddress, queue: Queue, client: Redis, runId: string, leaseMs: number) {
     this.#address = address;
     this.#queue = queue;
     this.#client = client;
+    this.#runId = runId;
     // A reconnection makes a new socket, referenced by default.
     client.on('connect', () => this.setReferenced(this.#referenced));
     this.#events = new EventsReader(queue, client, {
@@ -59,12 +62,30 @@ export class Dispatcher {
     });
     this.#timer = setInterval(() => void this.#reconcile(), RECONCILE_AFTER_MS);
     this.#timer.unref();
+    // Renewed three times per lease, so that one late or failed renewal does not end it.
+    const lease = leaseKey(address, runId);
+    this.#leaseTimer = setInterval(
+      () => void client.set(lease, '1', 'PX', leaseMs).catch(() => {}),
+      leaseMs / 3,
+    );
+    this.#leaseTimer.unref();
   }
 
-  /** @throws Error naming the server's reason when Redis cannot be reached or refuses us. */
-  static async open(address: QueueAddress): Promise<Dispatcher> {
+  /**
+   * Opens the queue and takes this producer's lease: hosts stop its jobs, running or waiting, once the
+   * lease has not been renewed for `leaseMs` (it died, or its event loop was blocked that long).
+   * @throws Error naming the server's reason when Redis cannot be reached or refuses us.
+   */
+  static async open(address: QueueAddress, leaseMs: number): Promise<Dispatcher> {
     const { url, queue, prefix } = address;
     const client = await connectRedis(url);
+    const runId = randomUUID();
+    try {
+      await client.set(leaseKey(address, runId), '1', 'PX', leaseMs);
+    } catch (error) {
+      client.disconnect();
+      throw error;
+    }
     const jobs = new Queue(queue, {
       connection: client,
       prefix,
@@ -77,7 +98,7 @@ export class Dispatcher {
       },
     });
     await jobs.waitUntilReady();
-    return new Dispatcher(address, jobs, client);
+    return new Dispatcher(address, jobs, client, runId, leaseMs);
   }
 
   /**
@@ -147,10 +168,13 @@ export class Dispatcher {
     }
   }
 
+  /** Ends the lease too: hosts stop what they still run of this producer (nobody waits for it). */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#leaseTimer);
     await Promise.all(this.#cancelling);
     for (const [jobId] of this.#waiting) this.#settle(jobId, { ok: false, reason: 'the pool was closed' });
+    await this.#client.del(leaseKey(this.#address, this.#runId)).catch(() => {});
     this.#client.disconnect();
     await Promise.allSettled([this.#events.close(), this.#queue.close()]);
   }

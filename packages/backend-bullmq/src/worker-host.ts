@@ -14,7 +14,7 @@ import { unwrap, wrap } from './envelope.js';
 import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
 import { HostThreads, PLAIN } from './host-threads.js';
 import type { LocalProfile, LocalWorker } from './local-worker.js';
-import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
+import { cancelChannel, leaseKey, producerOf, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import { seal, unseal } from './sealed.js';
 import { fromTaskPath } from './task-path.js';
@@ -31,6 +31,12 @@ const HEARTBEAT_MS = 5_000;
 const HEARTBEAT_TTL_S = 15;
 /** Cancelled job ids remembered, for jobs that reach this host after their cancellation. */
 const CANCELLED_KEPT = 10_000;
+/** How often a host looks up the leases of the producers whose jobs it holds (dispatcher.ts). */
+const LEASE_CHECK_MS = 1_000;
+/** Producers found gone, remembered for their jobs still in the queue. */
+const GONE_KEPT = 1_000;
+const PRODUCER_GONE =
+  "its producer's lease ran out (the producer is gone, or its event loop was blocked for longer than its leaseMs): nobody waits for this job";
 
 export interface WorkerHostOptions extends QueueAddress {
   readonly root: string;
@@ -65,6 +71,12 @@ export class WorkerHost {
   readonly #running = new Map<string, LocalWorker>();
   /** Ids of jobs given up by their producers, newest last (the oldest are forgotten). */
   readonly #cancelled = new Set<string>();
+  /** Producers whose jobs this host took since its last look at their leases. */
+  readonly #recentProducers = new Set<string>();
+  /** Producers whose lease had run out at the last look, newest last. */
+  readonly #goneProducers = new Set<string>();
+  #leaseCheck: NodeJS.Timeout | undefined;
+  #checkingLeases = false;
   #queueWorker: Worker | undefined;
   #client: Redis | undefined;
   /** Subscribed to the cancel channel (a subscribed connection runs no other command). */
@@ -100,6 +112,7 @@ export class WorkerHost {
       await host.#queueWorker.waitUntilReady();
       await host.#beat();
       host.#heartbeat = setInterval(() => void host.#beat().catch(() => {}), HEARTBEAT_MS);
+      host.#leaseCheck = setInterval(() => void host.#checkLeases(), LEASE_CHECK_MS);
     } catch (error) {
       await host.close();
       throw error;
@@ -110,6 +123,7 @@ export class WorkerHost {
   /** Finishes the jobs it holds, then stops its threads and leaves Redis. */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
+    clearInterval(this.#leaseCheck);
     await this.#queueWorker?.close();
     this.#threads.close();
     this.#subscriber?.disconnect();
@@ -120,6 +134,9 @@ export class WorkerHost {
   }
 
   async #process(job: Job): Promise<unknown> {
+    const producer = producerOf(job.id as string);
+    this.#recentProducers.add(producer);
+    if (this.#goneProducers.has(producer)) throw new Error(PRODUCER_GONE);
     // Throws, failing the job, unless it is ours.
     const { runs, profile } = unseal(
       await unwrap(this.#client as Redis, job.data),
@@ -140,8 +157,9 @@ export class WorkerHost {
       );
     }
     const worker = await this.#threads.take(profile ? this.#localProfile(profile) : PLAIN);
-    if (this.#cancelled.has(job.id as string)) {
+    if (this.#cancelled.has(job.id as string) || this.#goneProducers.has(producer)) {
       this.#threads.giveBack(worker);
+      if (this.#goneProducers.has(producer)) throw new Error(PRODUCER_GONE);
       return null; // its producer gave it up while it waited here
     }
     let answer: HostAnswer;
@@ -152,6 +170,7 @@ export class WorkerHost {
       this.#running.delete(job.id as string);
       if (!worker.ended) this.#threads.giveBack(worker);
     }
+    if (this.#goneProducers.has(producer)) throw new Error(PRODUCER_GONE);
     const key = storedKeys(this.#options, job.id as string).answer;
     return wrap(this.#client as Redis, key, seal(answer, this.#options.authkey));
   }
@@ -178,6 +197,39 @@ export class WorkerHost {
     for (const jobId of this.#cancelled) {
       if (this.#cancelled.size <= CANCELLED_KEPT) break;
       this.#cancelled.delete(jobId);
+    }
+  }
+
+  /**
+   * Looks up the leases of the producers whose jobs this host runs or took since the last look: the
+   * threads running jobs of a producer that is gone are stopped, and its next jobs are dropped (see
+   * `#process`). A lease found again (a producer whose event loop was blocked) takes it back.
+   */
+  async #checkLeases(): Promise<void> {
+    const producers = new Set(this.#recentProducers);
+    for (const jobId of this.#running.keys()) producers.add(producerOf(jobId));
+    if (producers.size === 0 || this.#checkingLeases) return;
+    this.#recentProducers.clear();
+    this.#checkingLeases = true;
+    try {
+      const client = this.#client as Redis;
+      const ids = [...producers];
+      const found = await Promise.all(ids.map((id) => client.exists(leaseKey(this.#options, id))));
+      ids.forEach((id, index) => {
+        if (found[index]) this.#goneProducers.delete(id);
+        else this.#goneProducers.add(id);
+      });
+      for (const [jobId, worker] of this.#running) {
+        if (this.#goneProducers.has(producerOf(jobId))) worker.stop();
+      }
+      for (const id of this.#goneProducers) {
+        if (this.#goneProducers.size <= GONE_KEPT) break;
+        this.#goneProducers.delete(id);
+      }
+    } catch {
+      // Redis unreachable: look again at the next tick
+    } finally {
+      this.#checkingLeases = false;
     }
   }
 

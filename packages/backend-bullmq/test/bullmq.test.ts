@@ -16,6 +16,7 @@ import {
   startRedis,
 } from '@mproc/backend-bullmq/testing';
 import { getContext, TaskTimeoutError, WorkerExitedError } from '@mproc/core';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tasks from './fixtures/tasks.mjs';
@@ -256,6 +257,49 @@ describeWithRedis('a worker host whose task never ends', () => {
   });
 });
 
+describeWithRedis('a producer that dies', () => {
+  const cluster = useCluster({ hosts: 1 });
+
+  it('once its lease runs out, hosts stop its running task and drop its waiting job', async () => {
+    const backendOptions = { redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES, leaseMs: 1_000 };
+    const script = `
+      import { getContext } from '@mproc/core';
+      import { bullmqBackend } from '@mproc/backend-bullmq';
+      const tasks = await import(${JSON.stringify(TASKS.href)});
+      const ctx = getContext(bullmqBackend(${JSON.stringify(backendOptions)}));
+      const pool = ctx.Pool({ processes: 2, modules: [${JSON.stringify(TASKS.href)}] });
+      // The host's one thread runs the first; the second waits on the host for it.
+      for (const file of ['spinning-on', 'never-ran']) {
+        pool.apply(tasks.recordThenSpin, [${JSON.stringify(cluster.dir)} + '/' + file]).catch(() => {});
+      }
+    `;
+    const changes = watch(cluster.dir);
+    const producer = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    try {
+      await firstRecord(cluster.dir, 'spinning-on', changes);
+    } finally {
+      producer.kill('SIGKILL');
+    }
+    // The host's only thread is free again once the first job is stopped and the second dropped.
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    expect(await pool.apply(tasks.square, [7], { timeout: 30_000 })).toBe(49);
+    const connection = new Redis(cluster.redis.url(), { maxRetriesPerRequest: null });
+    const queue = new Queue('mproc', { connection, prefix: 'mproc' });
+    try {
+      const failed = await queue.getFailed();
+      expect(failed.map((job) => job.failedReason)).toEqual([
+        expect.stringMatching(/producer's lease ran out/),
+        expect.stringMatching(/producer's lease ran out/),
+      ]);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    expect(() => readFileSync(join(cluster.dir, 'never-ran'))).toThrow(/ENOENT/);
+  }, 60_000);
+});
+
 describeWithRedis('Redis with a password', () => {
   const cluster = useCluster({ hosts: 0, password: 'right-password' });
 
@@ -287,6 +331,14 @@ describe('bullmq backend: options', () => {
       bullmqBackend({ redis: 'redis://10.0.0.5:6379', authkey: 'k', allowInsecure: true }),
     ).not.toThrow();
     expect(() => bullmqBackend({ redis: 'rediss://:pw@10.0.0.5:6379', authkey: 'k' })).not.toThrow();
+  });
+
+  it('takes a lease of at least 1,000 ms, as a whole number', () => {
+    const options = { redis: 'redis://127.0.0.1:6379', authkey: 'k' };
+    for (const leaseMs of [999, 1_500.5, Number.NaN, '30000']) {
+      expect(() => bullmqBackend({ ...options, leaseMs } as never)).toThrow(/leaseMs must be a whole number/);
+    }
+    expect(() => bullmqBackend({ ...options, leaseMs: 1_000 })).not.toThrow();
   });
 
   it('needs an authkey, and a redis URL', () => {

@@ -14,7 +14,7 @@ export const REMOTE = {
   script:
     "the case's child script cannot be given the backend's connection options: a remote backend tests this itself",
   hosts:
-    'worker hosts are servers of their own that outlive any producer: a producer that ends leaves its jobs to run out',
+    "worker hosts are servers of their own that outlive any producer: they stop a producer's jobs only once its lease runs out (at least 1 s, tested by the backend)",
 } as const;
 
 /** `it` on local backends; on a remote one, a skip that says why in its name. */
