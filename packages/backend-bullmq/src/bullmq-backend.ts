@@ -2,6 +2,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { BACKEND_API_VERSION, type Backend, type WorkerHandle, type WorkerStartOptions } from '@mproc/core';
 import { Dispatcher } from './dispatcher.js';
+import { rosterWarning } from './host-roster.js';
 import type { QueueAddress } from './queue-address.js';
 import { checkRedisUrl } from './redis-connection.js';
 import { JobSeat, type SeatOwner } from './seat.js';
@@ -83,6 +84,7 @@ class BullmqBackend implements Backend, SeatOwner {
   /** Seats that keep the process alive: while there are any, so do the dispatcher's sockets. */
   readonly #referenced = new Set<object>();
   #nextIdent = 0;
+  #hostsChecked = false;
 
   constructor(options: BullmqOptions, what: string) {
     if (typeof options !== 'object' || options === null)
@@ -117,7 +119,10 @@ class BullmqBackend implements Backend, SeatOwner {
       const opening = Dispatcher.open(this.#address, this.#leaseMs);
       this.#dispatcher = opening;
       opening.then(
-        (dispatcher) => dispatcher.setReferenced(this.#referenced.size > 0),
+        (dispatcher) => {
+          dispatcher.setReferenced(this.#referenced.size > 0);
+          this.#checkHosts(dispatcher);
+        },
         () => {},
       );
       opening.catch(() => {
@@ -125,6 +130,22 @@ class BullmqBackend implements Backend, SeatOwner {
       });
     }
     return this.#dispatcher;
+  }
+
+  /**
+   * Warns once, when the first pool starts, when no host serves the queue or some run another Node
+   * major or other code: else the calls would only wait, or fail on the hosts.
+   */
+  #checkHosts(dispatcher: Dispatcher): void {
+    if (this.#hostsChecked) return;
+    this.#hostsChecked = true;
+    dispatcher.hosts().then(
+      (hosts) => {
+        const warning = rosterWarning(hosts, this.#address, this.root);
+        if (warning) process.emitWarning(warning.message, { code: warning.code });
+      },
+      () => {}, // Redis trouble shows in the calls themselves
+    );
   }
 
   async seatEnded(): Promise<void> {

@@ -10,6 +10,7 @@ import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Envelope, unwrap, wrap } from './envelope.js';
 import { EventsReader } from './events-reader.js';
+import { type HostAnnouncement, liveHosts } from './host-roster.js';
 import { cancelChannel, leaseKey, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import type { Sealed } from './sealed.js';
@@ -114,6 +115,11 @@ export class Dispatcher {
       this.#waiting.set(jobId, { resolve, reject, addedAt: performance.now() });
     });
     return { jobId, result };
+  }
+
+  /** The announcements of the hosts serving the queue now. */
+  hosts(): Promise<HostAnnouncement[]> {
+    return liveHosts(this.#client, this.#address);
   }
 
   /**

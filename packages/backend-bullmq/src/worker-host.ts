@@ -3,15 +3,13 @@
  * its task under `root` and runs it on one of `procs` local worker threads, then returns the sealed
  * answer. It announces itself in Redis (capacity, Node major, code hash) with a short TTL.
  */
-import { createHash, type KeyObject, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import type { FunctionDefinition } from '@mproc/core';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { unwrap, wrap } from './envelope.js';
 import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
+import { ANNOUNCE_EVERY_MS, announce, announcementOf, withdraw } from './host-roster.js';
 import { HostThreads, PLAIN } from './host-threads.js';
 import type { LocalProfile, LocalWorker } from './local-worker.js';
 import { cancelChannel, leaseKey, producerOf, type QueueAddress, storedKeys } from './queue-address.js';
@@ -27,8 +25,6 @@ import { fromTaskPath } from './task-path.js';
  */
 const LOCK_DURATION_MS = 5_000;
 const STALLED_INTERVAL_MS = 2_500;
-const HEARTBEAT_MS = 5_000;
-const HEARTBEAT_TTL_S = 15;
 /** Cancelled job ids remembered, for jobs that reach this host after their cancellation. */
 const CANCELLED_KEPT = 10_000;
 /** How often a host looks up the leases of the producers whose jobs it holds (dispatcher.ts). */
@@ -44,18 +40,6 @@ export interface WorkerHostOptions extends QueueAddress {
   readonly authkey: KeyObject;
   /** Run functions sent as source text too (`--allow-source-tasks`), not only module exports. */
   readonly allowSourceTasks?: boolean;
-}
-
-/** A hash of the root's package.json, so producers and operators can tell hosts' code apart. */
-function codeHash(root: string): string | null {
-  try {
-    return createHash('sha256')
-      .update(readFileSync(join(root, 'package.json')))
-      .digest('hex')
-      .slice(0, 16);
-  } catch {
-    return null;
-  }
 }
 
 export class WorkerHost {
@@ -83,11 +67,12 @@ export class WorkerHost {
   #subscriber: Redis | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   /** What every heartbeat writes: facts of this host that do not change while it runs. */
-  #announcement: string | undefined;
+  readonly #announcement: string;
 
   private constructor(options: WorkerHostOptions) {
     this.#options = options;
     this.#threads = new HostThreads(options.procs);
+    this.#announcement = JSON.stringify(announcementOf(options.procs, options.root));
   }
 
   /** @throws Error naming the server's reason when Redis cannot be reached or refuses the host. */
@@ -111,7 +96,7 @@ export class WorkerHost {
       host.#queueWorker.on('error', () => {}); // connection trouble: BullMQ reconnects by itself
       await host.#queueWorker.waitUntilReady();
       await host.#beat();
-      host.#heartbeat = setInterval(() => void host.#beat().catch(() => {}), HEARTBEAT_MS);
+      host.#heartbeat = setInterval(() => void host.#beat().catch(() => {}), ANNOUNCE_EVERY_MS);
       host.#leaseCheck = setInterval(() => void host.#checkLeases(), LEASE_CHECK_MS);
     } catch (error) {
       await host.close();
@@ -128,7 +113,7 @@ export class WorkerHost {
     this.#threads.close();
     this.#subscriber?.disconnect();
     if (this.#client) {
-      await this.#client.del(this.#heartbeatKey()).catch(() => {});
+      await withdraw(this.#client, this.#options, this.id).catch(() => {});
       this.#client.disconnect();
     }
   }
@@ -256,18 +241,7 @@ export class WorkerHost {
     return task;
   }
 
-  #heartbeatKey(): string {
-    return `${this.#options.prefix}:${this.#options.queue}:hosts:${this.id}`;
-  }
-
   async #beat(): Promise<void> {
-    this.#announcement ??= JSON.stringify({
-      host: hostname(),
-      pid: process.pid,
-      procs: this.#options.procs,
-      node: process.versions.node.split('.')[0],
-      code: codeHash(this.#options.root),
-    });
-    await this.#client?.set(this.#heartbeatKey(), this.#announcement, 'EX', HEARTBEAT_TTL_S);
+    if (this.#client) await announce(this.#client, this.#options, this.id, this.#announcement);
   }
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { getContext, TaskTimeoutError, WorkerExitedError } from '@mproc/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveHosts, rosterWarning } from '../src/host-roster.js';
 import * as tasks from './fixtures/tasks.mjs';
 
 const TASKS = new URL('./fixtures/tasks.mjs', import.meta.url);
@@ -230,6 +231,12 @@ describeWithRedis('a worker host asked to stop', () => {
     host.child.kill('SIGTERM');
     expect(await result.get(10_000)).toBe(host.child.pid);
     expect(await exited).toEqual([0, null]);
+    const client = new Redis(cluster.redis.url());
+    try {
+      expect(await liveHosts(client, { ...ADDRESS, url: new URL(cluster.redis.url()) })).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
   });
 });
 
@@ -298,6 +305,85 @@ describeWithRedis('a producer that dies', () => {
     }
     expect(() => readFileSync(join(cluster.dir, 'never-ran'))).toThrow(/ENOENT/);
   }, 60_000);
+});
+
+/** Resolves with the next warning this process emits with `code`. */
+function nextWarning(code: string): Promise<Error> {
+  return new Promise((resolve) => {
+    const listener = (warning: Error & { code?: string }) => {
+      if (warning.code !== code) return;
+      process.off('warning', listener);
+      resolve(warning);
+    };
+    process.on('warning', listener);
+  });
+}
+
+/** A root directory with a package.json of its own (another code hash than the hosts'). */
+function rootWithPackage(dir: string, name: string): string {
+  const root = mkdtempSync(join(dir, 'root-'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name }));
+  return root;
+}
+
+const ADDRESS = { queue: 'mproc', prefix: 'mproc' };
+
+describeWithRedis('a pool whose queue no worker host serves', () => {
+  const cluster = useCluster({ hosts: 0 });
+
+  it('warns when it starts, naming the queue and how to start a host', async () => {
+    const warned = nextWarning('MPROC_NO_WORKER_HOST');
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    const pending = pool.applyAsync(tasks.square, [2]); // waits in Redis: nobody runs it
+    try {
+      expect((await warned).message).toMatch(
+        /no worker host serves queue 'mproc' \(prefix 'mproc'\).*mproc-worker/,
+      );
+    } finally {
+      await pool.terminate();
+    }
+    await expect(pending.get()).rejects.toThrow();
+  });
+});
+
+describeWithRedis('the worker hosts a pool finds', () => {
+  const cluster = useCluster({ hosts: 1 });
+
+  it("are read from the hosts' announcements; only other Node majors or other code are warned of", async () => {
+    const [host] = cluster.hosts as [HostProcess];
+    const client = new Redis(cluster.redis.url());
+    try {
+      const address = { ...ADDRESS, url: new URL(cluster.redis.url()) };
+      const hosts = await liveHosts(client, address);
+      expect(hosts).toEqual([
+        expect.objectContaining({ pid: host.child.pid, procs: 1, node: process.versions.node.split('.')[0] }),
+      ]);
+      expect(rosterWarning(hosts, address, FIXTURES)).toBeUndefined();
+      const older = hosts.map((announced) => ({ ...announced, node: '18' }));
+      expect(rosterWarning([...hosts, ...older], address, FIXTURES)?.message).toMatch(
+        /1 of the 2 worker hosts of queue 'mproc' \(prefix 'mproc'\) run Node 18, this producer Node \d+/,
+      );
+      const producerRoot = rootWithPackage(cluster.dir, 'another-app');
+      expect(rosterWarning(hosts, address, producerRoot)).toEqual({
+        code: 'MPROC_WORKER_HOST_MISMATCH',
+        message: expect.stringMatching(
+          /the worker host of queue 'mproc' \(prefix 'mproc'\) runs other code than this producer/,
+        ),
+      });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('a pool under a root with other code than the hosts warns when it starts', async () => {
+    const warned = nextWarning('MPROC_WORKER_HOST_MISMATCH');
+    const root = rootWithPackage(cluster.dir, 'another-app');
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root }));
+    await using pool = ctx.Pool({ processes: 1 });
+    expect((await warned).message).toMatch(/runs other code than this producer/);
+    expect(pool.workers).toHaveLength(1);
+  });
 });
 
 describeWithRedis('Redis with a password', () => {
