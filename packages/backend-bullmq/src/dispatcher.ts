@@ -20,11 +20,19 @@ const RECONCILE_AFTER_MS = 1_000;
 const RECONCILE_BATCH = 100;
 /** Finished jobs stay this long in Redis for reconciliation, then BullMQ removes them. */
 const KEEP_FINISHED_S = 3_600;
+/** The failure of a job as the host (or BullMQ on its side) reported it. */
+function onHost(reason: string): string {
+  return `the job failed on the worker host: ${reason}`;
+}
+
+const JOB_GONE =
+  'its job is no longer in Redis: the server restarted without persistence, was flushed, or evicted it (BullMQ needs maxmemory-policy noeviction)';
 
 interface Waiter {
   readonly resolve: (answer: Sealed) => void;
   readonly reject: (error: Error) => void;
-  readonly addedAt: number;
+  /** When its job was in Redis (`performance.now()`); Infinity until then. */
+  addedAt: number;
 }
 
 export class Dispatcher {
@@ -39,7 +47,9 @@ export class Dispatcher {
   #referenced = true;
   readonly #waiting = new Map<string, Waiter>();
   readonly #timer: NodeJS.Timeout;
-  /** Renews the lease (see `open`). */
+  /** This producer's lease (see `open`): its key, how long it lasts, and the timer that renews it. */
+  readonly #lease: string;
+  readonly #leaseMs: number;
   readonly #leaseTimer: NodeJS.Timeout;
   /** This producer's id, which starts its job ids: unique across producers, never a ':' (BullMQ's rule). */
   readonly #runId: string;
@@ -59,14 +69,15 @@ export class Dispatcher {
     client.on('connect', () => this.setReferenced(this.#referenced));
     this.#events = new EventsReader(queue, client, {
       completed: (jobId, returnvalue) => this.#settle(jobId, { ok: true, value: returnvalue }),
-      failed: (jobId, failedReason) => this.#settle(jobId, { ok: false, reason: failedReason }),
+      failed: (jobId, failedReason) => this.#settle(jobId, { ok: false, reason: onHost(failedReason) }),
     });
     this.#timer = setInterval(() => void this.#reconcile(), RECONCILE_AFTER_MS);
     this.#timer.unref();
     // Renewed three times per lease, so that one late or failed renewal does not end it.
-    const lease = leaseKey(address, runId);
+    this.#lease = leaseKey(address, runId);
+    this.#leaseMs = leaseMs;
     this.#leaseTimer = setInterval(
-      () => void client.set(lease, '1', 'PX', leaseMs).catch(() => {}),
+      () => void client.set(this.#lease, '1', 'PX', leaseMs).catch(() => {}),
       leaseMs / 3,
     );
     this.#leaseTimer.unref();
@@ -112,7 +123,7 @@ export class Dispatcher {
     if (this.#adding.length === 0) queueMicrotask(() => void this.#addAll());
     this.#adding.push({ jobId, data: wrap(this.#client, storedKeys(this.#address, jobId).data, data) });
     const result = new Promise<Sealed>((resolve, reject) => {
-      this.#waiting.set(jobId, { resolve, reject, addedAt: performance.now() });
+      this.#waiting.set(jobId, { resolve, reject, addedAt: Number.POSITIVE_INFINITY });
     });
     return { jobId, result };
   }
@@ -144,7 +155,7 @@ export class Dispatcher {
    * and its answer is dropped.
    */
   cancel(jobIds: readonly string[]): Promise<void> {
-    for (const jobId of jobIds) this.#settle(jobId, { ok: false, reason: 'cancelled' });
+    for (const jobId of jobIds) this.#settle(jobId, { ok: false, reason: 'the job was cancelled' });
     if (jobIds.length === 0) return Promise.resolve();
     const stored = jobIds.flatMap((jobId) => Object.values(storedKeys(this.#address, jobId)));
     const cancelling = Promise.allSettled([
@@ -166,11 +177,21 @@ export class Dispatcher {
       jobs.forEach(({ jobId }, index) => {
         if (data[index]?.key !== undefined) this.#storedData.add(jobId);
       });
+      // The lease is taken again with every batch: hosts then see it for these jobs even when Redis
+      // lost it (a restart without persistence, a flush) since the last renewal.
+      this.#client.set(this.#lease, '1', 'PX', this.#leaseMs).catch(() => {});
       await this.#queue.addBulk(
         jobs.map(({ jobId }, index) => ({ name: 'task', data: data[index], opts: { jobId } })),
       );
+      const addedAt = performance.now();
+      for (const { jobId } of jobs) {
+        const waiter = this.#waiting.get(jobId);
+        if (waiter) waiter.addedAt = addedAt;
+      }
     } catch (error) {
-      for (const { jobId } of jobs) this.#settle(jobId, { ok: false, reason: (error as Error).message });
+      for (const { jobId } of jobs) {
+        this.#settle(jobId, { ok: false, reason: `the job could not be added: ${(error as Error).message}` });
+      }
     }
   }
 
@@ -180,7 +201,7 @@ export class Dispatcher {
     clearInterval(this.#leaseTimer);
     await Promise.all(this.#cancelling);
     for (const [jobId] of this.#waiting) this.#settle(jobId, { ok: false, reason: 'the pool was closed' });
-    await this.#client.del(leaseKey(this.#address, this.#runId)).catch(() => {});
+    await this.#client.del(this.#lease).catch(() => {});
     this.#client.disconnect();
     await Promise.allSettled([this.#events.close(), this.#queue.close()]);
   }
@@ -192,7 +213,7 @@ export class Dispatcher {
     if (this.#waiting.size === 0) this.#closeEventsWhenIdle();
     const dataStored = this.#storedData.delete(jobId);
     if (!outcome.ok) {
-      waiter.reject(new Error(`the job failed on the worker host: ${outcome.reason}`));
+      waiter.reject(new Error(outcome.reason));
       if (dataStored) this.#forget(jobId);
       return;
     }
@@ -218,14 +239,18 @@ export class Dispatcher {
       const before = performance.now() - RECONCILE_AFTER_MS;
       const due: string[] = [];
       for (const [jobId, waiter] of this.#waiting) {
-        if (waiter.addedAt > before || due.length === RECONCILE_BATCH) break;
-        due.push(jobId);
+        if (due.length === RECONCILE_BATCH) break;
+        if (waiter.addedAt <= before) due.push(jobId);
       }
       await Promise.all(
         due.map(async (jobId) => {
           const job = await Job.fromId(this.#queue, jobId);
-          if (job?.finishedOn === undefined) return;
-          if (job.failedReason) this.#settle(jobId, { ok: false, reason: job.failedReason });
+          if (!job) {
+            this.#settle(jobId, { ok: false, reason: JOB_GONE });
+            return;
+          }
+          if (job.finishedOn === undefined) return;
+          if (job.failedReason) this.#settle(jobId, { ok: false, reason: onHost(job.failedReason) });
           else this.#settle(jobId, { ok: true, value: job.returnvalue });
         }),
       );

@@ -121,7 +121,7 @@ export class WorkerHost {
   async #process(job: Job): Promise<unknown> {
     const producer = producerOf(job.id as string);
     this.#recentProducers.add(producer);
-    if (this.#goneProducers.has(producer)) throw new Error(PRODUCER_GONE);
+    if (this.#goneProducers.has(producer)) await this.#confirmGone(producer);
     // Throws, failing the job, unless it is ours.
     const { runs, profile } = unseal(
       await unwrap(this.#client as Redis, job.data),
@@ -183,6 +183,18 @@ export class WorkerHost {
       if (this.#cancelled.size <= CANCELLED_KEPT) break;
       this.#cancelled.delete(jobId);
     }
+  }
+
+  /**
+   * For a job of a producer found gone: throws unless its lease is back (a producer that takes it
+   * again with each batch of jobs, after Redis lost it).
+   */
+  async #confirmGone(producer: string): Promise<void> {
+    if (await (this.#client as Redis).exists(leaseKey(this.#options, producer))) {
+      this.#goneProducers.delete(producer);
+      return;
+    }
+    throw new Error(PRODUCER_GONE);
   }
 
   /**

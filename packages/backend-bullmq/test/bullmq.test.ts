@@ -217,6 +217,32 @@ describeWithRedis('a worker host that dies', () => {
   }, 60_000);
 });
 
+describeWithRedis('Redis that loses its data (a restart without persistence, a flush)', () => {
+  const cluster = useCluster({ hosts: 1 });
+
+  it('a call whose job is gone rejects, naming why, and the calls after it run', async () => {
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    // Two seats: the one whose job is lost ends, the other keeps the producer's connection open.
+    await using pool = ctx.Pool({ processes: 2, modules: [TASKS] });
+    const changes = watch(cluster.dir);
+    const lost = pool.apply(tasks.recordThenSleep, [join(cluster.dir, 'lost'), 3_000]);
+    await firstRecord(cluster.dir, 'lost', changes);
+    const client = new Redis(cluster.redis.url());
+    try {
+      await client.flushall();
+      const error = await lost.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WorkerExitedError);
+      expect(String((error as Error).cause)).toMatch(/its job is no longer in Redis/);
+      // The flush took the producer's lease too (hosts would drop its jobs): its next batch of jobs
+      // takes it again, long before the lease's renewal is due.
+      expect(await pool.apply(tasks.square, [3])).toBe(9);
+      expect(await client.keys('mproc:mproc:producers:*')).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
+  }, 60_000);
+});
+
 describeWithRedis('a worker host asked to stop', () => {
   const cluster = useCluster({ hosts: 1 });
 
