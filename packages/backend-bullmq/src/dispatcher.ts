@@ -20,6 +20,9 @@ const RECONCILE_AFTER_MS = 1_000;
 const RECONCILE_BATCH = 100;
 /** Finished jobs stay this long in Redis for reconciliation, then BullMQ removes them. */
 const KEEP_FINISHED_S = 3_600;
+/** What `keep` writes outlives the producer by at most this. */
+const KEPT_TTL_S = 3_600;
+
 /** The failure of a job as the host (or BullMQ on its side) reported it. */
 function onHost(reason: string): string {
   return `the job failed on the worker host: ${reason}`;
@@ -38,7 +41,7 @@ interface Waiter {
 export class Dispatcher {
   readonly #queue: Queue;
   readonly #events: EventsReader;
-  readonly #address: QueueAddress;
+  readonly address: QueueAddress;
   /** The queue's connection, also for commands of our own. */
   readonly #client: Redis;
   /** Cancellations still on their way to Redis: closing waits for them. */
@@ -56,12 +59,14 @@ export class Dispatcher {
   #sequence = 0;
   /** Jobs in flight whose data is stored under a key of its own, deleted once they are answered. */
   readonly #storedData = new Set<string>();
+  /** Values kept in Redis while this producer lives (`keep`), by key: their first write. */
+  readonly #kept = new Map<string, Promise<void>>();
   /** Jobs to add at the end of this turn, their data once stored where it must be. */
   #adding: Array<{ readonly jobId: string; readonly data: Promise<Envelope> }> = [];
   #reconciling = false;
 
   private constructor(address: QueueAddress, queue: Queue, client: Redis, runId: string, leaseMs: number) {
-    this.#address = address;
+    this.address = address;
     this.#queue = queue;
     this.#client = client;
     this.#runId = runId;
@@ -76,10 +81,7 @@ export class Dispatcher {
     // Renewed three times per lease, so that one late or failed renewal does not end it.
     this.#lease = leaseKey(address, runId);
     this.#leaseMs = leaseMs;
-    this.#leaseTimer = setInterval(
-      () => void client.set(this.#lease, '1', 'PX', leaseMs).catch(() => {}),
-      leaseMs / 3,
-    );
+    this.#leaseTimer = setInterval(() => this.#renew(), leaseMs / 3);
     this.#leaseTimer.unref();
   }
 
@@ -121,16 +123,35 @@ export class Dispatcher {
   submit(data: Sealed): { readonly jobId: string; readonly result: Promise<Sealed> } {
     const jobId = `${this.#runId}-${++this.#sequence}`;
     if (this.#adding.length === 0) queueMicrotask(() => void this.#addAll());
-    this.#adding.push({ jobId, data: wrap(this.#client, storedKeys(this.#address, jobId).data, data) });
+    this.#adding.push({ jobId, data: wrap(this.#client, storedKeys(this.address, jobId).data, data) });
     const result = new Promise<Sealed>((resolve, reject) => {
       this.#waiting.set(jobId, { resolve, reject, addedAt: Number.POSITIVE_INFINITY });
     });
     return { jobId, result };
   }
 
+  /**
+   * Writes `value` under `key` once, and keeps it there while this producer lives (its TTL is
+   * renewed with the lease): what every job of a pool would otherwise carry.
+   */
+  keep(key: string, value: Buffer): Promise<void> {
+    let written = this.#kept.get(key);
+    if (!written) {
+      written = this.#client.set(key, value, 'EX', KEPT_TTL_S).then(() => undefined);
+      this.#kept.set(key, written);
+      written.catch(() => this.#kept.delete(key)); // the next seat tries again
+    }
+    return written;
+  }
+
+  #renew(): void {
+    this.#client.set(this.#lease, '1', 'PX', this.#leaseMs).catch(() => {});
+    for (const key of this.#kept.keys()) this.#client.expire(key, KEPT_TTL_S).catch(() => {});
+  }
+
   /** The announcements of the hosts serving the queue now. */
   hosts(): Promise<HostAnnouncement[]> {
-    return liveHosts(this.#client, this.#address);
+    return liveHosts(this.#client, this.address);
   }
 
   /**
@@ -157,9 +178,9 @@ export class Dispatcher {
   cancel(jobIds: readonly string[]): Promise<void> {
     for (const jobId of jobIds) this.#settle(jobId, { ok: false, reason: 'the job was cancelled' });
     if (jobIds.length === 0) return Promise.resolve();
-    const stored = jobIds.flatMap((jobId) => Object.values(storedKeys(this.#address, jobId)));
+    const stored = jobIds.flatMap((jobId) => Object.values(storedKeys(this.address, jobId)));
     const cancelling = Promise.allSettled([
-      this.#client.publish(cancelChannel(this.#address), jobIds.join(' ')),
+      this.#client.publish(cancelChannel(this.address), jobIds.join(' ')),
       ...jobIds.map((jobId) => this.#queue.remove(jobId)),
       this.#client.del(stored),
     ]).then(() => {
@@ -227,7 +248,7 @@ export class Dispatcher {
    * follows on the same connection); what it misses expires.
    */
   #forget(jobId: string): void {
-    const { data, answer } = storedKeys(this.#address, jobId);
+    const { data, answer } = storedKeys(this.address, jobId);
     this.#client.del(data, answer).catch(() => {});
   }
 

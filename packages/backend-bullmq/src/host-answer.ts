@@ -1,6 +1,6 @@
 /**
- * What travels for one job: the runs core sent a seat in one message, with the worker profile of
- * their pool; and what the worker host returns: core's answers to them in order, and, when its
+ * What travels for one job: the runs core sent a seat in one message, with the key of their pool's
+ * worker profile (kept in Redis once, not sent with every job); and what the worker host returns: core's answers to them in order, and, when its
  * thread died during the job, how it ended (the runs after the last answer never finished), or the
  * error of the pool's initializer when it failed on the host.
  */
@@ -33,7 +33,8 @@ export interface WorkerProfile {
 
 export interface HostJob {
   readonly runs: readonly RunMessage[];
-  readonly profile?: WorkerProfile;
+  /** `WorkerProfile.key` of the pool's profile, sealed under `profileKey` (queue-address.ts). */
+  readonly profile?: string;
 }
 
 export interface HostAnswer {

@@ -32,3 +32,8 @@ export function leaseKey({ prefix, queue }: QueueAddress, producer: string): str
 export function producerOf(jobId: string): string {
   return jobId.slice(0, jobId.lastIndexOf('-'));
 }
+
+/** The key a pool's worker profile is kept under (host-answer.ts), by the profile's own key. */
+export function profileKey({ prefix, queue }: QueueAddress, key: string): string {
+  return `${prefix}:${queue}:profiles:${key}`;
+}

@@ -38,3 +38,13 @@ export function unseal({ bytes, hmac }: Sealed, authkey: KeyObject): unknown {
   }
   return deserialize(bytes);
 }
+
+/** `sealed` as one buffer, its HMAC's 32 bytes first: for a value stored by key alone. */
+export function joined({ bytes, hmac }: Sealed): Buffer {
+  return Buffer.concat([Buffer.from(hmac, 'hex'), bytes]);
+}
+
+/** A `joined` buffer as the sealed value it holds. */
+export function split(buffer: Buffer): Sealed {
+  return { hmac: buffer.subarray(0, 32).toString('hex'), bytes: buffer.subarray(32) };
+}

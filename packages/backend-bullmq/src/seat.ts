@@ -16,7 +16,8 @@ import type {
 } from '@mproc/core';
 import type { Dispatcher } from './dispatcher.js';
 import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
-import { seal, unseal } from './sealed.js';
+import { profileKey } from './queue-address.js';
+import { joined, seal, unseal } from './sealed.js';
 import { serializedError } from './serialized-error.js';
 import { toTaskPath } from './task-path.js';
 
@@ -83,7 +84,8 @@ export class JobSeat implements WorkerHandle {
   readonly #options: WorkerStartOptions;
   /** Why the pool's options cannot be honoured on worker hosts, if they cannot. */
   readonly #unsupported: string | undefined;
-  #profile: Promise<WorkerProfile | undefined> = Promise.resolve(undefined);
+  /** The key of the pool's worker profile once kept in Redis; undefined for a plain pool. */
+  #profile: Promise<string | undefined> = Promise.resolve(undefined);
 
   constructor(owner: SeatOwner, ident: number, options: WorkerStartOptions) {
     this.#owner = owner;
@@ -152,8 +154,8 @@ export class JobSeat implements WorkerHandle {
       queueMicrotask(() => this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }));
       return;
     }
-    this.#profile = this.#profileOf(init);
     this.#dispatcher = this.#owner.openDispatcher();
+    this.#profile = this.#keepProfile(this.#dispatcher, init);
     Promise.all([this.#dispatcher, this.#profile]).then(
       () => this.#exited || this.#onMessage({ type: 'mproc:ready' }),
       (error: Error) =>
@@ -165,7 +167,18 @@ export class JobSeat implements WorkerHandle {
     );
   }
 
-  /** What shapes the hosts' threads for this pool, sent with every job; undefined for a plain pool. */
+  /**
+   * Keeps the pool's profile in Redis, once per producer, where hosts fetch it by the key each job
+   * carries: a large `initArgs` crosses once per host, not with every job.
+   */
+  async #keepProfile(dispatcher: Promise<Dispatcher>, init: InitMessage): Promise<string | undefined> {
+    const [opened, profile] = await Promise.all([dispatcher, this.#profileOf(init)]);
+    if (!profile) return undefined;
+    await opened.keep(profileKey(opened.address, profile.key), joined(seal(profile, this.#owner.authkey)));
+    return profile.key;
+  }
+
+  /** What shapes the hosts' threads for this pool; undefined for a plain pool. */
   async #profileOf(init: InitMessage): Promise<WorkerProfile | undefined> {
     const { env, resourceLimits } = this.#options;
     const sent = init.initializer?.definition;

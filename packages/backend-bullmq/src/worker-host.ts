@@ -12,9 +12,16 @@ import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answ
 import { ANNOUNCE_EVERY_MS, announce, announcementOf, withdraw } from './host-roster.js';
 import { HostThreads, PLAIN } from './host-threads.js';
 import type { LocalProfile, LocalWorker } from './local-worker.js';
-import { cancelChannel, leaseKey, producerOf, type QueueAddress, storedKeys } from './queue-address.js';
+import {
+  cancelChannel,
+  leaseKey,
+  producerOf,
+  profileKey,
+  type QueueAddress,
+  storedKeys,
+} from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
-import { seal, unseal } from './sealed.js';
+import { seal, split, unseal } from './sealed.js';
 import { fromTaskPath } from './task-path.js';
 
 /**
@@ -29,6 +36,8 @@ const STALLED_INTERVAL_MS = 2_500;
 const CANCELLED_KEPT = 10_000;
 /** How often a host looks up the leases of the producers whose jobs it holds (dispatcher.ts). */
 const LEASE_CHECK_MS = 1_000;
+/** Pools' worker profiles kept by a host, by key. */
+const PROFILES_KEPT = 100;
 /** Producers found gone, remembered for their jobs still in the queue. */
 const GONE_KEPT = 1_000;
 const PRODUCER_GONE =
@@ -51,6 +60,8 @@ export class WorkerHost {
    * pools never mix here, and a path is resolved once.
    */
   readonly #tasks = new Map<string, { readonly id: number; readonly definition: FunctionDefinition }>();
+  /** Pools' worker profiles by key, fetched once each (see `#profile`), oldest first. */
+  readonly #profiles = new Map<string, Promise<WorkerProfile>>();
   /** The thread running each job, by job id. */
   readonly #running = new Map<string, LocalWorker>();
   /** Ids of jobs given up by their producers, newest last (the oldest are forgotten). */
@@ -123,10 +134,9 @@ export class WorkerHost {
     this.#recentProducers.add(producer);
     if (this.#goneProducers.has(producer)) await this.#confirmGone(producer);
     // Throws, failing the job, unless it is ours.
-    const { runs, profile } = unseal(
-      await unwrap(this.#client as Redis, job.data),
-      this.#options.authkey,
-    ) as HostJob;
+    const sent = unseal(await unwrap(this.#client as Redis, job.data), this.#options.authkey) as HostJob;
+    const runs = sent.runs;
+    const profile = sent.profile === undefined ? undefined : await this.#profile(sent.profile);
     const allowed = this.#options.allowSourceTasks ? ['module', 'source'] : ['module'];
     const travels = (definition: FunctionDefinition | undefined) =>
       allowed.includes(definition?.kind as string);
@@ -158,6 +168,34 @@ export class WorkerHost {
     if (this.#goneProducers.has(producer)) throw new Error(PRODUCER_GONE);
     const key = storedKeys(this.#options, job.id as string).answer;
     return wrap(this.#client as Redis, key, seal(answer, this.#options.authkey));
+  }
+
+  /** A pool's worker profile by its key: fetched from Redis and its HMAC checked once, then kept. */
+  #profile(key: string): Promise<WorkerProfile> {
+    let profile = this.#profiles.get(key);
+    if (!profile) {
+      profile = this.#fetchProfile(key);
+      this.#profiles.set(key, profile);
+      profile.catch(() => this.#profiles.delete(key)); // the next job fetches it again
+      for (const kept of this.#profiles.keys()) {
+        if (this.#profiles.size <= PROFILES_KEPT) break;
+        this.#profiles.delete(kept);
+      }
+    }
+    return profile;
+  }
+
+  async #fetchProfile(key: string): Promise<WorkerProfile> {
+    const where = profileKey(this.#options, key);
+    const stored = await (this.#client as Redis).getBuffer(where);
+    if (!stored) {
+      throw new Error(
+        `the pool's worker profile is not in Redis (${where}): its producer ended over an hour ago, or Redis lost it`,
+      );
+    }
+    const profile = unseal(split(stored), this.#options.authkey) as WorkerProfile;
+    if (profile?.key !== key) throw new Error(`${where} holds another worker profile`);
+    return profile;
   }
 
   /** `profile` as this host starts threads for it, under the key its producer made. */

@@ -290,6 +290,35 @@ describeWithRedis('a worker host whose task never ends', () => {
   });
 });
 
+describeWithRedis('a pool with an initializer', () => {
+  const cluster = useCluster({ hosts: 1 });
+
+  it("a pool's initArgs cross once per host, not with every job", async () => {
+    const text = 'x'.repeat(1024 * 1024);
+    const client = new Redis(cluster.redis.url());
+    const receivedByRedis = async () =>
+      Number(/total_net_input_bytes:(\d+)/.exec(await client.info('stats'))?.[1]);
+    try {
+      const before = await receivedByRedis();
+      const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+      await using pool = ctx.Pool({
+        processes: 2,
+        modules: [TASKS],
+        initializer: tasks.remember,
+        initArgs: [text],
+      });
+      expect(await pool.map(tasks.rememberedLength, Array(20).fill(undefined), 1)).toEqual(
+        Array(20).fill(text.length),
+      );
+      // The 1 MiB profile once, and jobs of a few hundred bytes: not 1 MiB per job.
+      expect((await receivedByRedis()) - before).toBeLessThan(3 * text.length);
+      expect(await client.keys('mproc:mproc:profiles:*')).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
 describeWithRedis('a producer that dies', () => {
   const cluster = useCluster({ hosts: 1 });
 
