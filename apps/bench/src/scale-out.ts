@@ -2,9 +2,12 @@
  * `npm run scale-out -- [--hosts 1,2,4] [--procs N] [--reps N]`: the 'bullmq' start method with 1, 2
  * and 4 worker hosts (`mproc-worker` processes on loopback, each with --procs threads) against a
  * redis-server started here: chunked `map` (100 chunks of 100 items) and tiny `applyAsync` (2,000
- * calls in flight), medians of the repetitions; then the time for a SIGKILLed host's task to complete
- * on another host. Hosts run on this machine, so they share its cores with Redis and the producer.
+ * calls in flight), medians of the repetitions, and where the CPU time of the maps went (producer,
+ * hosts, redis-server; read from /proc, so on Linux only); then the time for a SIGKILLed host's task
+ * to complete on another host. Hosts run on this machine, so they share its cores with Redis and the
+ * producer.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { watch } from 'node:fs/promises';
@@ -69,6 +72,32 @@ async function startCluster(hostCount: number, procs: number, dir: string): Prom
   };
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU seconds (user + system) a process has used so far; undefined where /proc cannot tell. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used so far by the producer (this process), the hosts together, and Redis. */
+function cpuSnapshot(cluster: Cluster): { producer: number; hosts?: number; redis?: number } {
+  const hosts = cluster.hosts.map((host) => cpuSecondsOf(host.child.pid));
+  const usage = process.cpuUsage();
+  return {
+    producer: (usage.user + usage.system) / 1e6,
+    hosts: hosts.includes(undefined) ? undefined : (hosts as number[]).reduce((a, b) => a + b, 0),
+    redis: cpuSecondsOf(cluster.redis.pid),
+  };
+}
+
 async function perSecond(count: number, run: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await run();
@@ -87,11 +116,24 @@ async function throughput(hostCount: number, procs: number, reps: number, dir: s
     await map(); // warm-up: every host has loaded the task module
     const maps: number[] = [];
     const tinies: number[] = [];
+    const cpu = { producer: 0, hosts: 0, redis: 0 };
     for (let rep = 0; rep < reps; rep++) {
+      const before = cpuSnapshot(cluster);
       maps.push(await perSecond(items.length, map));
+      const after = cpuSnapshot(cluster);
+      for (const part of ['producer', 'hosts', 'redis'] as const) {
+        cpu[part] += (after[part] ?? Number.NaN) - (before[part] ?? Number.NaN);
+      }
       tinies.push(await perSecond(TINY_CALLS, tiny));
     }
-    return { hostCount, maps, tinies };
+    // Milliseconds of CPU per 100-item job of the maps.
+    const perJob = (seconds: number) => ((seconds / (reps * CHUNKS)) * 1000).toFixed(2);
+    return {
+      hostCount,
+      maps,
+      tinies,
+      cpu: `${perJob(cpu.producer)} / ${perJob(cpu.hosts)} / ${perJob(cpu.redis)}`,
+    };
   } finally {
     await cluster.close();
   }
@@ -132,13 +174,15 @@ async function main(): Promise<void> {
       `scale-out: ${CHUNKS} chunks of ${CHUNK} items and ${TINY_CALLS} tiny calls, ${IN_FLIGHT} jobs in flight, ` +
         `hosts of ${procs} thread(s), ${reps} repetitions; node ${process.version}\n`,
     );
-    console.log('| hosts | map items/s, median (min–max) | tiny calls/s, median (min–max) |');
-    console.log('|---:|---:|---:|');
+    console.log(
+      '| hosts | map items/s, median (min–max) | tiny calls/s, median (min–max) | map CPU ms per job: producer / hosts / Redis |',
+    );
+    console.log('|---:|---:|---:|---:|');
     for (const hostCount of hostCounts) {
-      const { maps, tinies } = await throughput(hostCount, procs, reps, dir);
+      const { maps, tinies, cpu } = await throughput(hostCount, procs, reps, dir);
       const shown = (values: number[]) =>
         `${median(values).toLocaleString('en-US')} (${Math.min(...values).toLocaleString('en-US')}–${Math.max(...values).toLocaleString('en-US')})`;
-      console.log(`| ${hostCount} | ${shown(maps)} | ${shown(tinies)} |`);
+      console.log(`| ${hostCount} | ${shown(maps)} | ${shown(tinies)} | ${cpu} |`);
     }
     const { ms, ranOn, answeredBy } = await failover(dir);
     console.log(

@@ -59,8 +59,8 @@ export class Dispatcher {
   #sequence = 0;
   /** Jobs in flight whose data is stored under a key of its own, deleted once they are answered. */
   readonly #storedData = new Set<string>();
-  /** Values kept in Redis while this producer lives (`keep`), by key: their first write. */
-  readonly #kept = new Map<string, Promise<void>>();
+  /** Values kept in Redis while this producer lives (`keep`), by key, with their first write. */
+  readonly #kept = new Map<string, { readonly value: Buffer; readonly written: Promise<void> }>();
   /** Jobs to add at the end of this turn, their data once stored where it must be. */
   #adding: Array<{ readonly jobId: string; readonly data: Promise<Envelope> }> = [];
   #reconciling = false;
@@ -135,18 +135,27 @@ export class Dispatcher {
    * renewed with the lease): what every job of a pool would otherwise carry.
    */
   keep(key: string, value: Buffer): Promise<void> {
-    let written = this.#kept.get(key);
-    if (!written) {
-      written = this.#client.set(key, value, 'EX', KEPT_TTL_S).then(() => undefined);
-      this.#kept.set(key, written);
-      written.catch(() => this.#kept.delete(key)); // the next seat tries again
+    let kept = this.#kept.get(key);
+    if (!kept) {
+      kept = { value, written: this.#client.set(key, value, 'EX', KEPT_TTL_S).then(() => undefined) };
+      this.#kept.set(key, kept);
+      kept.written.catch(() => this.#kept.delete(key)); // the next seat tries again
     }
-    return written;
+    return kept.written;
   }
 
+  /** Renews the lease and what `keep` wrote (written again if Redis lost it). */
   #renew(): void {
-    this.#client.set(this.#lease, '1', 'PX', this.#leaseMs).catch(() => {});
-    for (const key of this.#kept.keys()) this.#client.expire(key, KEPT_TTL_S).catch(() => {});
+    const client = this.#client;
+    client.set(this.#lease, '1', 'PX', this.#leaseMs).catch(() => {});
+    for (const [key, { value }] of this.#kept) {
+      client
+        .expire(key, KEPT_TTL_S)
+        .then(async (found) => {
+          if (!found) await client.set(key, value, 'EX', KEPT_TTL_S);
+        })
+        .catch(() => {});
+    }
   }
 
   /** The announcements of the hosts serving the queue now. */

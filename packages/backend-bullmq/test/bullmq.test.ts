@@ -317,6 +317,31 @@ describeWithRedis('a pool with an initializer', () => {
       client.disconnect();
     }
   });
+  it('a profile that Redis lost is written again when the lease is renewed', async () => {
+    const client = new Redis(cluster.redis.url());
+    const watcher = new Redis(cluster.redis.url());
+    try {
+      const options = { redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES, leaseMs: 1_000 };
+      await using pool = getContext(bullmqBackend(options)).Pool({
+        processes: 1,
+        modules: [TASKS],
+        initializer: tasks.remember,
+        initArgs: ['kept'],
+      });
+      expect(await pool.apply(tasks.rememberedLength)).toBe(4);
+      // Redis says when a profile is written (keyspace notifications of string commands).
+      await client.config('SET', 'notify-keyspace-events', 'K$');
+      await watcher.psubscribe('__keyspace@0__:mproc:mproc:profiles:*');
+      const rewritten = once(watcher, 'pmessage');
+      await client.flushall();
+      // Within a third of the lease; a profile never written again fails the test by its timeout.
+      await rewritten;
+      expect(await pool.apply(tasks.rememberedLength)).toBe(4);
+    } finally {
+      client.disconnect();
+      watcher.disconnect();
+    }
+  });
 });
 
 describeWithRedis('a producer that dies', () => {

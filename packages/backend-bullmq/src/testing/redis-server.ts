@@ -13,6 +13,8 @@ export const hasRedisServer = spawnSync('redis-server', ['--version']).status ==
 
 export interface RedisServer {
   readonly port: number;
+  /** The server's process id (for measuring its CPU time). */
+  readonly pid: number | undefined;
   /** `redis://` URL, with the password when one was set. */
   url(password?: string): string;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   child.stdout?.resume();
   return {
     port,
+    pid: child.pid,
     url: (password) => `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
