@@ -23,8 +23,14 @@ const KEEP_FINISHED_S = 3_600;
 /** What `keep` writes outlives the producer by at most this. */
 const KEPT_TTL_S = 3_600;
 
+/** BullMQ's reason for a job whose host died a second time (maxStalledCount 1, worker-host.ts). */
+const STALLED_TWICE = /stalled more than allowable limit/;
+
 /** The failure of a job as the host (or BullMQ on its side) reported it. */
 function onHost(reason: string): string {
+  if (STALLED_TWICE.test(reason)) {
+    return `the worker hosts running the job died twice (BullMQ: ${reason}); it may have run on both, and runs no more`;
+  }
   return `the job failed on the worker host: ${reason}`;
 }
 

@@ -190,10 +190,18 @@ describeWithRedis('two worker hosts against a real redis-server', () => {
   });
 });
 
-/** Resolves once `file` in `dir` has a line; returns the pids written to it so far. */
-async function firstRecord(dir: string, file: string, changes: AsyncIterable<{ filename: string | null }>) {
+/**
+ * Resolves once `file` in `dir` has `lines` lines (and ends `changes`); returns the pids written to
+ * it so far.
+ */
+async function firstRecord(
+  dir: string,
+  file: string,
+  changes: AsyncIterable<{ filename: string | null }>,
+  lines = 1,
+) {
   const ranOn = () => readFileSync(join(dir, file), 'utf8').trim().split('\n').filter(Boolean).map(Number);
-  for await (const change of changes) if (change.filename === file && ranOn().length > 0) break;
+  for await (const change of changes) if (change.filename === file && ranOn().length >= lines) break;
   return ranOn;
 }
 
@@ -214,6 +222,29 @@ describeWithRedis('a worker host that dies', () => {
     expect(pid).toBe(survivor);
     // At least once: it ran on both hosts; the pool has the one result of the survivor.
     expect(ranOn()).toEqual([first, survivor]);
+  }, 60_000);
+});
+
+describeWithRedis('a job whose worker hosts die twice', () => {
+  const cluster = useCluster({ hosts: 3 });
+
+  it('rejects its call with WorkerExitedError saying so; the third host does not run it', async () => {
+    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
+    const changes = watch(cluster.dir);
+    const again = watch(cluster.dir);
+    const result = pool.apply(tasks.recordThenSpin, [join(cluster.dir, 'ran-on')]);
+    const ranOn = await firstRecord(cluster.dir, 'ran-on', changes);
+    const kill = (pid: number | undefined) =>
+      cluster.hosts.find((host) => host.child.pid === pid)?.child.kill('SIGKILL');
+    kill(ranOn()[0]);
+    await firstRecord(cluster.dir, 'ran-on', again, 2);
+    kill(ranOn()[1]);
+    // About 8–10 s per loss with the hosts' 5 s lock and 2.5 s stall check.
+    const error = await result.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkerExitedError);
+    expect(String((error as Error).cause)).toMatch(/the worker hosts running the job died twice/);
+    expect(ranOn()).toHaveLength(2);
   }, 60_000);
 });
 
