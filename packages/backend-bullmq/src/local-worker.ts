@@ -9,14 +9,14 @@ import {
   currentProcess,
   type FunctionRef,
   isProtocolMessage,
+  serializeError,
   type WorkerExit,
   type WorkerHandle,
   type WorkerResourceLimits,
 } from '@mproc/core';
 import type { HostAnswer, RunMessage } from './host-answer.js';
-import { serializedError } from './serialized-error.js';
 
-const REFUSED_CALL = serializedError(
+const REFUSED_CALL = serializeError(
   new TypeError("Queues, pipes and managers are not available to tasks on the 'bullmq' start method"),
 );
 

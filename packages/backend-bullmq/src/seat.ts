@@ -6,19 +6,19 @@
  */
 import { createHash, type KeyObject } from 'node:crypto';
 import { serialize } from 'node:v8';
-import type {
-  ChildMessage,
-  FunctionDefinition,
-  ParentMessage,
-  WorkerExit,
-  WorkerHandle,
-  WorkerStartOptions,
+import {
+  type ChildMessage,
+  type FunctionDefinition,
+  type ParentMessage,
+  serializeError,
+  type WorkerExit,
+  type WorkerHandle,
+  type WorkerStartOptions,
 } from '@mproc/core';
 import type { Dispatcher } from './dispatcher.js';
 import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
 import { profileKey } from './queue-address.js';
 import { joined, seal, unseal } from './sealed.js';
-import { serializedError } from './serialized-error.js';
 import { toTaskPath } from './task-path.js';
 
 type InitMessage = Extract<ParentMessage, { type: 'mproc:init' }>;
@@ -151,7 +151,7 @@ export class JobSeat implements WorkerHandle {
       const error = new TypeError(
         `Pool option ${this.#unsupported}: not supported on the 'bullmq' start method (worker hosts run threads, which take no Node options)`,
       );
-      queueMicrotask(() => this.#onMessage({ type: 'mproc:init-failed', error: serializedError(error) }));
+      queueMicrotask(() => this.#onMessage({ type: 'mproc:init-failed', error: serializeError(error) }));
       return;
     }
     this.#dispatcher = this.#owner.openDispatcher();
@@ -162,7 +162,7 @@ export class JobSeat implements WorkerHandle {
         this.#exited ||
         this.#onMessage({
           type: 'mproc:init-failed',
-          error: serializedError(error instanceof Refused ? error.reason : error),
+          error: serializeError(error instanceof Refused ? error.reason : error),
         }),
     );
   }
@@ -255,7 +255,7 @@ export class JobSeat implements WorkerHandle {
       this.#answer(run.taskId, {
         type: 'mproc:error',
         taskId: run.taskId,
-        error: serializedError(error.reason),
+        error: serializeError(error.reason),
       });
   }
 

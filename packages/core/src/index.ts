@@ -90,6 +90,8 @@ export { JoinableQueue } from './queues/joinable-queue.js';
 export { type BlockOptions, Queue } from './queues/queue.js';
 export { SimpleQueue } from './queues/simple-queue.js';
 export { AsyncResult, type ResultCallbacks } from './results/async-result.js';
+/** For backends: an error as a worker's messages carry it (core rebuilds it, class and all). */
+export { serializeError } from './serialize/error-codec.js';
 export { task } from './serialize/task-registry.js';
 export { transfer } from './serialize/transfer.js';
 export {
