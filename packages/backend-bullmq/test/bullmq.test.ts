@@ -5,7 +5,7 @@ import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bullmqBackend } from '@mproc/backend-bullmq';
+import { type BullmqOptions, bullmqBackend } from '@mproc/backend-bullmq';
 import {
   authkeyFile,
   type HostProcess,
@@ -15,7 +15,7 @@ import {
   startHost,
   startRedis,
 } from '@mproc/backend-bullmq/testing';
-import { getContext, TaskTimeoutError, WorkerExitedError } from '@mproc/core';
+import { type Context, getContext, TaskTimeoutError, WorkerExitedError } from '@mproc/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,8 @@ interface Cluster {
   readonly hosts: HostProcess[];
   /** Host arguments with the authkey file and the fixtures' root. */
   hostArgs(procs: number, password?: string): string[];
+  /** A context of a new backend on this cluster's Redis, with the hosts' authkey and root unless given. */
+  context(options?: Partial<BullmqOptions>): Context;
 }
 
 /** Starts a redis-server and `hosts` worker hosts before the describe's tests, stops them after. */
@@ -56,6 +58,8 @@ function useCluster(options: { hosts: number; procs?: number; password?: string 
     '--procs',
     String(procs),
   ];
+  cluster.context = (given) =>
+    getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES, ...given }));
   beforeAll(async () => {
     cluster.redis = await startRedis({ password: options.password });
     cluster.dir = mkdtempSync(join(tmpdir(), 'mproc-bullmq-'));
@@ -73,8 +77,7 @@ function useCluster(options: { hosts: number; procs?: number; password?: string 
 
 describeWithRedis('two worker hosts against a real redis-server', () => {
   const cluster = useCluster({ hosts: 2, procs: 2 });
-  const context = (authkey = AUTHKEY) =>
-    getContext(bullmqBackend({ redis: cluster.redis.url(), authkey, root: FIXTURES }));
+  const context = (authkey = AUTHKEY) => cluster.context({ authkey });
 
   it('map runs chunks on the worker hosts and keeps input order', async () => {
     await using pool = context().Pool({ processes: 4, modules: [TASKS] });
@@ -126,9 +129,7 @@ describeWithRedis('two worker hosts against a real redis-server', () => {
   });
 
   it('hosts not started with --allow-source-tasks refuse a task sent as source text', async () => {
-    const ctx = getContext(
-      bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES, allowSourceTasks: true }),
-    );
+    const ctx = cluster.context({ allowSourceTasks: true });
     await using pool = ctx.Pool({ processes: 1 });
     const error = await pool.apply((n: number) => n + 1, [1]).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WorkerExitedError);
@@ -209,7 +210,7 @@ describeWithRedis('a worker host that dies', () => {
   const cluster = useCluster({ hosts: 2 });
 
   it('its task runs again on another host once its lock expires, and the pool keeps one result', async () => {
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     const changes = watch(cluster.dir);
     const result = pool.applyAsync(tasks.recordThenSleep, [join(cluster.dir, 'ran-on'), 1_000]);
@@ -229,7 +230,7 @@ describeWithRedis('a job whose worker hosts die twice', () => {
   const cluster = useCluster({ hosts: 3 });
 
   it('rejects its call with WorkerExitedError saying so; the third host does not run it', async () => {
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     const changes = watch(cluster.dir);
     const again = watch(cluster.dir);
@@ -252,7 +253,7 @@ describeWithRedis('Redis that loses its data (a restart without persistence, a f
   const cluster = useCluster({ hosts: 1 });
 
   it('a call whose job is gone rejects, naming why, and the calls after it run', async () => {
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     // Two seats: the one whose job is lost ends, the other keeps the producer's connection open.
     await using pool = ctx.Pool({ processes: 2, modules: [TASKS] });
     const changes = watch(cluster.dir);
@@ -279,7 +280,7 @@ describeWithRedis('a worker host asked to stop', () => {
 
   it('finishes the job it holds on SIGTERM, then exits 0', async () => {
     const [host] = cluster.hosts as [HostProcess];
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     const changes = watch(cluster.dir);
     const result = pool.applyAsync(tasks.recordThenSleep, [join(cluster.dir, 'ran-on'), 500]);
@@ -302,7 +303,7 @@ describeWithRedis('a worker host whose task never ends', () => {
 
   it('exits at once, with status 1, on a second SIGTERM', async () => {
     const [host] = cluster.hosts as [HostProcess];
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     const changes = watch(cluster.dir);
     pool.applyAsync(tasks.recordThenSpin, [join(cluster.dir, 'spinning-on')]);
@@ -331,7 +332,7 @@ describeWithRedis('a pool with an initializer', () => {
       Number(/total_net_input_bytes:(\d+)/.exec(await client.info('stats'))?.[1]);
     try {
       const before = await receivedByRedis();
-      const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+      const ctx = cluster.context();
       await using pool = ctx.Pool({
         processes: 2,
         modules: [TASKS],
@@ -348,12 +349,12 @@ describeWithRedis('a pool with an initializer', () => {
       client.disconnect();
     }
   });
+
   it('a profile that Redis lost is written again when the lease is renewed', async () => {
     const client = new Redis(cluster.redis.url());
     const watcher = new Redis(cluster.redis.url());
     try {
-      const options = { redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES, leaseMs: 1_000 };
-      await using pool = getContext(bullmqBackend(options)).Pool({
+      await using pool = cluster.context({ leaseMs: 1_000 }).Pool({
         processes: 1,
         modules: [TASKS],
         initializer: tasks.remember,
@@ -399,7 +400,7 @@ describeWithRedis('a producer that dies', () => {
       producer.kill('SIGKILL');
     }
     // The host's only thread is free again once the first job is stopped and the second dropped.
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     expect(await pool.apply(tasks.square, [7], { timeout: 30_000 })).toBe(49);
     const connection = new Redis(cluster.redis.url(), { maxRetriesPerRequest: null });
@@ -444,7 +445,7 @@ describeWithRedis('a pool whose queue no worker host serves', () => {
 
   it('warns when it starts, naming the queue and how to start a host', async () => {
     const warned = nextWarning('MPROC_NO_WORKER_HOST');
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root: FIXTURES }));
+    const ctx = cluster.context();
     const pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     const pending = pool.applyAsync(tasks.square, [2]); // waits in Redis: nobody runs it
     try {
@@ -490,7 +491,7 @@ describeWithRedis('the worker hosts a pool finds', () => {
   it('a pool under a root with other code than the hosts warns when it starts', async () => {
     const warned = nextWarning('MPROC_WORKER_HOST_MISMATCH');
     const root = rootWithPackage(cluster.dir, 'another-app');
-    const ctx = getContext(bullmqBackend({ redis: cluster.redis.url(), authkey: AUTHKEY, root }));
+    const ctx = cluster.context({ root });
     await using pool = ctx.Pool({ processes: 1 });
     expect((await warned).message).toMatch(/runs other code than this producer/);
     expect(pool.workers).toHaveLength(1);
@@ -501,9 +502,7 @@ describeWithRedis('Redis with a password', () => {
   const cluster = useCluster({ hosts: 0, password: 'right-password' });
 
   it('a pool given a wrong password fails in seconds, naming the reason', async () => {
-    const ctx = getContext(
-      bullmqBackend({ redis: cluster.redis.url('wrong'), authkey: AUTHKEY, root: FIXTURES }),
-    );
+    const ctx = cluster.context({ redis: cluster.redis.url('wrong') });
     await using pool = ctx.Pool({ processes: 1, modules: [TASKS] });
     const error = await pool.apply(tasks.square, [2]).catch((caught: unknown) => caught);
     expect(String((error as Error).message) + String((error as Error).cause)).toMatch(
