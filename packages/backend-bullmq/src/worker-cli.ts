@@ -8,10 +8,13 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkRedisUrl } from './redis-connection.js';
+import { liveHosts } from './host-roster.js';
+import type { QueueAddress } from './queue-address.js';
+import { checkRedisUrl, connectRedis } from './redis-connection.js';
 import { WorkerHost } from './worker-host.js';
 
 const USAGE = `Usage: mproc-worker --redis URL --authkey-file FILE [options]
+       mproc-worker --list --redis URL [--queue NAME] [--prefix PREFIX]
 
   --redis URL          redis://[user:password@]host:port, or rediss:// for TLS
   --authkey-file FILE  the secret shared with the producers (the file's bytes, a final newline dropped)
@@ -22,6 +25,8 @@ const USAGE = `Usage: mproc-worker --redis URL --authkey-file FILE [options]
   --allow-insecure     accept a remote Redis without a password or without TLS
   --allow-source-tasks run functions sent as source text (producers' allowSourceTasks): any
                        holder of the authkey then runs code of its choosing here
+  --list               print the hosts that serve the queue now (machine, pid, threads, Node
+                       major, code hash), then exit
 `;
 
 function fail(message: string): never {
@@ -40,6 +45,7 @@ function parse() {
       procs: { type: 'string' },
       'allow-insecure': { type: 'boolean', default: false },
       'allow-source-tasks': { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -48,6 +54,8 @@ function parse() {
     process.exit(0);
   }
   if (!values.redis) fail('--redis is required');
+  const url = checkRedisUrl(values.redis, values['allow-insecure'], 'mproc-worker');
+  if (values.list) return { list: true, url, queue: values.queue, prefix: values.prefix } as const;
   if (!values['authkey-file']) fail('--authkey-file is required');
   const procs = values.procs === undefined ? availableParallelism() : Number(values.procs);
   if (!Number.isInteger(procs) || procs < 1) fail(`--procs must be an integer ≥ 1, got ${values.procs}`);
@@ -56,7 +64,8 @@ function parse() {
     .replace(/\r?\n$/, '');
   if (!authkey) fail('the authkey file is empty');
   return {
-    url: checkRedisUrl(values.redis, values['allow-insecure'], 'mproc-worker'),
+    list: false,
+    url,
     queue: values.queue,
     prefix: values.prefix,
     root: resolve(values.root),
@@ -66,12 +75,34 @@ function parse() {
   };
 }
 
+/** Prints the queue's live hosts, one per line, from their announcements (host-roster.ts). */
+async function listHosts(address: QueueAddress): Promise<void> {
+  const client = await connectRedis(address.url);
+  try {
+    const hosts = await liveHosts(client, address);
+    if (hosts.length === 0) {
+      process.stdout.write(`no worker host serves queue ${address.queue} (prefix ${address.prefix})\n`);
+    }
+    for (const { host, pid, procs, node, code } of hosts) {
+      process.stdout.write(
+        `${host} pid ${pid}: ${procs} thread${procs === 1 ? '' : 's'}, Node ${node}, code ${code ?? 'unknown (no package.json)'}\n`,
+      );
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   let options: ReturnType<typeof parse>;
   try {
     options = parse();
   } catch (error) {
     fail((error as Error).message);
+  }
+  if (options.list) {
+    await listHosts(options);
+    return;
   }
   const host = await WorkerHost.start(options);
   process.stdout.write(

@@ -443,6 +443,11 @@ const ADDRESS = { queue: 'mproc', prefix: 'mproc' };
 describeWithRedis('a pool whose queue no worker host serves', () => {
   const cluster = useCluster({ hosts: 0 });
 
+  it('mproc-worker --list says so', async () => {
+    const listed = await runHost(['--list', '--redis', cluster.redis.url(), '--queue', 'other']);
+    expect(listed).toEqual({ code: 0, output: 'no worker host serves queue other (prefix mproc)\n' });
+  });
+
   it('warns when it starts, naming the queue and how to start a host', async () => {
     const warned = nextWarning('MPROC_NO_WORKER_HOST');
     const ctx = cluster.context();
@@ -486,6 +491,18 @@ describeWithRedis('the worker hosts a pool finds', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('mproc-worker --list prints them', async () => {
+    const [host] = cluster.hosts as [HostProcess];
+    const listed = await runHost(['--list', '--redis', cluster.redis.url()]);
+    expect(listed.code).toBe(0);
+    const node = process.versions.node.split('.')[0];
+    expect(listed.output).toMatch(
+      new RegExp(
+        `^\\S+ pid ${host.child.pid}: 1 thread, Node ${node}, code unknown \\(no package.json\\)\n$`,
+      ),
+    );
   });
 
   it('a pool under a root with other code than the hosts warns when it starts', async () => {
