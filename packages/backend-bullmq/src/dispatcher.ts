@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
 import { type Envelope, unwrap, wrap } from './envelope.js';
 import { EventsReader } from './events-reader.js';
 import { type HostAnnouncement, liveHosts } from './host-roster.js';
-import { cancelChannel, leaseKey, type QueueAddress, storedKeys } from './queue-address.js';
+import { endLease, takeLease } from './lease.js';
+import { cancelChannel, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import type { Sealed } from './sealed.js';
 
@@ -56,8 +57,7 @@ export class Dispatcher {
   #referenced = true;
   readonly #waiting = new Map<string, Waiter>();
   readonly #timer: NodeJS.Timeout;
-  /** This producer's lease (see `open`): its key, how long it lasts, and the timer that renews it. */
-  readonly #lease: string;
+  /** How long this producer's lease lasts (see `open`), and the timer that renews it. */
   readonly #leaseMs: number;
   readonly #leaseTimer: NodeJS.Timeout;
   /** This producer's id, which starts its job ids: unique across producers, never a ':' (BullMQ's rule). */
@@ -84,9 +84,8 @@ export class Dispatcher {
     });
     this.#timer = setInterval(() => void this.#reconcile(), RECONCILE_AFTER_MS);
     this.#timer.unref();
-    // Renewed three times per lease, so that one late or failed renewal does not end it.
-    this.#lease = leaseKey(address, runId);
     this.#leaseMs = leaseMs;
+    // Renewed three times per lease, so that one late or failed renewal does not end it.
     this.#leaseTimer = setInterval(() => this.#renew(), leaseMs / 3);
     this.#leaseTimer.unref();
   }
@@ -101,7 +100,7 @@ export class Dispatcher {
     const client = await connectRedis(url);
     const runId = randomUUID();
     try {
-      await client.set(leaseKey(address, runId), '1', 'PX', leaseMs);
+      await takeLease(client, address, runId, leaseMs);
     } catch (error) {
       client.disconnect();
       throw error;
@@ -150,10 +149,14 @@ export class Dispatcher {
     return kept.written;
   }
 
+  #renewLease(): void {
+    takeLease(this.#client, this.address, this.#runId, this.#leaseMs).catch(() => {});
+  }
+
   /** Renews the lease and what `keep` wrote (written again if Redis lost it). */
   #renew(): void {
     const client = this.#client;
-    client.set(this.#lease, '1', 'PX', this.#leaseMs).catch(() => {});
+    this.#renewLease();
     for (const [key, { value }] of this.#kept) {
       client
         .expire(key, KEPT_TTL_S)
@@ -215,7 +218,7 @@ export class Dispatcher {
       });
       // The lease is taken again with every batch: hosts then see it for these jobs even when Redis
       // lost it (a restart without persistence, a flush) since the last renewal.
-      this.#client.set(this.#lease, '1', 'PX', this.#leaseMs).catch(() => {});
+      this.#renewLease();
       await this.#queue.addBulk(
         jobs.map(({ jobId }, index) => ({ name: 'task', data: data[index], opts: { jobId } })),
       );
@@ -237,7 +240,7 @@ export class Dispatcher {
     clearInterval(this.#leaseTimer);
     await Promise.all(this.#cancelling);
     for (const [jobId] of this.#waiting) this.#settle(jobId, { ok: false, reason: 'the pool was closed' });
-    await this.#client.del(this.#lease).catch(() => {});
+    await endLease(this.#client, this.address, this.#runId).catch(() => {});
     this.#client.disconnect();
     await Promise.allSettled([this.#events.close(), this.#queue.close()]);
   }

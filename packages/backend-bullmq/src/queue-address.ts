@@ -20,19 +20,6 @@ export function storedKeys(
   return { data: `${base}:data`, answer: `${base}:answer` };
 }
 
-/**
- * The key a producer renews while it lives (its lease): hosts stop its jobs once it is gone. Its
- * `producer` id starts each of its job ids (see `producerOf`).
- */
-export function leaseKey({ prefix, queue }: QueueAddress, producer: string): string {
-  return `${prefix}:${queue}:producers:${producer}`;
-}
-
-/** The id of the producer that added a job: its job ids are `<producer>-<sequence>`. */
-export function producerOf(jobId: string): string {
-  return jobId.slice(0, jobId.lastIndexOf('-'));
-}
-
 /** The key a pool's worker profile is kept under (host-answer.ts), by the profile's own key. */
 export function profileKey({ prefix, queue }: QueueAddress, key: string): string {
   return `${prefix}:${queue}:profiles:${key}`;

@@ -11,15 +11,9 @@ import { unwrap, wrap } from './envelope.js';
 import type { HostAnswer, HostJob, RunMessage, WorkerProfile } from './host-answer.js';
 import { ANNOUNCE_EVERY_MS, announce, announcementOf, withdraw } from './host-roster.js';
 import { HostThreads, PLAIN } from './host-threads.js';
+import { hasLease, producerOf } from './lease.js';
 import type { LocalProfile, LocalWorker } from './local-worker.js';
-import {
-  cancelChannel,
-  leaseKey,
-  producerOf,
-  profileKey,
-  type QueueAddress,
-  storedKeys,
-} from './queue-address.js';
+import { cancelChannel, profileKey, type QueueAddress, storedKeys } from './queue-address.js';
 import { connectRedis } from './redis-connection.js';
 import { seal, split, unseal } from './sealed.js';
 import { fromTaskPath } from './task-path.js';
@@ -228,7 +222,7 @@ export class WorkerHost {
    * again with each batch of jobs, after Redis lost it).
    */
   async #confirmGone(producer: string): Promise<void> {
-    if (await (this.#client as Redis).exists(leaseKey(this.#options, producer))) {
+    if (await hasLease(this.#client as Redis, this.#options, producer)) {
       this.#goneProducers.delete(producer);
       return;
     }
@@ -249,7 +243,7 @@ export class WorkerHost {
     try {
       const client = this.#client as Redis;
       const ids = [...producers];
-      const found = await Promise.all(ids.map((id) => client.exists(leaseKey(this.#options, id))));
+      const found = await Promise.all(ids.map((id) => hasLease(client, this.#options, id)));
       ids.forEach((id, index) => {
         if (found[index]) this.#goneProducers.delete(id);
         else this.#goneProducers.add(id);
