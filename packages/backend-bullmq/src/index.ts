@@ -2,8 +2,9 @@
  * Start method 'bullmq': the same Pool and ProcessPoolExecutor, with tasks run by worker hosts
  * (`mproc-worker`) that pull them from a Redis server through BullMQ. Each run of core's scheduler
  * becomes a job; its answer comes back sealed with an HMAC under the authkey the producer and the
- * hosts share. Tasks travel by module path relative to a root, never as source text. Queues,
- * locks, shared values, managers and Process are not available on this start method.
+ * hosts share. Tasks travel by module path relative to a root (as source text only where producer
+ * and hosts both opt in). Queues, locks, shared values, managers and Process are not available on
+ * this start method.
  * See docs/scale-out.md.
  *
  * @module @mproc/backend-bullmq
