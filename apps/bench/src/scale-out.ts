@@ -3,12 +3,14 @@
  * and 4 worker hosts (`mproc-worker` processes on loopback, each with --procs threads) against a
  * redis-server started here: chunked `map` (100 chunks of 100 items) and tiny `applyAsync` (2,000
  * calls in flight), medians of the repetitions, and where the CPU time of the maps went (producer,
- * hosts, redis-server; read from /proc, so on Linux only); then the time for a SIGKILLed host's task
- * to complete on another host. Hosts run on this machine, so they share its cores with Redis and the
+ * hosts, redis-server; read from /proc, so on Linux only); beside it, in the same run, the same map
+ * on BullMQ alone (hosts of workers/raw-bullmq-host.ts); then the time for a SIGKILLed host's task to
+ * complete on another host. Hosts run on this machine, so they share its cores with Redis and the
  * producer.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,10 +26,14 @@ import {
   startRedis,
 } from '@mproc/backend-bullmq/testing';
 import { getContext, type Pool } from '@mproc/core';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { median } from './stats.js';
 import * as tasks from './workers/scale-out-tasks.js';
 
 const TASKS = new URL('./workers/scale-out-tasks.js', import.meta.url);
+const RAW_HOST = fileURLToPath(new URL('./workers/raw-bullmq-host.js', import.meta.url));
+const RAW_QUEUE = 'raw';
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const CHUNKS = 100;
 const CHUNK = 100;
@@ -88,14 +94,37 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 }
 
 /** CPU seconds used so far by the producer (this process), the hosts together, and Redis. */
-function cpuSnapshot(cluster: Cluster): { producer: number; hosts?: number; redis?: number } {
-  const hosts = cluster.hosts.map((host) => cpuSecondsOf(host.child.pid));
+function cpuSnapshot(hostPids: (number | undefined)[], redisPid: number | undefined) {
+  const hosts = hostPids.map(cpuSecondsOf);
   const usage = process.cpuUsage();
   return {
     producer: (usage.user + usage.system) / 1e6,
     hosts: hosts.includes(undefined) ? undefined : (hosts as number[]).reduce((a, b) => a + b, 0),
-    redis: cpuSecondsOf(cluster.redis.pid),
+    redis: cpuSecondsOf(redisPid),
   };
+}
+
+/** Sums the CPU time of the measured maps, and gives it in milliseconds per job. */
+class MapCpu {
+  readonly #total = { producer: 0, hosts: 0, redis: 0 };
+  #maps = 0;
+
+  async measure<T>(hostPids: (number | undefined)[], redisPid: number | undefined, map: () => Promise<T>) {
+    const before = cpuSnapshot(hostPids, redisPid);
+    const result = await map();
+    const after = cpuSnapshot(hostPids, redisPid);
+    for (const part of ['producer', 'hosts', 'redis'] as const) {
+      this.#total[part] += (after[part] ?? Number.NaN) - (before[part] ?? Number.NaN);
+    }
+    this.#maps++;
+    return result;
+  }
+
+  /** Milliseconds of CPU per 100-item job: producer / hosts / Redis. */
+  toString(): string {
+    const perJob = (seconds: number) => ((seconds / (this.#maps * CHUNKS)) * 1000).toFixed(2);
+    return `${perJob(this.#total.producer)} / ${perJob(this.#total.hosts)} / ${perJob(this.#total.redis)}`;
+  }
 }
 
 async function perSecond(count: number, run: () => Promise<unknown>): Promise<number> {
@@ -104,11 +133,12 @@ async function perSecond(count: number, run: () => Promise<unknown>): Promise<nu
   return Math.round(count / ((performance.now() - started) / 1000));
 }
 
+const ITEMS = Array.from({ length: CHUNKS * CHUNK }, (_, i) => i);
+
 async function throughput(hostCount: number, procs: number, reps: number, dir: string) {
   const cluster = await startCluster(hostCount, procs, dir);
   try {
-    const items = Array.from({ length: CHUNKS * CHUNK }, (_, i) => i);
-    const map = () => cluster.pool.map(tasks.square, items, CHUNK);
+    const map = () => cluster.pool.map(tasks.square, ITEMS, CHUNK);
     const tiny = () =>
       Promise.all(
         Array.from({ length: TINY_CALLS }, (_, i) => cluster.pool.applyAsync(tasks.inc, [i]).get()),
@@ -116,26 +146,86 @@ async function throughput(hostCount: number, procs: number, reps: number, dir: s
     await map(); // warm-up: every host has loaded the task module
     const maps: number[] = [];
     const tinies: number[] = [];
-    const cpu = { producer: 0, hosts: 0, redis: 0 };
+    const cpu = new MapCpu();
+    const pids = cluster.hosts.map((host) => host.child.pid);
     for (let rep = 0; rep < reps; rep++) {
-      const before = cpuSnapshot(cluster);
-      maps.push(await perSecond(items.length, map));
-      const after = cpuSnapshot(cluster);
-      for (const part of ['producer', 'hosts', 'redis'] as const) {
-        cpu[part] += (after[part] ?? Number.NaN) - (before[part] ?? Number.NaN);
-      }
+      maps.push(await cpu.measure(pids, cluster.redis.pid, () => perSecond(ITEMS.length, map)));
       tinies.push(await perSecond(TINY_CALLS, tiny));
     }
-    // Milliseconds of CPU per 100-item job of the maps.
-    const perJob = (seconds: number) => ((seconds / (reps * CHUNKS)) * 1000).toFixed(2);
-    return {
-      hostCount,
-      maps,
-      tinies,
-      cpu: `${perJob(cpu.producer)} / ${perJob(cpu.hosts)} / ${perJob(cpu.redis)}`,
-    };
+    return { maps, tinies, cpu };
   } finally {
     await cluster.close();
+  }
+}
+
+/** A host of BullMQ alone (workers/raw-bullmq-host.ts), once it pulls jobs. */
+async function startRawHost(url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [RAW_HOST, url, RAW_QUEUE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  if (!chunk.toString().includes('ready')) throw new Error(`raw BullMQ host: ${chunk}`);
+  return child;
+}
+
+/**
+ * The peer of the chunked map: BullMQ alone, as its documentation shows. The 100 jobs go in one
+ * `addBulk` with ids of their own; their results come from the `completed` events, read by a
+ * QueueEvents that listens before they are added.
+ */
+async function rawThroughput(hostCount: number, reps: number) {
+  const redis = await startRedis();
+  const hosts = await Promise.all(Array.from({ length: hostCount }, () => startRawHost(redis.url())));
+  const connection = new Redis(redis.url(), { maxRetriesPerRequest: null });
+  const queue = new Queue(RAW_QUEUE, { connection, defaultJobOptions: { removeOnComplete: true } });
+  const events = new QueueEvents(RAW_QUEUE, { connection });
+  try {
+    await events.waitUntilReady();
+    const waiting = new Map<string, (result: number[]) => void>();
+    events.on('completed', ({ jobId, returnvalue }) =>
+      waiting.get(jobId)?.(returnvalue as unknown as number[]),
+    );
+    let batch = 0;
+    /** Resolves with the items per second of the `addBulk` alone, once every result has come. */
+    const map = async () => {
+      batch++;
+      const ids = Array.from({ length: CHUNKS }, (_, i) => `${batch}-${i}`);
+      const results = ids.map((id) => new Promise<number[]>((resolve) => waiting.set(id, resolve)));
+      const adding = perSecond(ITEMS.length, () =>
+        queue.addBulk(
+          ids.map((jobId, i) => ({
+            name: 'square',
+            data: { items: ITEMS.slice(i * CHUNK, (i + 1) * CHUNK) },
+            opts: { jobId },
+          })),
+        ),
+      );
+      const squares = (await Promise.all(results)).flat();
+      for (const id of ids) waiting.delete(id);
+      if (squares.length !== ITEMS.length) throw new Error(`raw BullMQ: ${squares.length} results`);
+      return adding;
+    };
+    await map(); // warm-up, as for mproc
+    const maps: number[] = [];
+    const adds: number[] = [];
+    const cpu = new MapCpu();
+    const pids = hosts.map((host) => host.pid);
+    for (let rep = 0; rep < reps; rep++) {
+      const started = performance.now();
+      adds.push(await cpu.measure(pids, redis.pid, map));
+      maps.push(Math.round(ITEMS.length / ((performance.now() - started) / 1000)));
+    }
+    return { maps, adds, cpu };
+  } finally {
+    await events.close();
+    await queue.close();
+    connection.disconnect();
+    await Promise.all(
+      hosts.map((host) => {
+        const exited = once(host, 'exit');
+        host.kill('SIGTERM');
+        return exited;
+      }),
+    );
+    await redis.stop();
   }
 }
 
@@ -175,14 +265,18 @@ async function main(): Promise<void> {
         `hosts of ${procs} thread(s), ${reps} repetitions; node ${process.version}\n`,
     );
     console.log(
-      '| hosts | map items/s, median (min–max) | tiny calls/s, median (min–max) | map CPU ms per job: producer / hosts / Redis |',
+      '| hosts | map items/s: mproc | map items/s: BullMQ alone | mproc / BullMQ | BullMQ alone, its addBulk only | map CPU ms per job, producer / hosts / Redis: mproc | the same, BullMQ alone | tiny calls/s: mproc |',
     );
-    console.log('|---:|---:|---:|---:|');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    const shown = (values: number[]) =>
+      `${median(values).toLocaleString('en-US')} (${Math.min(...values).toLocaleString('en-US')}–${Math.max(...values).toLocaleString('en-US')})`;
     for (const hostCount of hostCounts) {
-      const { maps, tinies, cpu } = await throughput(hostCount, procs, reps, dir);
-      const shown = (values: number[]) =>
-        `${median(values).toLocaleString('en-US')} (${Math.min(...values).toLocaleString('en-US')}–${Math.max(...values).toLocaleString('en-US')})`;
-      console.log(`| ${hostCount} | ${shown(maps)} | ${shown(tinies)} | ${cpu} |`);
+      const mproc = await throughput(hostCount, procs, reps, dir);
+      const raw = await rawThroughput(hostCount, reps);
+      const ratio = (median(mproc.maps) / median(raw.maps)).toFixed(2);
+      console.log(
+        `| ${hostCount} | ${shown(mproc.maps)} | ${shown(raw.maps)} | ${ratio} | ${shown(raw.adds)} | ${mproc.cpu} | ${raw.cpu} | ${shown(mproc.tinies)} |`,
+      );
     }
     const { ms, ranOn, answeredBy } = await failover(dir);
     console.log(
