@@ -6,7 +6,8 @@
  * hosts, redis-server; read from /proc, so on Linux only); beside it, in the same run, the same map
  * on BullMQ alone (hosts of workers/raw-bullmq-host.ts); then the time for a SIGKILLed host's task to
  * complete on another host. Hosts run on this machine, so they share its cores with Redis and the
- * producer.
+ * producer: each in a network namespace of its own, reaching Redis over a veth link (netns.ts), where
+ * this process may make them (root), else on loopback (`--netns no` asks for loopback).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,7 @@ import {
 import { getContext, type Pool } from '@mproc/core';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { type HostNetwork, makeNetworks } from './netns.js';
 import { median } from './stats.js';
 import * as tasks from './workers/scale-out-tasks.js';
 
@@ -41,6 +43,41 @@ const TINY_CALLS = 2_000;
 /** Jobs in flight, whatever the number of hosts. */
 const IN_FLIGHT = 16;
 
+/** Where hosts run: on loopback, or each in a network namespace of its own (netns.ts). */
+class Placement {
+  readonly #networks: readonly HostNetwork[] | undefined;
+  /** Redis is reached over a network in namespaces: it asks for a password there, as hosts expect. */
+  readonly #password: string | undefined;
+
+  constructor(networks?: readonly HostNetwork[]) {
+    this.#networks = networks;
+    this.#password = networks ? randomBytes(16).toString('hex') : undefined;
+  }
+
+  startRedis(): Promise<RedisServer> {
+    return startRedis({ password: this.#password, bind: this.#networks?.map((net) => net.redisAddress) });
+  }
+
+  /** The producer's Redis URL: loopback. */
+  producerUrl(redis: RedisServer): string {
+    return redis.url(this.#password);
+  }
+
+  /**
+   * The `index`th host's Redis URL, the options its command needs, and its namespace. Over a veth
+   * link the URL is not loopback: a password without TLS needs the host's explicit opt-out.
+   */
+  host(redis: RedisServer, index: number): { url: string; args: string[]; netns?: string } {
+    const net = this.#networks?.[index];
+    if (!net) return { url: redis.url(), args: [] };
+    return {
+      url: `redis://:${this.#password}@${net.redisAddress}:${redis.port}`,
+      args: ['--allow-insecure'],
+      netns: net.name,
+    };
+  }
+}
+
 interface Cluster {
   readonly redis: RedisServer;
   readonly hosts: HostProcess[];
@@ -48,21 +85,23 @@ interface Cluster {
   close(): Promise<void>;
 }
 
-async function startCluster(hostCount: number, procs: number, dir: string): Promise<Cluster> {
+async function startCluster(
+  hostCount: number,
+  procs: number,
+  dir: string,
+  placement: Placement,
+): Promise<Cluster> {
   const authkey = randomBytes(32).toString('hex');
-  const redis = await startRedis();
-  const args = [
-    '--redis',
-    redis.url(),
-    '--authkey-file',
-    authkeyFile(dir, authkey),
-    '--root',
-    ROOT,
-    '--procs',
-    String(procs),
-  ];
-  const hosts = await Promise.all(Array.from({ length: hostCount }, () => startHost(args)));
-  const pool = getContext(bullmqBackend({ redis: redis.url(), authkey, root: ROOT })).Pool({
+  const redis = await placement.startRedis();
+  const args = ['--authkey-file', authkeyFile(dir, authkey), '--root', ROOT, '--procs', String(procs)];
+  const hosts = await Promise.all(
+    Array.from({ length: hostCount }, (_, index) => {
+      const { url, args: more, netns } = placement.host(redis, index);
+      return startHost(['--redis', url, ...more, ...args], { netns });
+    }),
+  );
+  const redisUrl = placement.producerUrl(redis);
+  const pool = getContext(bullmqBackend({ redis: redisUrl, authkey, root: ROOT })).Pool({
     processes: IN_FLIGHT,
     modules: [TASKS],
   });
@@ -135,8 +174,8 @@ async function perSecond(count: number, run: () => Promise<unknown>): Promise<nu
 
 const ITEMS = Array.from({ length: CHUNKS * CHUNK }, (_, i) => i);
 
-async function throughput(hostCount: number, procs: number, reps: number, dir: string) {
-  const cluster = await startCluster(hostCount, procs, dir);
+async function throughput(hostCount: number, procs: number, reps: number, dir: string, placement: Placement) {
+  const cluster = await startCluster(hostCount, procs, dir, placement);
   try {
     const map = () => cluster.pool.map(tasks.square, ITEMS, CHUNK);
     const tiny = () =>
@@ -159,8 +198,10 @@ async function throughput(hostCount: number, procs: number, reps: number, dir: s
 }
 
 /** A host of BullMQ alone (workers/raw-bullmq-host.ts), once it pulls jobs. */
-async function startRawHost(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [RAW_HOST, url, RAW_QUEUE], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startRawHost(url: string, netns: string | undefined): Promise<ChildProcess> {
+  const command = [process.execPath, RAW_HOST, url, RAW_QUEUE];
+  if (netns) command.unshift('ip', 'netns', 'exec', netns);
+  const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
   if (!chunk.toString().includes('ready')) throw new Error(`raw BullMQ host: ${chunk}`);
   return child;
@@ -171,10 +212,15 @@ async function startRawHost(url: string): Promise<ChildProcess> {
  * `addBulk` with ids of their own; their results come from the `completed` events, read by a
  * QueueEvents that listens before they are added.
  */
-async function rawThroughput(hostCount: number, reps: number) {
-  const redis = await startRedis();
-  const hosts = await Promise.all(Array.from({ length: hostCount }, () => startRawHost(redis.url())));
-  const connection = new Redis(redis.url(), { maxRetriesPerRequest: null });
+async function rawThroughput(hostCount: number, reps: number, placement: Placement) {
+  const redis = await placement.startRedis();
+  const hosts = await Promise.all(
+    Array.from({ length: hostCount }, (_, index) => {
+      const { url, netns } = placement.host(redis, index);
+      return startRawHost(url, netns);
+    }),
+  );
+  const connection = new Redis(placement.producerUrl(redis), { maxRetriesPerRequest: null });
   const queue = new Queue(RAW_QUEUE, { connection, defaultJobOptions: { removeOnComplete: true } });
   const events = new QueueEvents(RAW_QUEUE, { connection });
   try {
@@ -230,8 +276,11 @@ async function rawThroughput(hostCount: number, reps: number) {
 }
 
 /** Milliseconds from a host's SIGKILL to its task's result from the other host. */
-async function failover(dir: string): Promise<{ ms: number; ranOn: number[]; answeredBy: number }> {
-  const cluster = await startCluster(2, 1, dir);
+async function failover(
+  dir: string,
+  placement: Placement,
+): Promise<{ ms: number; ranOn: number[]; answeredBy: number }> {
+  const cluster = await startCluster(2, 1, dir, placement);
   try {
     const record = join(dir, 'ran-on');
     const ranOn = () => readFileSync(record, 'utf8').trim().split('\n').filter(Boolean).map(Number);
@@ -253,38 +302,43 @@ async function main(): Promise<void> {
       hosts: { type: 'string', default: '1,2,4' },
       procs: { type: 'string', default: '1' },
       reps: { type: 'string', default: '5' },
+      netns: { type: 'string', default: 'auto' },
     },
   });
   const hostCounts = values.hosts.split(',').map(Number);
   const procs = Number(values.procs);
   const reps = Number(values.reps);
+  const made = values.netns === 'no' ? { why: '--netns no' } : makeNetworks(Math.max(2, ...hostCounts));
+  const placement = new Placement('networks' in made ? made.networks : undefined);
   const dir = mkdtempSync(join(tmpdir(), 'mproc-scale-out-'));
   try {
     console.log(
       `scale-out: ${CHUNKS} chunks of ${CHUNK} items and ${TINY_CALLS} tiny calls, ${IN_FLIGHT} jobs in flight, ` +
-        `hosts of ${procs} thread(s), ${reps} repetitions; node ${process.version}\n`,
+        `hosts of ${procs} thread(s), ${reps} repetitions; node ${process.version}; ` +
+        `${'networks' in made ? 'each host in a network namespace of its own, Redis over a veth link' : `hosts on loopback (no network namespaces: ${made.why})`}\n`,
     );
     console.log(
       '| hosts | map items/s: mproc | map items/s: BullMQ alone | mproc / BullMQ | BullMQ alone, its addBulk only | map CPU ms per job, producer / hosts / Redis: mproc | the same, BullMQ alone | tiny calls/s: mproc |',
     );
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     const shown = (values: number[]) =>
-      `${median(values).toLocaleString('en-US')} (${Math.min(...values).toLocaleString('en-US')}–${Math.max(...values).toLocaleString('en-US')})`;
+      `${Math.round(median(values)).toLocaleString('en-US')} (${Math.min(...values).toLocaleString('en-US')}–${Math.max(...values).toLocaleString('en-US')})`;
     for (const hostCount of hostCounts) {
-      const mproc = await throughput(hostCount, procs, reps, dir);
-      const raw = await rawThroughput(hostCount, reps);
+      const mproc = await throughput(hostCount, procs, reps, dir, placement);
+      const raw = await rawThroughput(hostCount, reps, placement);
       const ratio = (median(mproc.maps) / median(raw.maps)).toFixed(2);
       console.log(
         `| ${hostCount} | ${shown(mproc.maps)} | ${shown(raw.maps)} | ${ratio} | ${shown(raw.adds)} | ${mproc.cpu} | ${raw.cpu} | ${shown(mproc.tinies)} |`,
       );
     }
-    const { ms, ranOn, answeredBy } = await failover(dir);
+    const { ms, ranOn, answeredBy } = await failover(dir, placement);
     console.log(
       `\nfailover: a SIGKILLed host's task answered by the other host ${ms} ms after the kill ` +
         `(ran on ${ranOn.length} hosts: at least once; answered ${answeredBy === ranOn.at(-1) ? 'by the survivor' : 'by ?'})`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if ('networks' in made) made.remove();
   }
 }
 

@@ -29,7 +29,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+/** A server on loopback; with `bind`, on those addresses too (hosts in network namespaces). */
+export async function startRedis(
+  options: { password?: string; bind?: readonly string[] } = {},
+): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mproc-redis-'));
   const port = await freePort();
   const args = [
@@ -37,6 +40,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
     String(port),
     '--bind',
     '127.0.0.1',
+    ...(options.bind ?? []),
     '--dir',
     dir,
     '--save',

@@ -22,9 +22,15 @@ export function authkeyFile(dir: string, authkey: string): string {
   return file;
 }
 
-/** Starts a host and resolves once it pulls jobs (it prints one line then). */
-export async function startHost(args: string[]): Promise<HostProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Starts a host and resolves once it pulls jobs (it prints one line then); with `netns`, inside that
+ * network namespace (`ip netns exec`, which runs the host as the process itself: its pid is the
+ * host's).
+ */
+export async function startHost(args: string[], options: { netns?: string } = {}): Promise<HostProcess> {
+  const command = [process.execPath, CLI, ...args];
+  if (options.netns) command.unshift('ip', 'netns', 'exec', options.netns);
+  const child = spawn(command[0] as string, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
