@@ -8,6 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { serialize } from 'node:v8';
 import {
   type ChildMessage,
+  exportedFunction,
   type FunctionDefinition,
   type ParentMessage,
   serializeError,
@@ -299,12 +300,7 @@ export class JobSeat implements WorkerHandle {
 
   async #exportingModule(name: string, source: string): Promise<string | undefined> {
     for (const url of this.#modules) {
-      const namespace = (await import(url)) as Record<string, unknown> & {
-        default?: Record<string, unknown>;
-      };
-      const candidate = namespace[name] ?? namespace.default?.[name];
-      if (typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source)
-        return url;
+      if (exportedFunction(await import(url), name, source)) return url;
     }
     return undefined;
   }

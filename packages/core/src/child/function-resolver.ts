@@ -44,6 +44,22 @@ function exported(namespace: Record<string, unknown>, name: string): unknown {
   return typeof commonJs === 'object' || typeof commonJs === 'function' ? commonJs?.[name] : undefined;
 }
 
+/**
+ * The function that a module's namespace exports as `name` (or its CommonJS exports object does),
+ * if its source text is `source`: how a function sent by name and source is found in the modules
+ * that a worker imports, so that a same-named other function is never taken.
+ */
+export function exportedFunction(
+  namespace: Record<string, unknown>,
+  name: string,
+  source: string,
+): ((...args: unknown[]) => unknown) | undefined {
+  const candidate = exported(namespace, name);
+  return typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source
+    ? (candidate as AnyFunction)
+    : undefined;
+}
+
 export class FunctionResolver {
   readonly #modules: readonly string[];
   readonly #mainModule: string | null;
@@ -95,18 +111,12 @@ export class FunctionResolver {
 
   async #findExported(name: string, source: string): Promise<AnyFunction | undefined> {
     for (const url of this.#modules) {
-      const candidate = exported(await importModule(url), name);
-      if (typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source) {
-        return candidate as AnyFunction;
-      }
+      const found = exportedFunction(await importModule(url), name, source);
+      if (found) return found;
     }
     const main = this.#mainModule;
     if (!main) return undefined;
-    const candidate = exported(await whileImportingMain(() => importModule(main)), name);
-    if (typeof candidate === 'function' && Function.prototype.toString.call(candidate) === source) {
-      return candidate as AnyFunction;
-    }
-    return undefined;
+    return exportedFunction(await whileImportingMain(() => importModule(main)), name, source);
   }
 }
 
