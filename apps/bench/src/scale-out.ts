@@ -203,8 +203,21 @@ async function startRawHost(url: string, netns: string | undefined): Promise<Chi
   if (netns) command.unshift('ip', 'netns', 'exec', netns);
   const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
-  if (!chunk.toString().includes('ready')) throw new Error(`raw BullMQ host: ${chunk}`);
+  if (!chunk.toString().includes('ready')) {
+    child.kill('SIGKILL');
+    throw new Error(`raw BullMQ host: ${chunk}`);
+  }
   return child;
+}
+
+/** Stops a host of BullMQ alone: it closes its worker on SIGTERM, and is killed if that hangs. */
+async function stopRawHost(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
 }
 
 /**
@@ -264,13 +277,7 @@ async function rawThroughput(hostCount: number, reps: number, placement: Placeme
     await events.close();
     await queue.close();
     connection.disconnect();
-    await Promise.all(
-      hosts.map((host) => {
-        const exited = once(host, 'exit');
-        host.kill('SIGTERM');
-        return exited;
-      }),
-    );
+    await Promise.all(hosts.map(stopRawHost));
     await redis.stop();
   }
 }
