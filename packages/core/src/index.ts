@@ -20,7 +20,6 @@ export type {
 export { BACKEND_API_VERSION } from './backend.js';
 export { ChildProcessWorker, IpcChildWorker } from './backend-kit/child-process-worker.js';
 export { registerBackend } from './backend-registry.js';
-/** For backends: whether a value read from a worker's channel is a message of mproc's protocol. */
 /** For backends: a function of a module's exports, matched by name and source text. */
 export { exportedFunction } from './child/function-resolver.js';
 export { Context, getContext } from './context.js';
@@ -87,6 +86,7 @@ export type {
   FunctionRef,
   ParentMessage,
 } from './protocol/messages.js';
+/** For backends: whether a value read from a worker's channel is a message of mproc's protocol. */
 export { isProtocolMessage } from './protocol/messages.js';
 export { JoinableQueue } from './queues/joinable-queue.js';
 export { type BlockOptions, Queue } from './queues/queue.js';
